@@ -1,0 +1,70 @@
+//! Generation options.
+
+use crate::ir::SafetyClass;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A reviewed change to an operation's safety class (from `spec/safety.yaml`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyOverride {
+    /// The class to use instead of the HTTP-method default.
+    pub class: SafetyClass,
+    /// Idempotency, when it differs from the method default.
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+    /// Why: required, shown to reviewers and in documents.
+    pub reason: String,
+}
+
+/// Everything `generate` needs. Build with [`Config::new`] and the setters.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Path of the spec (read by `generate`, and used to name it in diagnostics).
+    pub spec_path: PathBuf,
+    /// Spec text, when already in memory (then `spec_path` is only a label).
+    pub spec_text: Option<String>,
+    /// Name of the generated crate; default: a slug of `info.title`.
+    pub crate_name: Option<String>,
+    /// Version of the generated crate.
+    pub crate_version: String,
+    /// Reviewed safety overrides keyed by operationId.
+    pub safety_overrides: BTreeMap<String, SafetyOverride>,
+    /// Emit the Rust client (`client/`).
+    pub emit_client: bool,
+}
+
+impl Config {
+    /// Options for the spec at `path` with defaults.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Config {
+            spec_path: path.into(),
+            spec_text: None,
+            crate_name: None,
+            crate_version: "0.1.0".to_string(),
+            safety_overrides: BTreeMap::new(),
+            emit_client: true,
+        }
+    }
+
+    /// Use spec text already in memory; `label` names it in diagnostics.
+    pub fn from_text(label: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let mut c = Config::new(label);
+        c.spec_text = Some(text.into());
+        c
+    }
+
+    /// Set the crate name.
+    pub fn crate_name(mut self, name: impl Into<String>) -> Self {
+        self.crate_name = Some(name.into());
+        self
+    }
+
+    /// Load reviewed safety overrides from YAML text (`operationId: {class, reason, idempotent?}`).
+    pub fn safety_overrides_yaml(mut self, text: &str) -> Result<Self, String> {
+        self.safety_overrides =
+            yaml_serde::from_str(text).map_err(|e| format!("invalid safety overrides: {e}"))?;
+        Ok(self)
+    }
+}

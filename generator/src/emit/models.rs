@@ -1,0 +1,346 @@
+//! `src/models.rs`: one item per named type.
+
+use super::{doc_attr, format_file, ident, rust_type, Place};
+use crate::ir::{Api, Field, JsonKind, TypeDef, TypeKind, TypeRef, Variant};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Which named types can derive `Default` (fixpoint over the arena).
+pub fn defaultable(api: &Api) -> Vec<bool> {
+    let mut ok: Vec<bool> = api
+        .types
+        .iter()
+        .map(|t| matches!(t.kind, TypeKind::Struct { .. } | TypeKind::Alias { .. }))
+        .collect();
+    loop {
+        let mut changed = false;
+        for (id, def) in api.types.iter().enumerate() {
+            if !ok[id] {
+                continue;
+            }
+            let fine = match &def.kind {
+                TypeKind::Struct { fields } => fields
+                    .iter()
+                    .all(|f| !f.required || f.ty.is_nullable() || ref_default(&ok, &f.ty)),
+                TypeKind::Alias { target } => ref_default(&ok, target),
+                _ => false,
+            };
+            if !fine {
+                ok[id] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            return ok;
+        }
+    }
+}
+
+fn ref_default(ok: &[bool], t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Named(id) => ok[*id],
+        _ => true,
+    }
+}
+
+/// Emit `src/models.rs`.
+pub fn models_rs(api: &Api) -> Result<String, String> {
+    let defaults = defaultable(api);
+    let mut body = String::new();
+    let mut items: Vec<TokenStream> = Vec::new();
+    let flush = |items: &mut Vec<TokenStream>, body: &mut String| -> Result<(), String> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let file: syn::File = syn::parse2(quote! { #(#items)* })
+            .map_err(|e| format!("internal error: generated models do not parse: {e}"))?;
+        body.push_str(&prettyplease::unparse(&file));
+        body.push('\n');
+        items.clear();
+        Ok(())
+    };
+    for (id, def) in api.types.iter().enumerate() {
+        match &def.kind {
+            TypeKind::Struct { fields } => items.push(struct_item(api, def, fields, defaults[id])),
+            TypeKind::Union { tag, variants } => {
+                items.push(union_item(api, def, tag.as_deref(), variants))
+            }
+            TypeKind::Alias { target } => {
+                let name = format_ident!("{}", def.name);
+                let doc = doc_attr(def.description.as_deref());
+                let t = rust_type(api, target, Place::Models);
+                items.push(quote! { #doc pub type #name = #t; });
+            }
+            TypeKind::Enum { values } => {
+                flush(&mut items, &mut body)?;
+                body.push_str(&enum_text(def, values));
+                body.push('\n');
+            }
+            TypeKind::Pending => {}
+        }
+    }
+    flush(&mut items, &mut body)?;
+    let preamble = format_file(
+        api,
+        Some("Data types of the API: one per component schema and per inline object."),
+        quote! {
+            #[allow(unused_imports)]
+            use serde::{Deserialize, Serialize};
+        },
+    )?;
+    Ok(format!("{preamble}\n{body}").trim_end().to_string() + "\n")
+}
+
+fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
+    let place = if def.usage.multipart {
+        Place::Multipart
+    } else {
+        Place::Models
+    };
+    let name = ident(&f.ident);
+    let inner = rust_type(api, f.ty.non_null(), place);
+    let inner = if f.boxed {
+        quote! { Box<#inner> }
+    } else {
+        inner
+    };
+    let nullable = f.ty.is_nullable();
+    let wire = &f.wire_name;
+    let mut serde_args: Vec<TokenStream> = Vec::new();
+    if crate::naming::unraw(&f.ident) != wire {
+        serde_args.push(quote! { rename = #wire });
+    }
+    let ty = if f.required && !nullable {
+        inner
+    } else if !f.required && nullable && def.usage.request {
+        serde_args.push(quote! { default });
+        serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
+        serde_args.push(quote! { with = "crate::runtime::double_option" });
+        quote! { Option<Option<#inner>> }
+    } else if f.required {
+        serde_args.push(quote! { default });
+        quote! { Option<#inner> }
+    } else {
+        serde_args.push(quote! { default });
+        serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
+        quote! { Option<#inner> }
+    };
+    let mut doc = f.description.clone().unwrap_or_default();
+    if f.deprecated {
+        doc = format!("{doc}\n\nDeprecated.").trim().to_string();
+    }
+    if f.read_only {
+        doc = format!("{doc}\n\nRead-only: set by the server.")
+            .trim()
+            .to_string();
+    }
+    if !f.required && nullable && def.usage.request {
+        doc = format!("{doc}\n\n`None`: not sent; `Some(None)`: sent as `null` (clears the value); `Some(Some(v))`: sent as `v`.")
+            .trim()
+            .to_string();
+    }
+    let doc = doc_attr(Some(&doc));
+    let serde_attr = if serde_args.is_empty() || def.usage.multipart {
+        TokenStream::new()
+    } else {
+        quote! { #[serde(#(#serde_args),*)] }
+    };
+    quote! { #doc #serde_attr pub #name: #ty, }
+}
+
+fn struct_item(api: &Api, def: &TypeDef, fields: &[Field], default: bool) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let doc = doc_attr(def.description.as_deref());
+    let fs: Vec<TokenStream> = fields.iter().map(|f| field_tokens(api, def, f)).collect();
+    let default = if default {
+        quote! { Default, }
+    } else {
+        TokenStream::new()
+    };
+    if def.usage.multipart {
+        let parts = multipart_parts(api, fields);
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #default)]
+            pub struct #name { #(#fs)* }
+            impl #name {
+                /// The multipart form parts of this body.
+                pub fn to_parts(&self) -> Vec<crate::runtime::Part> {
+                    let mut parts = Vec::new();
+                    #(#parts)*
+                    parts
+                }
+            }
+        };
+    }
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        pub struct #name { #(#fs)* }
+    }
+}
+
+fn multipart_parts(api: &Api, fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|f| {
+            let name = ident(&f.ident);
+            let wire = &f.wire_name;
+            let optional = !f.required || f.ty.is_nullable();
+            let value = quote! { value };
+            let push = match super::resolve_alias(api, f.ty.non_null()) {
+                TypeRef::Bytes => quote! { parts.push(crate::runtime::Part::file(#wire, #value)); },
+                TypeRef::Array(inner) if matches!(**inner, TypeRef::Bytes) => quote! {
+                    for item in #value { parts.push(crate::runtime::Part::file(#wire, item)); }
+                },
+                TypeRef::Array(_) => quote! {
+                    for item in #value { parts.push(crate::runtime::Part::text(#wire, crate::runtime::QueryValue::to_query_value(item))); }
+                },
+                TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => quote! {
+                    parts.push(crate::runtime::Part::text(#wire, serde_json::to_string(#value).unwrap_or_default()));
+                },
+                TypeRef::Named(_) => quote! {
+                    parts.push(crate::runtime::Part::text(#wire, serde_json::to_value(#value).map(|v| crate::runtime::QueryValue::to_query_value(&v)).unwrap_or_default()));
+                },
+                _ => quote! {
+                    parts.push(crate::runtime::Part::text(#wire, crate::runtime::QueryValue::to_query_value(#value)));
+                },
+            };
+            if optional {
+                quote! { if let Some(value) = &self.#name { #push } }
+            } else {
+                quote! { { let value = &self.#name; #push } }
+            }
+        })
+        .collect()
+}
+
+fn json_kind(k: JsonKind) -> TokenStream {
+    match k {
+        JsonKind::Object => quote! { crate::runtime::JsonKind::Object },
+        JsonKind::Array => quote! { crate::runtime::JsonKind::Array },
+        JsonKind::String => quote! { crate::runtime::JsonKind::String },
+        JsonKind::Integer => quote! { crate::runtime::JsonKind::Integer },
+        JsonKind::Number => quote! { crate::runtime::JsonKind::Number },
+        JsonKind::Boolean => quote! { crate::runtime::JsonKind::Boolean },
+        JsonKind::Any => quote! { crate::runtime::JsonKind::Any },
+    }
+}
+
+fn union_item(api: &Api, def: &TypeDef, tag: Option<&str>, variants: &[Variant]) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let doc = doc_attr(def.description.as_deref());
+    let vs: Vec<TokenStream> = variants
+        .iter()
+        .map(|v| {
+            let vi = format_ident!("{}", v.ident);
+            let t = rust_type(api, &v.ty, Place::Models);
+            let t = if v.boxed {
+                quote! { Box<#t> }
+            } else {
+                t
+            };
+            quote! { #vi(#t), }
+        })
+        .collect();
+    let decode = |v: &Variant| {
+        let vi = format_ident!("{}", v.ident);
+        if v.boxed {
+            quote! { crate::runtime::union::decode_variant(&value).map(|v| Self::#vi(Box::new(v))) }
+        } else {
+            quote! { crate::runtime::union::decode_variant(&value).map(Self::#vi) }
+        }
+    };
+    let tagged = match tag {
+        Some(tag) if variants.iter().any(|v| !v.tag_values.is_empty()) => {
+            let arms: Vec<TokenStream> = variants
+                .iter()
+                .filter(|v| !v.tag_values.is_empty())
+                .map(|v| {
+                    let values = &v.tag_values;
+                    let d = decode(v);
+                    quote! { Some(#(#values)|*) => return #d.map_err(serde::de::Error::custom), }
+                })
+                .collect();
+            quote! {
+                match value.get(#tag).and_then(serde_json::Value::as_str) {
+                    #(#arms)*
+                    Some(_) => return Ok(Self::Unknown(value)),
+                    None => {}
+                }
+            }
+        }
+        _ => TokenStream::new(),
+    };
+    let shapes: Vec<TokenStream> = variants
+        .iter()
+        .map(|v| {
+            let kind = json_kind(v.json_kind);
+            let req = &v.required;
+            let props = &v.properties;
+            let values = v.values.iter().map(|(name, allowed)| quote! { (#name, &[#(#allowed),*]) });
+            quote! { crate::runtime::VariantShape { kind: #kind, required: &[#(#req),*], properties: &[#(#props),*], values: &[#(#values),*] }, }
+        })
+        .collect();
+    let tries: Vec<TokenStream> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let d = decode(v);
+            quote! { #i => #d, }
+        })
+        .collect();
+    let tag_doc = tag
+        .map(|t| format!(" Selected by the `{t}` property when present; otherwise by shape."))
+        .unwrap_or_else(|| " Selected by shape: the variant whose required properties are present and known properties match best.".to_string());
+    quote! {
+        #doc
+        #[doc = ""]
+        #[doc = #tag_doc]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#vs)*
+            /// A value that matches no known variant; the raw JSON is kept.
+            Unknown(serde_json::Value),
+        }
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                #tagged
+                const SHAPES: &[crate::runtime::VariantShape] = &[#(#shapes)*];
+                for index in crate::runtime::union::candidates(&value, SHAPES) {
+                    let decoded: Result<Self, String> = match index {
+                        #(#tries)*
+                        _ => continue,
+                    };
+                    if let Ok(decoded) = decoded {
+                        return Ok(decoded);
+                    }
+                }
+                Ok(Self::Unknown(value))
+            }
+        }
+    }
+}
+
+/// Enums go through the runtime's `open_enum!` macro, written by hand so it stays readable.
+fn enum_text(def: &TypeDef, values: &[crate::ir::EnumValue]) -> String {
+    let mut out = String::from("crate::runtime::open_enum! {\n");
+    if let Some(d) = def.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        for line in super::docs::rustdoc(d).lines() {
+            out.push_str(&format!(
+                "    ///{}{line}\n",
+                if line.is_empty() { "" } else { " " }
+            ));
+        }
+    }
+    out.push_str(&format!("    pub enum {} {{\n", def.name));
+    for v in values {
+        let lit = proc_macro2::Literal::string(&v.wire);
+        out.push_str(&format!("        {} => {lit},\n", v.ident));
+    }
+    out.push_str("    }\n}\n");
+    out
+}

@@ -1,0 +1,409 @@
+//! The intermediate representation: plain, serializable data with every name decided.
+//!
+//! Lowering (`crate::lower`) is the only code that sees OpenAPI types; emitters and document
+//! renderers read only this.
+
+use serde::Serialize;
+
+/// Index of a type in [`Api::types`].
+pub type TypeId = usize;
+
+/// The whole API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Api {
+    /// Facts about the API used by the runtime and the documents.
+    pub info: ApiInfo,
+    /// Operation groups (Rust modules), in first-appearance order.
+    pub groups: Vec<Group>,
+    /// Every operation, in spec order (path order, then method order).
+    pub operations: Vec<Operation>,
+    /// The type arena.
+    pub types: Vec<TypeDef>,
+}
+
+/// API-wide facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiInfo {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version` (Clerk: the API version sent in `Clerk-API-Version`).
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// First server URL with variables substituted by their defaults.
+    pub default_base_url: String,
+    /// Header that carries `version` on every request, if any.
+    pub version_header: Option<String>,
+    /// Environment variable holding the secret key.
+    pub key_env_var: String,
+    /// Retry policy from `x-speakeasy-retries`, if present.
+    pub retry: Option<RetryInfo>,
+    /// Name of the generated crate (kebab-case).
+    pub crate_name: String,
+    /// Version of the generated crate.
+    pub crate_version: String,
+}
+
+/// Backoff settings from `x-speakeasy-retries`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RetryInfo {
+    /// First wait.
+    pub initial_interval_ms: u64,
+    /// Longest wait.
+    pub max_interval_ms: u64,
+    /// Growth factor per attempt.
+    pub exponent: f64,
+    /// Give up after this long.
+    pub max_elapsed_ms: u64,
+    /// Retry on 5XX.
+    pub retry_5xx: bool,
+    /// Retry on connection errors.
+    pub retry_connection_errors: bool,
+}
+
+/// A group of operations: one Rust module and one accessor on the client.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// Name as written in the spec (`x-speakeasy-group` or tag).
+    pub wire_name: String,
+    /// Module name and accessor method (`users`).
+    pub module: String,
+    /// Type name of the group handle (`Users`).
+    pub type_name: String,
+    /// Description of the tag the group came from, if any.
+    pub description: Option<String>,
+    /// Indices into [`Api::operations`].
+    pub operations: Vec<usize>,
+}
+
+/// Safety class of an operation, shared by the client and every agent document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SafetyClass {
+    /// No side effects.
+    Read,
+    /// Creates or changes state.
+    Write,
+    /// Deletes, revokes, bans: hard or impossible to undo.
+    Destructive,
+}
+
+/// Safety classification of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Safety {
+    /// The class.
+    pub class: SafetyClass,
+    /// Repeating the call has the same effect as calling once.
+    pub idempotent: bool,
+    /// Why the class differs from the HTTP-method default, when it does.
+    pub reason: Option<String>,
+}
+
+/// One API operation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Operation {
+    /// `operationId` (synthesized from method and path when missing).
+    pub operation_id: String,
+    /// Index into [`Api::groups`].
+    pub group: usize,
+    /// Rust method name within the group (`list`).
+    pub method_name: String,
+    /// Name of the optional-parameters struct, when the operation has optional parameters.
+    pub params_type: Option<String>,
+    /// HTTP method, upper case.
+    pub http_method: String,
+    /// Path template relative to the server URL (`/users/{user_id}`).
+    pub path: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// Deprecated operation.
+    pub deprecated: bool,
+    /// Tags, in spec order.
+    pub tags: Vec<String>,
+    /// Parameters in spec order.
+    pub params: Vec<Param>,
+    /// Request body.
+    pub body: Option<RequestBody>,
+    /// Success response.
+    pub response: SuccessResponse,
+    /// Declared non-success status codes, ascending.
+    pub error_statuses: Vec<u16>,
+    /// Safety classification.
+    pub safety: Safety,
+    /// Whether the bearer key is sent.
+    pub auth: bool,
+    /// JSON pointer of the operation.
+    pub pointer: String,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamLocation {
+    /// Path segment.
+    Path,
+    /// Query string.
+    Query,
+    /// Request header.
+    Header,
+    /// Cookie.
+    Cookie,
+}
+
+/// A parameter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust identifier (already escaped, e.g. `r#type`).
+    pub ident: String,
+    /// Location.
+    pub location: ParamLocation,
+    /// Type.
+    pub ty: TypeRef,
+    /// Required.
+    pub required: bool,
+    /// Deprecated.
+    pub deprecated: bool,
+    /// Description.
+    pub description: Option<String>,
+    /// For arrays: repeated keys (`true`) or one joined value (`false`).
+    pub explode: bool,
+    /// For arrays that are not exploded: the delimiter.
+    pub delimiter: char,
+    /// Default value from the schema, as JSON text.
+    pub default: Option<String>,
+    /// JSON pointer.
+    pub pointer: String,
+}
+
+/// How the request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+    /// Raw bytes with a content type.
+    Bytes,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestBody {
+    /// Media type sent.
+    pub content_type: String,
+    /// Encoding.
+    pub encoding: BodyEncoding,
+    /// Type of the body.
+    pub ty: TypeRef,
+    /// `requestBody.required`.
+    pub required: bool,
+    /// Description.
+    pub description: Option<String>,
+    /// JSON pointer.
+    pub pointer: String,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuccessResponse {
+    /// Status code declared (200, 201, 204...), or 0 when the spec declares none.
+    pub status: u16,
+    /// Body kind.
+    pub kind: ResponseKind,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Body of a successful response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "type", rename_all = "lowercase")]
+pub enum ResponseKind {
+    /// JSON decoded into a type.
+    Json(TypeRef),
+    /// No body.
+    Empty,
+    /// Text (HTML, plain).
+    Text,
+    /// Raw bytes.
+    Bytes,
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "of", rename_all = "snake_case")]
+pub enum TypeRef {
+    /// A named type in the arena.
+    Named(TypeId),
+    /// String.
+    String,
+    /// 64-bit integer (timestamps are milliseconds).
+    Integer,
+    /// 64-bit float.
+    Number,
+    /// Boolean.
+    Boolean,
+    /// Binary content (file uploads).
+    Bytes,
+    /// Untyped JSON.
+    Json,
+    /// Free-form JSON object (`additionalProperties: true` or no properties).
+    JsonObject,
+    /// Array.
+    Array(Box<TypeRef>),
+    /// Map with string keys.
+    Map(Box<TypeRef>),
+    /// The value may be `null`.
+    Nullable(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// The type without a top-level `Nullable`.
+    pub fn non_null(&self) -> &TypeRef {
+        match self {
+            TypeRef::Nullable(inner) => inner.non_null(),
+            other => other,
+        }
+    }
+    /// True if the value may be `null`.
+    pub fn is_nullable(&self) -> bool {
+        matches!(self, TypeRef::Nullable(_))
+    }
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeDef {
+    /// Rust name (PascalCase, unique).
+    pub name: String,
+    /// Name in the spec for components (`JWKS.ed25519.PublicKey`), else None.
+    pub wire_name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Shape.
+    pub kind: TypeKind,
+    /// Where it is used (filled after operations are lowered).
+    pub usage: Usage,
+    /// JSON pointer of its schema.
+    pub pointer: String,
+}
+
+/// Where a type is reachable from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// From a request body.
+    pub request: bool,
+    /// From a response body.
+    pub response: bool,
+    /// Sent as a multipart form (fields are parts, not JSON).
+    pub multipart: bool,
+}
+
+/// Shape of a named type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypeKind {
+    /// Object with known properties.
+    Struct {
+        /// Fields in spec order.
+        fields: Vec<Field>,
+    },
+    /// String enum; always open (unknown values are kept).
+    Enum {
+        /// Known values.
+        values: Vec<EnumValue>,
+    },
+    /// `oneOf` / real `anyOf`.
+    Union {
+        /// Discriminator property, when declared.
+        tag: Option<String>,
+        /// Variants, most specific first.
+        variants: Vec<Variant>,
+    },
+    /// Another name for a type (array components, primitive components, `$ref` wrappers).
+    Alias {
+        /// Target.
+        target: TypeRef,
+    },
+    /// Reserved slot (a component not lowered yet); never reaches emitters.
+    Pending,
+}
+
+/// A struct field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    /// Property name on the wire.
+    pub wire_name: String,
+    /// Rust identifier (escaped).
+    pub ident: String,
+    /// Type (may be `Nullable`).
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// Description.
+    pub description: Option<String>,
+    /// Deprecated.
+    pub deprecated: bool,
+    /// `readOnly`.
+    pub read_only: bool,
+    /// Must be boxed (recursive type).
+    pub boxed: bool,
+    /// JSON pointer.
+    pub pointer: String,
+}
+
+/// A known enum value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnumValue {
+    /// Value on the wire.
+    pub wire: String,
+    /// Variant name.
+    pub ident: String,
+}
+
+/// A union variant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variant {
+    /// Variant name.
+    pub ident: String,
+    /// Payload type.
+    pub ty: TypeRef,
+    /// Discriminator values that select this variant.
+    pub tag_values: Vec<String>,
+    /// JSON kind of the payload (for untagged dispatch).
+    pub json_kind: JsonKind,
+    /// Required property names (objects).
+    pub required: Vec<String>,
+    /// Known property names (objects).
+    pub properties: Vec<String>,
+    /// String properties with known values (enums and constant tags), for dispatch by shape.
+    pub values: Vec<(String, Vec<String>)>,
+    /// Must be boxed (recursive type).
+    pub boxed: bool,
+}
+
+/// JSON kind of a union variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonKind {
+    /// Object.
+    Object,
+    /// Array.
+    Array,
+    /// String.
+    String,
+    /// Integer.
+    Integer,
+    /// Number.
+    Number,
+    /// Boolean.
+    Boolean,
+    /// Anything.
+    Any,
+}

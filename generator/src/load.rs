@@ -1,0 +1,295 @@
+//! Loading: text -> raw JSON value -> normalized -> `openapiv3::OpenAPI`.
+//!
+//! Normalization happens on the raw value, before typing, because the typed model loses
+//! meaning that the spec carries (`nullable` next to `$ref`), and rejects shapes that are
+//! harmless (empty path items, a missing `paths`).
+
+use crate::diagnostics::{join, Diagnostics};
+use serde_json::{Map, Value};
+
+/// A loaded spec.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The typed document.
+    pub doc: openapiv3::OpenAPI,
+    /// The normalized raw document (for extensions and anything the typed model drops).
+    pub raw: Value,
+}
+
+/// Parse spec text (YAML or JSON) into a raw value. Errors carry a line when the parser knows it.
+pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
+    if text.trim().is_empty() {
+        diags.error("empty-spec", "#", "the spec file is empty");
+        return None;
+    }
+    let trimmed = text.trim_start();
+    let looks_json = trimmed.starts_with('{');
+    let parsed: Result<Value, String> = if looks_json {
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))
+    } else {
+        yaml_serde::from_str(text).map_err(|e| format!("invalid YAML: {e}"))
+    };
+    match parsed {
+        Ok(v) => Some(v),
+        Err(msg) => {
+            let line = line_in_message(&msg);
+            diags.error("parse", "#", msg);
+            if let Some(l) = line {
+                diags.set_last_line(l);
+            }
+            None
+        }
+    }
+}
+
+fn line_in_message(msg: &str) -> Option<usize> {
+    let idx = msg.find("line ")?;
+    let digits: String = msg[idx + 5..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// Normalize the raw document and type it. Returns None (with errors recorded) when the
+/// document is not a usable OpenAPI 3.0 document.
+pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
+    let Some(root) = raw.as_object_mut() else {
+        diags.error(
+            "not-an-object",
+            "#",
+            "the spec must be a mapping (an OpenAPI document), not a scalar or a list",
+        );
+        return None;
+    };
+    if root.contains_key("swagger") {
+        diags.error(
+            "unsupported-version",
+            "#/swagger",
+            "Swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first",
+        );
+        return None;
+    }
+    match root.get("openapi") {
+        Some(Value::String(v)) if v.starts_with("3.0") => {}
+        Some(Value::String(v)) if v.starts_with("3.1") => diags.warning(
+            "openapi-3-1",
+            "#/openapi",
+            format!("OpenAPI {v}: read with 3.0 semantics; 3.1-only keywords may be rejected"),
+        ),
+        Some(Value::String(v)) => {
+            diags.error(
+                "unsupported-version",
+                "#/openapi",
+                format!("unsupported OpenAPI version `{v}` (3.0.x is supported)"),
+            );
+            return None;
+        }
+        Some(_) => {
+            diags.error(
+                "invalid-type",
+                "#/openapi",
+                "`openapi` must be a string such as \"3.0.3\"",
+            );
+            return None;
+        }
+        None => {
+            diags.error(
+                "missing-field",
+                "#",
+                "missing `openapi` version field: this is not an OpenAPI document",
+            );
+            return None;
+        }
+    }
+    if !root.contains_key("paths") {
+        let note = if root.contains_key("x-webhooks") {
+            "no `paths` (the document describes webhooks under `x-webhooks`); treating paths as empty"
+        } else {
+            "no `paths`; treating as empty"
+        };
+        diags.warning("missing-paths", "#", note);
+        root.insert("paths".into(), Value::Object(Map::new()));
+    }
+    if let Some(Value::Object(paths)) = root.get_mut("paths") {
+        let empty: Vec<String> = paths
+            .iter()
+            .filter(|(_, v)| v.as_object().is_some_and(|o| o.is_empty()) || v.is_null())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in empty {
+            diags.note(
+                "empty-path-item",
+                join("#/paths", &key),
+                "empty path item skipped (a hidden endpoint)",
+            );
+            paths.shift_remove(&key);
+        }
+    }
+    lift_ref_siblings(&mut raw, "#", diags, 0);
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(raw.clone()) {
+        Ok(doc) => doc,
+        Err(err) => {
+            // The typed model often reports only an outer location (flattened fields);
+            // the structural check names the exact place when it can.
+            if crate::validate::check(&raw, diags) == 0 {
+                let pointer = path_to_pointer(err.path());
+                diags.error(
+                    "invalid-document",
+                    pointer,
+                    format!("not a valid OpenAPI 3.0 document: {}", err.inner()),
+                );
+            }
+            return None;
+        }
+    };
+    Some(Loaded { doc, raw })
+}
+
+/// Rewrite `{$ref, nullable: true, ...}` to `{allOf: [{$ref}], nullable: true, ...}` so the
+/// meaning survives typing (OpenAPI 3.0 says `$ref` siblings are ignored; Clerk relies on them).
+fn lift_ref_siblings(v: &mut Value, pointer: &str, diags: &mut Diagnostics, depth: usize) {
+    if depth > 256 {
+        diags.error(
+            "too-deep",
+            pointer,
+            "the document nests deeper than 256 levels",
+        );
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            let meaningful = ["nullable", "readOnly", "writeOnly", "deprecated"];
+            if map.contains_key("$ref") && meaningful.iter().any(|k| map.contains_key(*k)) {
+                if let Some(reference) = map.shift_remove("$ref") {
+                    let mut inner = Map::new();
+                    inner.insert("$ref".into(), reference);
+                    map.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
+                    diags.note(
+                        "ref-sibling",
+                        pointer,
+                        "`$ref` with sibling keywords rewritten to `allOf: [$ref]` so they are kept",
+                    );
+                }
+            }
+            for (k, child) in map.iter_mut() {
+                lift_ref_siblings(child, &join(pointer, k), diags, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                lift_ref_siblings(child, &format!("{pointer}/{i}"), diags, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::from("#");
+    for seg in path.iter() {
+        match seg {
+            serde_path_to_error::Segment::Seq { index } => out = format!("{out}/{index}"),
+            serde_path_to_error::Segment::Map { key } => out = join(&out, key),
+            serde_path_to_error::Segment::Enum { variant } => out = join(&out, variant),
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// Best-effort 1-based line of a JSON pointer in YAML text (block style), for diagnostics.
+pub fn yaml_line(text: &str, pointer: &str) -> Option<usize> {
+    let tokens: Vec<String> = pointer
+        .trim_start_matches('#')
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut pos = 0usize;
+    let mut indent: isize = -1;
+    let mut found = None;
+    for token in &tokens {
+        let mut hit = None;
+        let mut seq_count = 0usize;
+        // A numeric token is a sequence index only when the container is a sequence.
+        let is_sequence = lines
+            .iter()
+            .skip(pos)
+            .map(|l| l.trim_start())
+            .find(|c| !c.is_empty() && !c.starts_with('#'))
+            .is_some_and(|c| c.starts_with("- ") || c == "-");
+        let index: Option<usize> = if is_sequence {
+            token.parse().ok()
+        } else {
+            None
+        };
+        for (i, line) in lines.iter().enumerate().skip(pos) {
+            let content = line.trim_start();
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            let ind = (line.len() - content.len()) as isize;
+            if i > pos
+                && ind <= indent
+                && !(index.is_some() && ind == indent && content.starts_with("- "))
+            {
+                break;
+            }
+            if let Some(n) = index {
+                if content.starts_with("- ") || content == "-" {
+                    if seq_count == n {
+                        hit = Some((i, ind + 1));
+                        break;
+                    }
+                    seq_count += 1;
+                }
+                continue;
+            }
+            let key = content.trim_start_matches("- ");
+            if key.starts_with(&format!("{token}:"))
+                || key.starts_with(&format!("\"{token}\":"))
+                || key.starts_with(&format!("'{token}':"))
+            {
+                hit = Some((i, ind));
+                break;
+            }
+        }
+        let (line, ind) = hit?;
+        pos = line + 1;
+        indent = ind;
+        found = Some(line + 1);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_line_finds_nested_keys() {
+        let text = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses: {}\n  /b:\n    post:\n      parameters:\n        - name: x\n        - name: y\n";
+        assert_eq!(yaml_line(text, "#/paths/~1b/post"), Some(7));
+        assert_eq!(yaml_line(text, "#/paths/~1a/get/responses"), Some(5));
+        assert_eq!(yaml_line(text, "#/paths/~1b/post/parameters/1"), Some(10));
+        assert_eq!(yaml_line(text, "#/nope"), None);
+        let text = "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n";
+        assert_eq!(
+            yaml_line(text, "#/paths/~1a/get/responses/200/description"),
+            Some(6)
+        );
+    }
+
+    #[test]
+    fn ref_with_nullable_is_lifted() {
+        let mut d = Diagnostics::default();
+        let mut v = serde_json::json!({"a": {"$ref": "#/components/schemas/X", "nullable": true}});
+        lift_ref_siblings(&mut v, "#", &mut d, 0);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/X"}]}})
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! Lowering: the typed OpenAPI document -> the IR. The only module that sees OpenAPI types.
+
+mod operation;
+pub mod schema;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+use crate::ir::{Api, ApiInfo, Group, RetryInfo, TypeDef, TypeKind, TypeRef};
+use openapiv3::OpenAPI;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Lower a loaded document into the IR.
+pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
+    let mut schemas = schema::SchemaLowerer::new(doc, diags);
+    let (groups, operations) = operation::lower_operations(doc, &mut schemas, config, diags);
+    let mut types = schemas.types;
+    mark_usage(&mut types, &operations);
+    mark_boxed(&mut types);
+    check_alias_cycles(&types, diags);
+    Api {
+        info: api_info(doc, config),
+        groups,
+        operations,
+        types,
+    }
+}
+
+fn api_info(doc: &OpenAPI, config: &Config) -> ApiInfo {
+    let title = doc.info.title.clone();
+    let is_clerk = title.to_ascii_lowercase().contains("clerk");
+    let default_base_url = doc
+        .servers
+        .first()
+        .map(|s| {
+            let mut url = s.url.clone();
+            if let Some(vars) = &s.variables {
+                for (name, var) in vars {
+                    url = url.replace(&format!("{{{name}}}"), &var.default);
+                }
+            }
+            url
+        })
+        .unwrap_or_else(|| "http://localhost".to_string());
+    let slug = slug(&title);
+    let crate_name = config.crate_name.clone().unwrap_or_else(|| slug.clone());
+    let key_env_var = if is_clerk {
+        "CLERK_SECRET_KEY".to_string()
+    } else {
+        format!("{}_API_KEY", slug.replace('-', "_").to_ascii_uppercase())
+    };
+    ApiInfo {
+        title,
+        version: doc.info.version.clone(),
+        description: doc.info.description.clone(),
+        default_base_url,
+        version_header: is_clerk.then(|| "Clerk-API-Version".to_string()),
+        key_env_var,
+        retry: retry_info(doc.extensions.get("x-speakeasy-retries")),
+        crate_name,
+        crate_version: config.crate_version.clone(),
+    }
+}
+
+/// kebab-case slug of a title: `Clerk Backend API` -> `clerk-backend-api`.
+pub fn slug(title: &str) -> String {
+    let s = crate::naming::snake(title).replace('_', "-");
+    if s.is_empty() {
+        "api-client".to_string()
+    } else {
+        s
+    }
+}
+
+fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
+    let v = v?;
+    let backoff = v.get("backoff")?;
+    let num = |k: &str| backoff.get(k).and_then(Value::as_f64);
+    let codes: Vec<&str> = v
+        .get("statusCodes")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    Some(RetryInfo {
+        initial_interval_ms: num("initialInterval").unwrap_or(500.0) as u64,
+        max_interval_ms: num("maxInterval").unwrap_or(60_000.0) as u64,
+        exponent: num("exponent").unwrap_or(1.5),
+        max_elapsed_ms: num("maxElapsedTime").unwrap_or(3_600_000.0) as u64,
+        retry_5xx: codes
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case("5XX") || c.starts_with('5')),
+        retry_connection_errors: v
+            .get("retryConnectionErrors")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+fn named_in(t: &TypeRef, out: &mut Vec<usize>) {
+    match t {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
+        _ => {}
+    }
+}
+
+fn children(def: &TypeDef) -> Vec<usize> {
+    let mut out = Vec::new();
+    match &def.kind {
+        TypeKind::Struct { fields } => fields.iter().for_each(|f| named_in(&f.ty, &mut out)),
+        TypeKind::Union { variants, .. } => variants.iter().for_each(|v| named_in(&v.ty, &mut out)),
+        TypeKind::Alias { target } => named_in(target, &mut out),
+        TypeKind::Enum { .. } | TypeKind::Pending => {}
+    }
+    out
+}
+
+fn mark_usage(types: &mut [TypeDef], ops: &[crate::ir::Operation]) {
+    let mut req = Vec::new();
+    let mut resp = Vec::new();
+    for op in ops {
+        if let Some(b) = &op.body {
+            named_in(&b.ty, &mut req);
+            if b.encoding == crate::ir::BodyEncoding::Multipart {
+                let mut direct = Vec::new();
+                named_in(&b.ty, &mut direct);
+                for id in direct {
+                    types[id].usage.multipart = true;
+                }
+            }
+        }
+        for p in &op.params {
+            named_in(&p.ty, &mut req);
+        }
+        if let crate::ir::ResponseKind::Json(t) = &op.response.kind {
+            named_in(t, &mut resp);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(id) = req.pop() {
+        if seen.insert(id) {
+            types[id].usage.request = true;
+            req.extend(children(&types[id]));
+        }
+    }
+    seen.clear();
+    while let Some(id) = resp.pop() {
+        if seen.insert(id) {
+            types[id].usage.response = true;
+            resp.extend(children(&types[id]));
+        }
+    }
+}
+
+/// Edges that need indirection: a field or variant holding a named type directly (not
+/// through a `Vec` or map, which already allocate).
+fn direct(t: &TypeRef) -> Option<usize> {
+    match t {
+        TypeRef::Named(id) => Some(*id),
+        TypeRef::Nullable(i) => direct(i),
+        _ => None,
+    }
+}
+
+fn direct_children(def: &TypeDef) -> Vec<usize> {
+    match &def.kind {
+        TypeKind::Struct { fields } => fields.iter().filter_map(|f| direct(&f.ty)).collect(),
+        TypeKind::Union { variants, .. } => variants.iter().filter_map(|v| direct(&v.ty)).collect(),
+        TypeKind::Alias { target } => direct(target).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn reaches(types: &[TypeDef], from: usize, to: usize) -> bool {
+    let mut stack = vec![from];
+    let mut seen = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if id == to {
+            return true;
+        }
+        if seen.insert(id) {
+            stack.extend(direct_children(&types[id]));
+        }
+    }
+    false
+}
+
+fn mark_boxed(types: &mut [TypeDef]) {
+    for id in 0..types.len() {
+        let decisions: Vec<bool> = match &types[id].kind {
+            TypeKind::Struct { fields } => fields
+                .iter()
+                .map(|f| direct(&f.ty).is_some_and(|t| reaches(types, t, id)))
+                .collect(),
+            TypeKind::Union { variants, .. } => variants
+                .iter()
+                .map(|v| direct(&v.ty).is_some_and(|t| reaches(types, t, id)))
+                .collect(),
+            _ => continue,
+        };
+        match &mut types[id].kind {
+            TypeKind::Struct { fields } => {
+                for (f, b) in fields.iter_mut().zip(decisions) {
+                    f.boxed = b;
+                }
+            }
+            TypeKind::Union { variants, .. } => {
+                for (v, b) in variants.iter_mut().zip(decisions) {
+                    v.boxed = b;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_alias_cycles(types: &[TypeDef], diags: &mut Diagnostics) {
+    for (id, def) in types.iter().enumerate() {
+        if let TypeKind::Alias { target } = &def.kind {
+            let mut seen = BTreeSet::from([id]);
+            let mut cur = direct(target);
+            while let Some(next) = cur {
+                if !seen.insert(next) {
+                    diags.error(
+                        "alias-cycle",
+                        &def.pointer,
+                        "this schema is defined only through references that lead back to it",
+                    );
+                    break;
+                }
+                cur = match &types[next].kind {
+                    TypeKind::Alias { target } => direct(target),
+                    _ => None,
+                };
+            }
+        }
+    }
+}
+
+/// Group lookup used by operation lowering.
+pub(crate) fn group_index(
+    groups: &mut Vec<Group>,
+    wire: &str,
+    description: Option<String>,
+) -> usize {
+    let module = crate::naming::snake(wire);
+    if let Some(i) = groups
+        .iter()
+        .position(|g| g.module == module || g.wire_name == wire)
+    {
+        return i;
+    }
+    groups.push(Group {
+        wire_name: wire.to_string(),
+        module,
+        type_name: crate::naming::pascal(wire),
+        description,
+        operations: Vec::new(),
+    });
+    groups.len() - 1
+}

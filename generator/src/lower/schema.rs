@@ -1,0 +1,1014 @@
+//! Schemas -> named types in the arena.
+
+use crate::diagnostics::{join, Diagnostics};
+use crate::ir::{EnumValue, Field, JsonKind, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant};
+use crate::naming::{self, Namespace};
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, OpenAPI, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+
+/// Names that would shadow the prelude or the crate's own items inside `models`.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Result",
+    "Vec",
+    "String",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Value",
+    "Map",
+    "Default",
+    "Serialize",
+    "Deserialize",
+    "Deserializer",
+    "Serializer",
+    "BTreeMap",
+    "Self",
+];
+
+const MAX_DEPTH: usize = 64;
+
+/// A uniform view over openapiv3's typed and `Any` schema kinds.
+struct View<'a> {
+    ty: Option<String>,
+    format: Option<String>,
+    enum_values: Vec<Value>,
+    properties: Option<&'a IndexMap<String, ReferenceOr<Box<Schema>>>>,
+    required: &'a [String],
+    additional: Option<&'a AdditionalProperties>,
+    items: Option<&'a ReferenceOr<Box<Schema>>>,
+    one_of: &'a [ReferenceOr<Schema>],
+    all_of: &'a [ReferenceOr<Schema>],
+    any_of: &'a [ReferenceOr<Schema>],
+    not: bool,
+}
+
+fn format_name<T: serde::Serialize>(f: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
+    match f {
+        VariantOrUnknownOrEmpty::Item(item) => serde_json::to_value(item)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string)),
+        VariantOrUnknownOrEmpty::Unknown(s) => Some(s.clone()),
+        VariantOrUnknownOrEmpty::Empty => None,
+    }
+}
+
+impl<'a> View<'a> {
+    fn of(schema: &'a Schema) -> View<'a> {
+        let mut v = View {
+            ty: None,
+            format: None,
+            enum_values: Vec::new(),
+            properties: None,
+            required: &[],
+            additional: None,
+            items: None,
+            one_of: &[],
+            all_of: &[],
+            any_of: &[],
+            not: false,
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                v.ty = Some("string".into());
+                v.format = format_name(&s.format);
+                v.enum_values = s
+                    .enumeration
+                    .iter()
+                    .map(|o| o.clone().map(Value::String).unwrap_or(Value::Null))
+                    .collect();
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                v.ty = Some("number".into());
+                v.format = format_name(&n.format);
+                v.enum_values = n
+                    .enumeration
+                    .iter()
+                    .map(|o| o.map(Value::from).unwrap_or(Value::Null))
+                    .collect();
+            }
+            SchemaKind::Type(Type::Integer(n)) => {
+                v.ty = Some("integer".into());
+                v.format = format_name(&n.format);
+                v.enum_values = n
+                    .enumeration
+                    .iter()
+                    .map(|o| o.map(Value::from).unwrap_or(Value::Null))
+                    .collect();
+            }
+            SchemaKind::Type(Type::Boolean(b)) => {
+                v.ty = Some("boolean".into());
+                v.enum_values = b
+                    .enumeration
+                    .iter()
+                    .map(|o| o.map(Value::from).unwrap_or(Value::Null))
+                    .collect();
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                v.ty = Some("object".into());
+                v.properties = Some(&o.properties);
+                v.required = &o.required;
+                v.additional = o.additional_properties.as_ref();
+            }
+            SchemaKind::Type(Type::Array(a)) => {
+                v.ty = Some("array".into());
+                v.items = a.items.as_ref();
+            }
+            SchemaKind::OneOf { one_of } => v.one_of = one_of,
+            SchemaKind::AllOf { all_of } => v.all_of = all_of,
+            SchemaKind::AnyOf { any_of } => v.any_of = any_of,
+            SchemaKind::Not { .. } => v.not = true,
+            SchemaKind::Any(a) => {
+                v.ty = a.typ.clone();
+                v.format = a.format.clone();
+                v.enum_values = a.enumeration.clone();
+                if !a.properties.is_empty() {
+                    v.properties = Some(&a.properties);
+                }
+                v.required = &a.required;
+                v.additional = a.additional_properties.as_ref();
+                v.items = a.items.as_ref();
+                v.one_of = &a.one_of;
+                v.all_of = &a.all_of;
+                v.any_of = &a.any_of;
+                v.not = a.not.is_some();
+            }
+        }
+        v
+    }
+
+    fn has_properties(&self) -> bool {
+        self.properties.is_some_and(|p| !p.is_empty())
+    }
+
+    /// `{required: [...]}` alone: a validation constraint, not a type.
+    fn is_validation_only(&self) -> bool {
+        self.ty.is_none()
+            && !self.has_properties()
+            && self.items.is_none()
+            && self.one_of.is_empty()
+            && self.all_of.is_empty()
+            && self.any_of.is_empty()
+            && self.enum_values.is_empty()
+            && !self.required.is_empty()
+    }
+}
+
+/// Where the type for a schema should be named.
+#[derive(Clone)]
+pub enum Hint {
+    /// Fill this pre-registered slot (a component).
+    Slot(TypeId),
+    /// A new type with this base name.
+    Name(String),
+}
+
+/// Either a reference or a schema, borrowed.
+#[derive(Clone, Copy)]
+pub enum SchemaRef<'a> {
+    /// `$ref`.
+    Ref(&'a str),
+    /// Inline schema.
+    Inline(&'a Schema),
+}
+
+impl<'a> From<&'a ReferenceOr<Schema>> for SchemaRef<'a> {
+    fn from(r: &'a ReferenceOr<Schema>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(s) => SchemaRef::Inline(s),
+        }
+    }
+}
+
+impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
+    fn from(r: &'a ReferenceOr<Box<Schema>>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(s) => SchemaRef::Inline(s),
+        }
+    }
+}
+
+/// Properties gathered from an object schema and its `allOf` members.
+#[derive(Default)]
+struct ObjectParts<'a> {
+    props: IndexMap<String, (SchemaRef<'a>, String)>,
+    required: BTreeSet<String>,
+}
+
+/// Lowers schemas into the type arena.
+pub struct SchemaLowerer<'a> {
+    doc: &'a OpenAPI,
+    /// The arena.
+    pub types: Vec<TypeDef>,
+    components: IndexMap<String, TypeId>,
+    nullable_components: BTreeSet<TypeId>,
+    names: Namespace,
+    inline_cache: HashMap<String, TypeId>,
+    depth: usize,
+}
+
+impl<'a> SchemaLowerer<'a> {
+    /// Register every component schema (so references resolve in any order), then lower them.
+    pub fn new(doc: &'a OpenAPI, diags: &mut Diagnostics) -> Self {
+        let mut this = SchemaLowerer {
+            doc,
+            types: Vec::new(),
+            components: IndexMap::new(),
+            nullable_components: BTreeSet::new(),
+            names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
+            inline_cache: HashMap::new(),
+            depth: 0,
+        };
+        let Some(components) = doc.components.as_ref() else {
+            return this;
+        };
+        for (name, schema) in &components.schemas {
+            let pointer = join("#/components/schemas", name);
+            let rust = this.names.claim(&naming::pascal(name), "");
+            let description = match schema {
+                ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                ReferenceOr::Reference { .. } => None,
+            };
+            this.types.push(TypeDef {
+                name: rust,
+                wire_name: Some(name.clone()),
+                description,
+                kind: TypeKind::Pending,
+                usage: Usage::default(),
+                pointer,
+            });
+            this.components.insert(name.clone(), this.types.len() - 1);
+        }
+        for (name, schema) in &components.schemas {
+            let id = this.components[name.as_str()];
+            let pointer = join("#/components/schemas", name);
+            let lowered = this.lower(schema.into(), Hint::Slot(id), &pointer, diags);
+            if lowered.is_nullable() && lowered.non_null() == &TypeRef::Named(id) {
+                this.nullable_components.insert(id);
+            }
+            if matches!(this.types[id].kind, TypeKind::Pending) {
+                if lowered.non_null() == &TypeRef::Named(id) {
+                    // Only possible through a self-referencing alias.
+                    diags.error(
+                        "alias-cycle",
+                        &pointer,
+                        "this schema is only a reference to itself",
+                    );
+                    this.types[id].kind = TypeKind::Alias {
+                        target: TypeRef::Json,
+                    };
+                } else {
+                    this.types[id].kind = TypeKind::Alias { target: lowered };
+                }
+            }
+        }
+        this
+    }
+
+    /// Resolve `#/components/schemas/X` to its component slot.
+    fn resolve(&self, reference: &str, pointer: &str, diags: &mut Diagnostics) -> Option<TypeId> {
+        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            diags.error(
+                "unsupported-ref",
+                pointer,
+                format!("reference `{reference}` is not a local component schema; only `#/components/schemas/...` is supported here"),
+            );
+            return None;
+        };
+        let name = name.replace("~1", "/").replace("~0", "~");
+        match self.components.get(name.as_str()) {
+            Some(id) => Some(*id),
+            None => {
+                diags.error(
+                    "dangling-ref",
+                    pointer,
+                    format!("reference `{reference}` points at no schema"),
+                );
+                None
+            }
+        }
+    }
+
+    fn component_schema(&self, id: TypeId) -> Option<&'a ReferenceOr<Schema>> {
+        let name = self.types[id].wire_name.as_deref()?;
+        self.doc.components.as_ref()?.schemas.get(name)
+    }
+
+    fn base_name(&self, hint: &Hint) -> String {
+        match hint {
+            Hint::Slot(id) => self.types[*id].name.clone(),
+            Hint::Name(n) => n.clone(),
+        }
+    }
+
+    fn slot(&mut self, hint: &Hint, pointer: &str, description: Option<String>) -> TypeId {
+        match hint {
+            Hint::Slot(id) => *id,
+            Hint::Name(base) => {
+                let name = self.names.claim(base, "");
+                self.types.push(TypeDef {
+                    name,
+                    wire_name: None,
+                    description,
+                    kind: TypeKind::Pending,
+                    usage: Usage::default(),
+                    pointer: pointer.to_string(),
+                });
+                self.types.len() - 1
+            }
+        }
+    }
+
+    /// Lower a schema or reference into a type reference.
+    pub fn lower(
+        &mut self,
+        schema: SchemaRef<'a>,
+        hint: Hint,
+        pointer: &str,
+        diags: &mut Diagnostics,
+    ) -> TypeRef {
+        match schema {
+            SchemaRef::Ref(reference) => match self.resolve(reference, pointer, diags) {
+                Some(id) if self.nullable_components.contains(&id) => {
+                    TypeRef::Nullable(Box::new(TypeRef::Named(id)))
+                }
+                Some(id) => TypeRef::Named(id),
+                None => TypeRef::Json,
+            },
+            SchemaRef::Inline(s) => {
+                if self.depth >= MAX_DEPTH {
+                    diags.error(
+                        "too-deep",
+                        pointer,
+                        format!("schemas nest deeper than {MAX_DEPTH} levels"),
+                    );
+                    return TypeRef::Json;
+                }
+                self.depth += 1;
+                let inner = self.lower_schema(s, hint, pointer, diags);
+                self.depth -= 1;
+                if s.schema_data.nullable && !inner.is_nullable() {
+                    TypeRef::Nullable(Box::new(inner))
+                } else {
+                    inner
+                }
+            }
+        }
+    }
+
+    /// For inline named shapes: reuse an identical earlier shape (ignoring prose).
+    fn cached(&self, hint: &Hint, schema: &Schema) -> (Option<TypeId>, Option<String>) {
+        if matches!(hint, Hint::Slot(_)) {
+            return (None, None);
+        }
+        let Ok(mut value) = serde_json::to_value(schema) else {
+            return (None, None);
+        };
+        strip_prose(&mut value);
+        let key = value.to_string();
+        (self.inline_cache.get(&key).copied(), Some(key))
+    }
+
+    fn lower_schema(
+        &mut self,
+        schema: &'a Schema,
+        hint: Hint,
+        pointer: &str,
+        diags: &mut Diagnostics,
+    ) -> TypeRef {
+        let v = View::of(schema);
+        let description = schema.schema_data.description.clone();
+
+        // allOf: a single reference is a wrapper; several members are merged.
+        if !v.all_of.is_empty() {
+            let only_wrapper = v.all_of.len() == 1
+                && !v.has_properties()
+                && v.one_of.is_empty()
+                && v.any_of.is_empty();
+            if only_wrapper {
+                return self.lower(
+                    (&v.all_of[0]).into(),
+                    hint,
+                    &format!("{pointer}/allOf/0"),
+                    diags,
+                );
+            }
+            return self.lower_object(schema, &v, hint, pointer, description, diags);
+        }
+
+        // oneOf / anyOf: validation-only members are not variants.
+        let mut members: Vec<(SchemaRef<'a>, String)> = Vec::new();
+        for (i, m) in v.one_of.iter().enumerate() {
+            if !self.is_validation_only(m.into()) {
+                members.push((m.into(), format!("{pointer}/oneOf/{i}")));
+            }
+        }
+        for (i, m) in v.any_of.iter().enumerate() {
+            if !self.is_validation_only(m.into()) {
+                members.push((m.into(), format!("{pointer}/anyOf/{i}")));
+            }
+        }
+        if members.len() == 1 && !v.has_properties() {
+            let (m, p) = members.remove(0);
+            return self.lower(m, hint, &p, diags);
+        }
+        if members.len() > 1 {
+            return self.lower_union(schema, members, hint, pointer, description, diags);
+        }
+
+        if v.not {
+            diags.warning(
+                "unsupported-not",
+                pointer,
+                "`not` schemas are not supported; typed as untyped JSON",
+            );
+            return TypeRef::Json;
+        }
+
+        if !v.enum_values.is_empty() {
+            return self.lower_enum(schema, &v, hint, pointer, description, diags);
+        }
+
+        match v.ty.as_deref() {
+            Some("string") => {
+                if v.format.as_deref() == Some("binary") {
+                    TypeRef::Bytes
+                } else {
+                    TypeRef::String
+                }
+            }
+            Some("integer") => TypeRef::Integer,
+            Some("number") => TypeRef::Number,
+            Some("boolean") => TypeRef::Boolean,
+            Some("array") => match v.items {
+                Some(items) => {
+                    let item_hint = Hint::Name(format!("{}Item", self.base_name(&hint)));
+                    let inner =
+                        self.lower(items.into(), item_hint, &format!("{pointer}/items"), diags);
+                    TypeRef::Array(Box::new(inner))
+                }
+                None => TypeRef::Array(Box::new(TypeRef::Json)),
+            },
+            Some("object") | None if v.has_properties() => {
+                self.lower_object(schema, &v, hint, pointer, description, diags)
+            }
+            Some("object") | None => match v.additional {
+                Some(AdditionalProperties::Schema(inner)) => {
+                    let value_hint = Hint::Name(format!("{}Value", self.base_name(&hint)));
+                    let inner: &'a ReferenceOr<Schema> = inner;
+                    let t = self.lower(
+                        inner.into(),
+                        value_hint,
+                        &format!("{pointer}/additionalProperties"),
+                        diags,
+                    );
+                    TypeRef::Map(Box::new(t))
+                }
+                _ if v.ty.is_some() => TypeRef::JsonObject,
+                _ => TypeRef::Json,
+            },
+            Some(other) => {
+                diags.warning(
+                    "unknown-type",
+                    pointer,
+                    format!("unknown schema type `{other}`; typed as untyped JSON"),
+                );
+                TypeRef::Json
+            }
+        }
+    }
+
+    fn is_validation_only(&self, m: SchemaRef<'a>) -> bool {
+        match m {
+            SchemaRef::Inline(s) => View::of(s).is_validation_only(),
+            SchemaRef::Ref(_) => false,
+        }
+    }
+
+    fn lower_enum(
+        &mut self,
+        schema: &'a Schema,
+        v: &View<'a>,
+        hint: Hint,
+        pointer: &str,
+        description: Option<String>,
+        diags: &mut Diagnostics,
+    ) -> TypeRef {
+        let strings: Vec<&str> = v.enum_values.iter().filter_map(Value::as_str).collect();
+        if strings.is_empty() {
+            return match v.ty.as_deref() {
+                Some("boolean") => TypeRef::Boolean,
+                Some("integer") => TypeRef::Integer,
+                Some("number") => TypeRef::Number,
+                _ if v.enum_values.iter().all(Value::is_boolean) => TypeRef::Boolean,
+                _ if v.enum_values.iter().all(Value::is_i64) => TypeRef::Integer,
+                _ if v.enum_values.iter().all(Value::is_number) => TypeRef::Number,
+                _ => TypeRef::Json,
+            };
+        }
+        if strings.len() < v.enum_values.iter().filter(|x| !x.is_null()).count() {
+            diags.warning(
+                "mixed-enum",
+                pointer,
+                "enum mixes strings with other types; typed as untyped JSON",
+            );
+            return TypeRef::Json;
+        }
+        // A single value is a constant tag (`object: user`): a plain string documents it best.
+        let distinct: BTreeSet<&str> = strings.iter().copied().collect();
+        if distinct.len() == 1 {
+            return TypeRef::String;
+        }
+        let (cached, key) = self.cached(&hint, schema);
+        if let Some(id) = cached {
+            return TypeRef::Named(id);
+        }
+        let id = self.slot(&hint, pointer, description);
+        if let Some(key) = key {
+            self.inline_cache.insert(key, id);
+        }
+        let mut ns = Namespace::with_reserved(&["Unknown"]);
+        let mut seen = BTreeSet::new();
+        let mut values = Vec::new();
+        for s in strings {
+            if !seen.insert(s) {
+                continue;
+            }
+            let base = naming::enum_variant(s);
+            let ident = ns.claim(&base, "");
+            if ident != base {
+                diags.note(
+                    "enum-collision",
+                    pointer,
+                    format!("enum value `{s}` collides after case conversion; named `{ident}`"),
+                );
+            }
+            values.push(EnumValue {
+                wire: s.to_string(),
+                ident,
+            });
+        }
+        self.types[id].kind = TypeKind::Enum { values };
+        TypeRef::Named(id)
+    }
+
+    /// Gather properties of an object schema, merging `allOf` members (later definitions win).
+    fn collect(
+        &self,
+        schema: SchemaRef<'a>,
+        pointer: &str,
+        parts: &mut ObjectParts<'a>,
+        visiting: &mut Vec<TypeId>,
+        diags: &mut Diagnostics,
+    ) {
+        let (s, ptr): (&'a Schema, String) = match schema {
+            SchemaRef::Ref(r) => {
+                let Some(id) = self.resolve(r, pointer, diags) else {
+                    return;
+                };
+                if visiting.contains(&id) || visiting.len() > MAX_DEPTH {
+                    diags.error(
+                        "allof-cycle",
+                        pointer,
+                        format!("`allOf` reaches `{r}` again (a cycle)"),
+                    );
+                    return;
+                }
+                let Some(target) = self.component_schema(id) else {
+                    return;
+                };
+                visiting.push(id);
+                let target_ptr = self.types[id].pointer.clone();
+                self.collect(target.into(), &target_ptr, parts, visiting, diags);
+                visiting.pop();
+                return;
+            }
+            SchemaRef::Inline(s) => (s, pointer.to_string()),
+        };
+        let v = View::of(s);
+        for (i, m) in v.all_of.iter().enumerate() {
+            self.collect(
+                m.into(),
+                &format!("{ptr}/allOf/{i}"),
+                parts,
+                visiting,
+                diags,
+            );
+        }
+        // A member that is itself a single-variant oneOf/anyOf wrapper contributes that variant.
+        for (key, list) in [("oneOf", v.one_of), ("anyOf", v.any_of)] {
+            let typed: Vec<_> = list
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| !self.is_validation_only((*m).into()))
+                .collect();
+            if typed.len() == 1 {
+                let (i, m) = typed[0];
+                self.collect(
+                    m.into(),
+                    &format!("{ptr}/{key}/{i}"),
+                    parts,
+                    visiting,
+                    diags,
+                );
+            } else if typed.len() > 1 {
+                diags.warning(
+                    "union-in-allof",
+                    &ptr,
+                    format!("`{key}` inside a merged object is ignored for typing"),
+                );
+            }
+        }
+        if let Some(props) = v.properties {
+            for (name, p) in props {
+                let pp = join(&format!("{ptr}/properties"), name);
+                parts.props.insert(name.clone(), (p.into(), pp));
+            }
+        }
+        parts.required.extend(v.required.iter().cloned());
+    }
+
+    fn lower_object(
+        &mut self,
+        schema: &'a Schema,
+        _v: &View<'a>,
+        hint: Hint,
+        pointer: &str,
+        description: Option<String>,
+        diags: &mut Diagnostics,
+    ) -> TypeRef {
+        let (cached, key) = self.cached(&hint, schema);
+        if let Some(id) = cached {
+            return TypeRef::Named(id);
+        }
+        let mut parts = ObjectParts::default();
+        self.collect(
+            SchemaRef::Inline(schema),
+            pointer,
+            &mut parts,
+            &mut Vec::new(),
+            diags,
+        );
+        let base = self.base_name(&hint);
+        let id = self.slot(&hint, pointer, description);
+        if let Some(key) = key {
+            self.inline_cache.insert(key, id);
+        }
+        self.types[id].kind = TypeKind::Struct { fields: Vec::new() };
+        for name in &parts.required {
+            if !parts.props.contains_key(name) {
+                diags.note(
+                    "required-undefined",
+                    pointer,
+                    format!(
+                        "`{name}` is listed in `required` but not defined in `properties`; ignored"
+                    ),
+                );
+            }
+        }
+        let names: Vec<&str> = parts.props.keys().map(String::as_str).collect();
+        let idents = assign_idents(&names, &[]);
+        let mut fields = Vec::new();
+        for ((name, (prop, pp)), ident) in parts.props.iter().zip(idents) {
+            let field_hint = Hint::Name(format!("{base}{}", naming::pascal(name)));
+            let ty = self.lower(*prop, field_hint, pp, diags);
+            let (description, deprecated, read_only) = match prop {
+                SchemaRef::Inline(s) => (
+                    s.schema_data.description.clone(),
+                    s.schema_data.deprecated,
+                    s.schema_data.read_only,
+                ),
+                SchemaRef::Ref(_) => (None, false, false),
+            };
+            fields.push(Field {
+                wire_name: name.clone(),
+                ident,
+                ty,
+                required: parts.required.contains(name),
+                description,
+                deprecated,
+                read_only,
+                boxed: false,
+                pointer: pp.clone(),
+            });
+        }
+        self.types[id].kind = TypeKind::Struct { fields };
+        TypeRef::Named(id)
+    }
+
+    /// JSON kind, required and property names of a variant (through references and `allOf`).
+    #[allow(clippy::type_complexity)]
+    fn shape(
+        &self,
+        m: SchemaRef<'a>,
+        pointer: &str,
+    ) -> (
+        JsonKind,
+        Vec<String>,
+        Vec<String>,
+        Vec<(String, Vec<String>)>,
+    ) {
+        let schema: &'a Schema = match m {
+            SchemaRef::Inline(s) => s,
+            SchemaRef::Ref(r) => {
+                let mut quiet = Diagnostics::default();
+                match self
+                    .resolve(r, pointer, &mut quiet)
+                    .and_then(|id| self.component_schema(id))
+                {
+                    Some(ReferenceOr::Item(s)) => s,
+                    Some(ReferenceOr::Reference { reference }) => {
+                        return self.shape(SchemaRef::Ref(reference), pointer)
+                    }
+                    None => return (JsonKind::Any, Vec::new(), Vec::new(), Vec::new()),
+                }
+            }
+        };
+        let v = View::of(schema);
+        let kind = match v.ty.as_deref() {
+            Some("object") => JsonKind::Object,
+            Some("array") => JsonKind::Array,
+            Some("string") => JsonKind::String,
+            Some("integer") => JsonKind::Integer,
+            Some("number") => JsonKind::Number,
+            Some("boolean") => JsonKind::Boolean,
+            _ if v.has_properties() || !v.all_of.is_empty() => JsonKind::Object,
+            _ => JsonKind::Any,
+        };
+        if kind != JsonKind::Object {
+            return (kind, Vec::new(), Vec::new(), Vec::new());
+        }
+        let mut parts = ObjectParts::default();
+        let mut quiet = Diagnostics::default();
+        self.collect(
+            SchemaRef::Inline(schema),
+            pointer,
+            &mut parts,
+            &mut Vec::new(),
+            &mut quiet,
+        );
+        let props: Vec<String> = parts.props.keys().cloned().collect();
+        let required = parts
+            .required
+            .iter()
+            .filter(|r| parts.props.contains_key(*r))
+            .cloned()
+            .collect();
+        let mut values = Vec::new();
+        for (name, (p, _)) in &parts.props {
+            if let Some(v) = self.string_values(*p) {
+                values.push((name.clone(), v));
+            }
+        }
+        (kind, required, props, values)
+    }
+
+    /// Known string values of a property schema (its enum), through references.
+    fn string_values(&self, p: SchemaRef<'a>) -> Option<Vec<String>> {
+        let s = match p {
+            SchemaRef::Inline(s) => s,
+            SchemaRef::Ref(r) => match self
+                .resolve(r, "#", &mut Diagnostics::default())
+                .and_then(|id| self.component_schema(id))?
+            {
+                ReferenceOr::Item(s) => s,
+                ReferenceOr::Reference { .. } => return None,
+            },
+        };
+        let values: Vec<String> = View::of(s)
+            .enum_values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        (!values.is_empty()).then_some(values)
+    }
+
+    /// Single string value of property `prop` in a variant (its discriminator constant).
+    fn const_of(&self, m: SchemaRef<'a>, prop: &str) -> Option<String> {
+        let mut parts = ObjectParts::default();
+        let mut quiet = Diagnostics::default();
+        self.collect(m, "#", &mut parts, &mut Vec::new(), &mut quiet);
+        let (p, _) = parts.props.get(prop)?;
+        let s = match p {
+            SchemaRef::Inline(s) => *s,
+            SchemaRef::Ref(r) => match self
+                .resolve(r, "#", &mut quiet)
+                .and_then(|id| self.component_schema(id))?
+            {
+                ReferenceOr::Item(s) => s,
+                ReferenceOr::Reference { .. } => return None,
+            },
+        };
+        let v = View::of(s);
+        match v.enum_values.as_slice() {
+            [Value::String(only)] => Some(only.clone()),
+            _ => None,
+        }
+    }
+
+    fn lower_union(
+        &mut self,
+        schema: &'a Schema,
+        members: Vec<(SchemaRef<'a>, String)>,
+        hint: Hint,
+        pointer: &str,
+        description: Option<String>,
+        diags: &mut Diagnostics,
+    ) -> TypeRef {
+        let (cached, key) = self.cached(&hint, schema);
+        if let Some(id) = cached {
+            return TypeRef::Named(id);
+        }
+        let base = self.base_name(&hint);
+        let id = self.slot(&hint, pointer, description);
+        if let Some(key) = key {
+            self.inline_cache.insert(key, id);
+        }
+        self.types[id].kind = TypeKind::Union {
+            tag: None,
+            variants: Vec::new(),
+        };
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let tag = discriminator.map(|d| d.property_name.clone());
+        let mut ns = Namespace::with_reserved(&["Unknown"]);
+        let mut claimed_tags: BTreeSet<String> = BTreeSet::new();
+        let mut variants = Vec::new();
+        for (i, (m, mp)) in members.into_iter().enumerate() {
+            let const_tag = tag.as_deref().and_then(|t| self.const_of(m, t));
+            let (kind, required, properties, values) = self.shape(m, &mp);
+            let (base_ident, variant_hint) = match m {
+                SchemaRef::Ref(r) => {
+                    let ident = self
+                        .resolve(r, &mp, &mut Diagnostics::default())
+                        .map(|cid| self.variant_name_of_component(cid))
+                        .unwrap_or_else(|| format!("Variant{i}"));
+                    (ident, Hint::Name(format!("{base}Variant{i}")))
+                }
+                SchemaRef::Inline(_) => {
+                    // Name inline variants by their constant tag (the discriminator, else an
+                    // `object` constant), else by their only property, else by position.
+                    let name_tag = const_tag.clone().or_else(|| self.const_of(m, "object"));
+                    let ident = match (&name_tag, kind) {
+                        (Some(c), _) => naming::pascal(c),
+                        (None, JsonKind::Object) if properties.len() == 1 => {
+                            naming::pascal(&properties[0])
+                        }
+                        (None, JsonKind::Object) => format!("Object{i}"),
+                        (None, JsonKind::Array) => "Array".to_string(),
+                        (None, JsonKind::String) => "String".to_string(),
+                        (None, JsonKind::Integer) => "Integer".to_string(),
+                        (None, JsonKind::Number) => "Number".to_string(),
+                        (None, JsonKind::Boolean) => "Boolean".to_string(),
+                        (None, JsonKind::Any) => format!("Variant{i}"),
+                    };
+                    let h = Hint::Name(format!("{base}{ident}"));
+                    (ident, h)
+                }
+            };
+            let ident = ns.claim(&base_ident, "");
+            let ty = self.lower(m, variant_hint, &mp, diags);
+            let mut tag_values = Vec::new();
+            if let Some(d) = discriminator {
+                let target = match m {
+                    SchemaRef::Ref(r) => Some(r),
+                    SchemaRef::Inline(_) => None,
+                };
+                for (value, to) in &d.mapping {
+                    let matches = target.is_some_and(|r| {
+                        r == to || r.strip_prefix("#/components/schemas/") == Some(to.as_str())
+                    });
+                    if matches {
+                        tag_values.push(value.clone());
+                    }
+                }
+                if let Some(c) = &const_tag {
+                    tag_values.push(c.clone());
+                }
+                if d.mapping.is_empty() {
+                    if let Some(name) = target.and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        tag_values.push(name.to_string());
+                    }
+                }
+                let mut unique = Vec::new();
+                for t in tag_values {
+                    if !unique.contains(&t) {
+                        unique.push(t);
+                    }
+                }
+                tag_values = unique;
+                tag_values.retain(|t| {
+                    if claimed_tags.insert(t.clone()) {
+                        true
+                    } else {
+                        diags.warning(
+                            "duplicate-tag",
+                            pointer,
+                            format!("discriminator value `{t}` selects several variants; the first wins"),
+                        );
+                        false
+                    }
+                });
+            }
+            variants.push(Variant {
+                ident,
+                ty,
+                tag_values,
+                json_kind: kind,
+                required,
+                properties,
+                values,
+                boxed: false,
+            });
+        }
+        self.types[id].kind = TypeKind::Union { tag, variants };
+        TypeRef::Named(id)
+    }
+
+    /// Variant name for a component: its `x-speakeasy-name-override`, else its type name.
+    fn variant_name_of_component(&self, id: TypeId) -> String {
+        if let Some(ReferenceOr::Item(s)) = self.component_schema(id) {
+            if let Some(Value::String(o)) =
+                s.schema_data.extensions.get("x-speakeasy-name-override")
+            {
+                return naming::pascal(o);
+            }
+        }
+        self.types[id].name.clone()
+    }
+}
+
+/// Remove prose (descriptions, examples, titles) so identical shapes compare equal.
+fn strip_prose(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for key in [
+                "description",
+                "example",
+                "examples",
+                "title",
+                "externalDocs",
+            ] {
+                map.shift_remove(key);
+            }
+            for (_, child) in map.iter_mut() {
+                strip_prose(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_prose),
+        _ => {}
+    }
+}
+
+/// Snake-case identifiers for wire names, unique within one scope. Names already in snake
+/// case keep their spelling; others yield on collision (to their lower-case spelling, then a
+/// numeric suffix), so `frontend_api` and `frontendApi` stay two distinct identifiers.
+pub fn assign_idents(names: &[&str], reserved: &[&str]) -> Vec<String> {
+    let mut ns = Namespace::with_reserved(reserved);
+    let mut out: Vec<Option<String>> = vec![None; names.len()];
+    for (i, name) in names.iter().enumerate() {
+        let s = naming::snake(name);
+        if s == *name && !ns.contains(&s) {
+            ns.claim(&s, "_");
+            out[i] = Some(naming::escape_ident(&s));
+        }
+    }
+    for (i, name) in names.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let s = naming::snake(name);
+        let chosen = if !ns.contains(&s) {
+            ns.claim(&s, "_")
+        } else {
+            let flat: String = name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let flat = naming::snake(&flat);
+            ns.claim(&flat, "_")
+        };
+        out[i] = Some(naming::escape_ident(&chosen));
+    }
+    out.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::assign_idents;
+
+    #[test]
+    fn colliding_parameter_names_stay_distinct() {
+        let ids = assign_idents(&["frontendApi", "frontend_api", "type"], &[]);
+        assert_eq!(ids, vec!["frontendapi", "frontend_api", "r#type"]);
+    }
+}

@@ -1,0 +1,206 @@
+//! Names: how wire names from the spec become Rust identifiers. Decided once, in lowering.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Words that cannot be used as plain identifiers (strict and reserved keywords, 2021 + 2024).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot even be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// Mixed-case acronyms that case converters split badly (`OAuth` -> `o_auth`).
+fn normalize_acronyms(s: &str) -> String {
+    s.replace("OAuth", "Oauth")
+}
+
+/// snake_case identifier text (without keyword escaping). Never empty, never starts with a digit.
+pub fn snake(s: &str) -> String {
+    let converted = normalize_acronyms(s).to_snake_case();
+    let mut out = String::with_capacity(converted.len());
+    for c in converted.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_').to_string();
+    if out.is_empty() {
+        "value".to_string()
+    } else if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("n{out}")
+    } else {
+        out
+    }
+}
+
+/// PascalCase identifier text. Never empty, never starts with a digit.
+pub fn pascal(s: &str) -> String {
+    let converted = normalize_acronyms(s).to_upper_camel_case();
+    let out: String = converted
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if out.is_empty() {
+        "Value".to_string()
+    } else if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{out}")
+    } else {
+        out
+    }
+}
+
+/// Name of an enum variant for a wire value: `""` -> `Empty`, `-x` -> `MinusX`, `*` -> `Star`.
+pub fn enum_variant(wire: &str) -> String {
+    if wire.is_empty() {
+        return "Empty".to_string();
+    }
+    let mut prefix = String::new();
+    let mut rest = wire;
+    while let Some(c) = rest.chars().next() {
+        let word = match c {
+            '-' => "Minus",
+            '+' => "Plus",
+            '*' => "Star",
+            '.' => "Dot",
+            '/' => "Slash",
+            '@' => "At",
+            '#' => "Hash",
+            '$' => "Dollar",
+            '!' => "Not",
+            '~' => "Tilde",
+            _ => break,
+        };
+        prefix.push_str(word);
+        rest = &rest[c.len_utf8()..];
+    }
+    let body = if rest.chars().any(|c| c.is_ascii_alphanumeric()) {
+        pascal(rest)
+    } else {
+        String::new()
+    };
+    let name = format!("{prefix}{body}");
+    if name.is_empty() {
+        "Value".to_string()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{name}")
+    } else {
+        name
+    }
+}
+
+/// True if `s` is a keyword.
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// Make an identifier usable in Rust source: keywords become raw (`r#type`), or get a trailing
+/// underscore when they cannot be raw (`self_`).
+pub fn escape_ident(s: &str) -> String {
+    if NOT_RAW.contains(&s) {
+        format!("{s}_")
+    } else if is_keyword(s) {
+        format!("r#{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The identifier without a raw prefix: what serde sees as the field name.
+pub fn unraw(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+/// Hands out unique names within one scope; collisions get a numeric suffix.
+#[derive(Debug, Default, Clone)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace with some names already reserved.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Namespace {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// True if `name` is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// Claim `base`, or `base2`, `base3`, ... (with `sep` between) if taken. Returns the claimed name.
+    pub fn claim(&mut self, base: &str, sep: &str) -> String {
+        if self.taken.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let mut n = 2usize;
+        loop {
+            let candidate = format!("{base}{sep}{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_handles_acronyms_and_symbols() {
+        assert_eq!(snake("GetOAuthAccessToken"), "get_oauth_access_token");
+        assert_eq!(snake("frontendApi"), "frontend_api");
+        assert_eq!(snake("x5t#S256"), "x5t_s256");
+        assert_eq!(snake("$id"), "id");
+        assert_eq!(snake("clk._domainkey"), "clk_domainkey");
+        assert_eq!(snake("2fa"), "n2fa");
+        assert_eq!(snake(""), "value");
+        assert_eq!(snake("GetJWKS"), "get_jwks");
+    }
+
+    #[test]
+    fn pascal_handles_dotted_and_suffixed_names() {
+        assert_eq!(pascal("JWKS.ed25519.PublicKey"), "JwksEd25519PublicKey");
+        assert_eq!(pascal("CommercePlan-2"), "CommercePlan2");
+        assert_eq!(pascal("Client.List"), "ClientList");
+        assert_eq!(pascal("verification_otp"), "VerificationOtp");
+    }
+
+    #[test]
+    fn enum_variants_stay_distinct() {
+        assert_eq!(enum_variant("manual_invitation"), "ManualInvitation");
+        assert_eq!(enum_variant("-manual_invitation"), "MinusManualInvitation");
+        assert_eq!(enum_variant("*"), "Star");
+        assert_eq!(enum_variant(""), "Empty");
+        assert_eq!(enum_variant("payer-credits"), "PayerCredits");
+        assert_eq!(enum_variant("user:org:read"), "UserOrgRead");
+    }
+
+    #[test]
+    fn keywords_are_escaped() {
+        assert_eq!(escape_ident("type"), "r#type");
+        assert_eq!(escape_ident("use"), "r#use");
+        assert_eq!(escape_ident("self"), "self_");
+        assert_eq!(escape_ident("name"), "name");
+        assert_eq!(unraw("r#type"), "type");
+    }
+
+    #[test]
+    fn namespace_suffixes_collisions() {
+        let mut ns = Namespace::default();
+        assert_eq!(ns.claim("a", "_"), "a");
+        assert_eq!(ns.claim("a", "_"), "a_2");
+        assert_eq!(ns.claim("a", "_"), "a_3");
+    }
+}

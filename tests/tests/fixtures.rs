@@ -1,0 +1,103 @@
+//! Every fixture spec regenerates byte for byte into its committed `expected/` crate.
+//!
+//! The expected crates are workspace members, so `cargo build`/`clippy`/`test` on the
+//! workspace compile them (with `-D warnings` in CI) and run the runtime's unit tests inside
+//! them. Bless after an intended change: `AGENTGEN_BLESS=1 cargo test -p agentgen-tests --test fixtures`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn spec_of(dir: &Path) -> Option<PathBuf> {
+    ["spec.yaml", "spec.yml", "spec.json"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
+            read_tree(root, &p, out);
+        } else if let Ok(text) = std::fs::read_to_string(&p) {
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, text);
+        }
+    }
+}
+
+/// The config every front-end would use for a fixture.
+pub fn fixture_config(case: &str, spec: &Path) -> agentgen::Config {
+    agentgen::Config::new(spec).crate_name(format!("fixture-{case}"))
+}
+
+#[test]
+fn fixtures_match_expected_output() {
+    let bless = std::env::var_os("AGENTGEN_BLESS").is_some();
+    let mut cases = Vec::new();
+    for e in std::fs::read_dir(fixtures_dir()).unwrap().flatten() {
+        if let Some(spec) = spec_of(&e.path()) {
+            cases.push((e.file_name().to_string_lossy().to_string(), spec));
+        }
+    }
+    cases.sort();
+    assert!(
+        cases.len() >= 3,
+        "expected the fixture specs, found {cases:?}"
+    );
+    let mut failures = Vec::new();
+    for (case, spec) in &cases {
+        let generated = agentgen::generate(&fixture_config(case, spec))
+            .unwrap_or_else(|e| panic!("fixture {case} failed to generate:\n{e}"));
+        // Same inputs, same bytes.
+        let again = agentgen::generate(&fixture_config(case, spec)).unwrap();
+        assert_eq!(
+            generated.files, again.files,
+            "fixture {case}: output is not deterministic"
+        );
+        let expected_dir = fixtures_dir().join(case).join("expected");
+        if bless {
+            let _ = std::fs::remove_dir_all(expected_dir.join("client"));
+            for (rel, text) in &generated.files {
+                let p = expected_dir.join(rel);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, text).unwrap();
+            }
+            continue;
+        }
+        let mut on_disk = BTreeMap::new();
+        read_tree(&expected_dir, &expected_dir, &mut on_disk);
+        on_disk.retain(|k, _| k != "Cargo.lock");
+        for (rel, text) in &generated.files {
+            match on_disk.get(rel) {
+                None => failures.push(format!("{case}: missing expected/{rel}")),
+                Some(t) if t != text => failures.push(format!("{case}: expected/{rel} differs")),
+                _ => {}
+            }
+        }
+        for rel in on_disk.keys() {
+            if !generated.files.contains_key(rel) {
+                failures.push(format!("{case}: stale expected/{rel}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "generated output differs from the committed fixtures (bless with AGENTGEN_BLESS=1 after review):\n{}",
+        failures.join("\n")
+    );
+}
