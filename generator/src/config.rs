@@ -29,8 +29,10 @@ pub struct Config {
     pub crate_name: Option<String>,
     /// Version of the generated crate.
     pub crate_version: String,
-    /// Reviewed safety overrides keyed by operationId.
-    pub safety_overrides: BTreeMap<String, SafetyOverride>,
+    /// Reviewed safety overrides keyed by operationId. `None`: the reviewed file shipped
+    /// with agentgen for the spec, if there is one (`spec/clerk-bapi.safety.yaml` for
+    /// Clerk's Backend API).
+    pub safety_overrides: Option<BTreeMap<String, SafetyOverride>>,
     /// Emit the Rust client (`client/`).
     pub emit_client: bool,
 }
@@ -43,7 +45,7 @@ impl Config {
             spec_text: None,
             crate_name: None,
             crate_version: "0.1.0".to_string(),
-            safety_overrides: BTreeMap::new(),
+            safety_overrides: None,
             emit_client: true,
         }
     }
@@ -63,8 +65,21 @@ impl Config {
 
     /// Load reviewed safety overrides from YAML text (`operationId: {class, reason, idempotent?}`).
     pub fn safety_overrides_yaml(mut self, text: &str) -> Result<Self, String> {
-        self.safety_overrides =
-            yaml_serde::from_str(text).map_err(|e| format!("invalid safety overrides: {e}"))?;
+        self.safety_overrides = Some(parse_safety(text)?);
         Ok(self)
     }
+}
+
+/// Reviewed safety classes for Clerk's Backend API, shipped with agentgen.
+pub const CLERK_BAPI_SAFETY: &str = include_str!("../../spec/clerk-bapi.safety.yaml");
+
+/// Parse a safety overrides file.
+pub fn parse_safety(text: &str) -> Result<BTreeMap<String, SafetyOverride>, String> {
+    let map: Option<BTreeMap<String, SafetyOverride>> =
+        yaml_serde::from_str(text).map_err(|e| format!("invalid safety overrides: {e}"))?;
+    let map = map.unwrap_or_default();
+    if let Some((id, _)) = map.iter().find(|(_, o)| o.reason.trim().is_empty()) {
+        return Err(format!("safety override for `{id}` has no reason"));
+    }
+    Ok(map)
 }

@@ -142,6 +142,28 @@ fn bapi_2026_05_12_covers_every_operation_once() {
     idents.sort_unstable();
     idents.dedup();
     assert_eq!(idents.len(), op.params.len());
+    // The reviewed safety overrides (spec/clerk-bapi.safety.yaml) apply to Clerk's spec.
+    use agentgen::ir::SafetyClass;
+    let class = |id: &str| {
+        let op = api
+            .operations
+            .iter()
+            .find(|o| o.operation_id == id)
+            .unwrap();
+        (op.safety.class, op.safety.reason.is_some())
+    };
+    assert_eq!(class("verifyApiKey"), (SafetyClass::Read, true));
+    assert_eq!(class("VerifyPassword"), (SafetyClass::Write, true));
+    assert_eq!(class("BanUser"), (SafetyClass::Destructive, true));
+    assert_eq!(class("DeleteUser"), (SafetyClass::Destructive, false));
+    assert_eq!(class("GetUserList"), (SafetyClass::Read, false));
+    assert!(
+        !generated
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "unknown-safety-override"),
+        "every reviewed override names an operation of the spec"
+    );
 }
 
 #[test]

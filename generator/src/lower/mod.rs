@@ -3,17 +3,28 @@
 mod operation;
 pub mod schema;
 
-use crate::config::Config;
+use crate::config::{Config, SafetyOverride};
 use crate::diagnostics::Diagnostics;
 use crate::ir::{Api, ApiInfo, Group, RetryInfo, TypeDef, TypeKind, TypeRef};
 use openapiv3::OpenAPI;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 /// Lower a loaded document into the IR.
 pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
     let mut schemas = schema::SchemaLowerer::new(doc, diags);
-    let (groups, operations) = operation::lower_operations(doc, &mut schemas, config, diags);
+    let overrides = safety_overrides(doc, config, diags);
+    let (groups, operations) = operation::lower_operations(doc, &mut schemas, &overrides, diags);
+    for id in overrides.keys() {
+        if !operations.iter().any(|o| &o.operation_id == id) {
+            diags.warning(
+                "unknown-safety-override",
+                "#/paths",
+                format!("the safety overrides name `{id}`, which is not an operation of this spec"),
+            );
+        }
+    }
     let mut types = schemas.types;
     mark_usage(&mut types, &operations);
     mark_boxed(&mut types);
@@ -24,6 +35,24 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
         operations,
         types,
     }
+}
+
+/// The reviewed safety overrides that apply: the config's, else the ones shipped for the spec.
+fn safety_overrides(
+    doc: &OpenAPI,
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, SafetyOverride> {
+    if let Some(o) = &config.safety_overrides {
+        return o.clone();
+    }
+    if doc.info.title == "Clerk Backend API" {
+        match crate::config::parse_safety(crate::config::CLERK_BAPI_SAFETY) {
+            Ok(o) => return o,
+            Err(e) => diags.error("safety-overrides", "#", e),
+        }
+    }
+    BTreeMap::new()
 }
 
 fn api_info(doc: &OpenAPI, config: &Config) -> ApiInfo {

@@ -1,7 +1,7 @@
 //! Paths and operations -> IR operations, grouped.
 
 use super::schema::{assign_idents, Hint, SchemaLowerer};
-use crate::config::Config;
+use crate::config::SafetyOverride;
 use crate::diagnostics::{join, Diagnostics};
 use crate::ir::{
     BodyEncoding, Group, Operation, Param, ParamLocation, RequestBody, ResponseKind, Safety,
@@ -13,6 +13,7 @@ use openapiv3::{
     RequestBody as OaBody, Response, StatusCode,
 };
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// Module names that the generated crate uses for itself.
 const RESERVED_MODULES: &[&str] = &["runtime", "models", "prelude"];
@@ -51,7 +52,7 @@ fn method_ops(item: &PathItem) -> [(&'static str, Option<&openapiv3::Operation>)
 pub fn lower_operations<'a>(
     doc: &'a OpenAPI,
     schemas: &mut SchemaLowerer<'a>,
-    config: &Config,
+    overrides: &BTreeMap<String, SafetyOverride>,
     diags: &mut Diagnostics,
 ) -> (Vec<Group>, Vec<Operation>) {
     let mut groups: Vec<Group> = Vec::new();
@@ -81,7 +82,7 @@ pub fn lower_operations<'a>(
             let lowered = lower_operation(
                 doc,
                 schemas,
-                config,
+                overrides,
                 path,
                 method,
                 item,
@@ -132,7 +133,7 @@ fn ext_str<'v>(ext: &'v indexmap::IndexMap<String, Value>, key: &str) -> Option<
 fn lower_operation<'a>(
     doc: &'a OpenAPI,
     schemas: &mut SchemaLowerer<'a>,
-    config: &Config,
+    overrides: &BTreeMap<String, SafetyOverride>,
     path: &str,
     method: &str,
     item: &'a PathItem,
@@ -224,7 +225,7 @@ fn lower_operation<'a>(
         )
     });
     let (response, error_statuses) = lower_responses(doc, schemas, op, pointer, &op_pascal, diags);
-    let safety = classify(method, &operation_id, config);
+    let safety = classify(method, &operation_id, overrides);
     let auth = match &op.security {
         Some(reqs) => auth_required(Some(reqs)),
         None => global_auth,
@@ -630,14 +631,18 @@ fn lower_responses<'a>(
 }
 
 /// Default safety class from the HTTP method, then reviewed overrides from the config.
-fn classify(method: &str, operation_id: &str, config: &Config) -> Safety {
+fn classify(
+    method: &str,
+    operation_id: &str,
+    overrides: &BTreeMap<String, SafetyOverride>,
+) -> Safety {
     let (class, idempotent) = match method {
         "get" | "head" | "options" | "trace" => (SafetyClass::Read, true),
         "delete" => (SafetyClass::Destructive, true),
         "put" => (SafetyClass::Write, true),
         _ => (SafetyClass::Write, false),
     };
-    match config.safety_overrides.get(operation_id) {
+    match overrides.get(operation_id) {
         Some(o) => Safety {
             class: o.class,
             idempotent: o.idempotent.unwrap_or(idempotent),
