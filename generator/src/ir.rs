@@ -4,6 +4,7 @@
 //! renderers read only this.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Index of a type in [`Api::types`].
 pub type TypeId = usize;
@@ -19,6 +20,73 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// The type arena.
     pub types: Vec<TypeDef>,
+    /// Validation facts of schema nodes, keyed by JSON pointer: a field's `pointer`, a
+    /// parameter's `pointer` + `/schema`, array items at `/items`, map values at
+    /// `/additionalProperties`, named types at their `pointer`.
+    pub constraints: BTreeMap<String, Constraints>,
+}
+
+/// Validation facts of one schema node (what JSON Schema needs beyond the Rust type).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Constraints {
+    /// `format` (`email`, `int64`, `date-time`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// `pattern` (ECMA-262 regular expression).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// `minimum`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<f64>,
+    /// `maximum`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<f64>,
+    /// OpenAPI 3.0 boolean `exclusiveMinimum`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive_minimum: bool,
+    /// OpenAPI 3.0 boolean `exclusiveMaximum`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive_maximum: bool,
+    /// `minLength`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    /// `maxLength`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// `minItems`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<usize>,
+    /// `maxItems`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<usize>,
+    /// `uniqueItems`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unique_items: bool,
+    /// `default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+    /// `example`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_json::Value>,
+    /// The only allowed value (a single-valued `enum`, such as `object: user`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub const_value: Option<serde_json::Value>,
+    /// `readOnly`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+    /// `writeOnly`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub write_only: bool,
+    /// `deprecated`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deprecated: bool,
+}
+
+impl Constraints {
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self == &Constraints::default()
+    }
 }
 
 /// API-wide facts.

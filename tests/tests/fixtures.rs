@@ -101,3 +101,31 @@ fn fixtures_match_expected_output() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn ir_records_constraints_for_json_schema_and_examples() {
+    let spec = fixtures_dir().join("accounts/spec.yaml");
+    let api = agentgen::generate(&fixture_config("accounts", &spec))
+        .unwrap()
+        .api;
+    let list = api
+        .operations
+        .iter()
+        .find(|o| o.operation_id == "ListAccounts")
+        .unwrap();
+    let limit = list.params.iter().find(|p| p.wire_name == "limit").unwrap();
+    let c = &api.constraints[&format!("{}/schema", limit.pointer)];
+    assert_eq!((c.minimum, c.maximum), (Some(1.0), Some(500.0)));
+    assert_eq!(c.default, Some(serde_json::json!(10)));
+    let object = &api.constraints["#/components/schemas/Account/properties/object"];
+    assert_eq!(object.const_value, Some(serde_json::json!("account")));
+    let email = api
+        .constraints
+        .iter()
+        .find(|(p, _)| {
+            p.ends_with("/requestBody/content/application~1json/schema/properties/email_address")
+        })
+        .map(|(_, c)| c)
+        .unwrap();
+    assert_eq!(email.format.as_deref(), Some("email"));
+}

@@ -25,6 +25,7 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
             );
         }
     }
+    let constraints = std::mem::take(&mut schemas.constraints);
     let mut types = schemas.types;
     mark_usage(&mut types, &operations);
     mark_boxed(&mut types);
@@ -34,6 +35,7 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
         groups,
         operations,
         types,
+        constraints,
     }
 }
 

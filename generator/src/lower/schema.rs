@@ -1,7 +1,9 @@
 //! Schemas -> named types in the arena.
 
 use crate::diagnostics::{join, Diagnostics};
-use crate::ir::{EnumValue, Field, JsonKind, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant};
+use crate::ir::{
+    Constraints, EnumValue, Field, JsonKind, TypeDef, TypeId, TypeKind, TypeRef, Usage, Variant,
+};
 use crate::naming::{self, Namespace};
 use indexmap::IndexMap;
 use openapiv3::{
@@ -47,6 +49,7 @@ struct View<'a> {
     all_of: &'a [ReferenceOr<Schema>],
     any_of: &'a [ReferenceOr<Schema>],
     not: bool,
+    limits: Constraints,
 }
 
 fn format_name<T: serde::Serialize>(f: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
@@ -73,11 +76,15 @@ impl<'a> View<'a> {
             all_of: &[],
             any_of: &[],
             not: false,
+            limits: Constraints::default(),
         };
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
                 v.ty = Some("string".into());
                 v.format = format_name(&s.format);
+                v.limits.pattern = s.pattern.clone();
+                v.limits.min_length = s.min_length;
+                v.limits.max_length = s.max_length;
                 v.enum_values = s
                     .enumeration
                     .iter()
@@ -87,6 +94,10 @@ impl<'a> View<'a> {
             SchemaKind::Type(Type::Number(n)) => {
                 v.ty = Some("number".into());
                 v.format = format_name(&n.format);
+                v.limits.minimum = n.minimum;
+                v.limits.maximum = n.maximum;
+                v.limits.exclusive_minimum = n.exclusive_minimum;
+                v.limits.exclusive_maximum = n.exclusive_maximum;
                 v.enum_values = n
                     .enumeration
                     .iter()
@@ -96,6 +107,10 @@ impl<'a> View<'a> {
             SchemaKind::Type(Type::Integer(n)) => {
                 v.ty = Some("integer".into());
                 v.format = format_name(&n.format);
+                v.limits.minimum = n.minimum.map(|m| m as f64);
+                v.limits.maximum = n.maximum.map(|m| m as f64);
+                v.limits.exclusive_minimum = n.exclusive_minimum;
+                v.limits.exclusive_maximum = n.exclusive_maximum;
                 v.enum_values = n
                     .enumeration
                     .iter()
@@ -119,6 +134,9 @@ impl<'a> View<'a> {
             SchemaKind::Type(Type::Array(a)) => {
                 v.ty = Some("array".into());
                 v.items = a.items.as_ref();
+                v.limits.min_items = a.min_items;
+                v.limits.max_items = a.max_items;
+                v.limits.unique_items = a.unique_items;
             }
             SchemaKind::OneOf { one_of } => v.one_of = one_of,
             SchemaKind::AllOf { all_of } => v.all_of = all_of,
@@ -138,6 +156,16 @@ impl<'a> View<'a> {
                 v.all_of = &a.all_of;
                 v.any_of = &a.any_of;
                 v.not = a.not.is_some();
+                v.limits.pattern = a.pattern.clone();
+                v.limits.minimum = a.minimum;
+                v.limits.maximum = a.maximum;
+                v.limits.exclusive_minimum = a.exclusive_minimum.unwrap_or(false);
+                v.limits.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
+                v.limits.min_length = a.min_length;
+                v.limits.max_length = a.max_length;
+                v.limits.min_items = a.min_items;
+                v.limits.max_items = a.max_items;
+                v.limits.unique_items = a.unique_items.unwrap_or(false);
             }
         }
         v
@@ -213,6 +241,8 @@ pub struct SchemaLowerer<'a> {
     names: Namespace,
     inline_cache: HashMap<String, TypeId>,
     depth: usize,
+    /// Constraints of every lowered inline schema, by pointer.
+    pub constraints: std::collections::BTreeMap<String, Constraints>,
 }
 
 impl<'a> SchemaLowerer<'a> {
@@ -226,6 +256,7 @@ impl<'a> SchemaLowerer<'a> {
             names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
             inline_cache: HashMap::new(),
             depth: 0,
+            constraints: std::collections::BTreeMap::new(),
         };
         let Some(components) = doc.components.as_ref() else {
             return this;
@@ -352,6 +383,7 @@ impl<'a> SchemaLowerer<'a> {
                     );
                     return TypeRef::Json;
                 }
+                self.record_constraints(s, pointer);
                 self.depth += 1;
                 let inner = self.lower_schema(s, hint, pointer, diags);
                 self.depth -= 1;
@@ -361,6 +393,24 @@ impl<'a> SchemaLowerer<'a> {
                     inner
                 }
             }
+        }
+    }
+
+    fn record_constraints(&mut self, s: &Schema, pointer: &str) {
+        let v = View::of(s);
+        let mut c = v.limits;
+        c.format = v.format.clone();
+        c.default = s.schema_data.default.clone();
+        c.example = s.schema_data.example.clone();
+        c.read_only = s.schema_data.read_only;
+        c.write_only = s.schema_data.write_only;
+        c.deprecated = s.schema_data.deprecated;
+        let non_null: Vec<&Value> = v.enum_values.iter().filter(|e| !e.is_null()).collect();
+        if let [only] = non_null.as_slice() {
+            c.const_value = Some((*only).clone());
+        }
+        if !c.is_empty() {
+            self.constraints.insert(pointer.to_string(), c);
         }
     }
 
