@@ -93,6 +93,18 @@ pub struct Client<M: Mode = ReadWrite> {
     mode: PhantomData<M>,
 }
 
+impl<M: Mode> Client<M> {
+    /// The same client with full rights. Crate-private: only the operation dispatcher
+    /// uses it, after [`Client::check_allowed`](crate::runtime::OperationInfo) passed.
+    #[allow(dead_code)]
+    pub(crate) fn escalate(&self) -> Client<ReadWrite> {
+        Client {
+            inner: Arc::clone(&self.inner),
+            mode: PhantomData,
+        }
+    }
+}
+
 impl<M: Mode> Clone for Client<M> {
     fn clone(&self) -> Self {
         Client {
@@ -430,6 +442,34 @@ impl<M: Mode> Client<M> {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The same client (same key, connection pool and mode) with another retry policy,
+    /// for one call or a few: `client.with_retry(RetryPolicy::none()).users().create(..)`.
+    pub fn with_retry(&self, retry: RetryPolicy) -> Client<M> {
+        self.derive(|inner| inner.retry = retry)
+    }
+
+    /// The same client with another per-attempt timeout.
+    pub fn with_timeout(&self, timeout: Duration) -> Client<M> {
+        self.derive(|inner| inner.timeout = timeout)
+    }
+
+    fn derive(&self, change: impl FnOnce(&mut Inner)) -> Client<M> {
+        let mut inner = Inner {
+            http: self.inner.http.clone(),
+            base_url: self.inner.base_url.clone(),
+            key: self.inner.key.clone(),
+            auth_header: self.inner.auth_header.clone(),
+            user_agent: self.inner.user_agent.clone(),
+            timeout: self.inner.timeout,
+            retry: self.inner.retry.clone(),
+        };
+        change(&mut inner);
+        Client {
+            inner: Arc::new(inner),
+            mode: PhantomData,
+        }
     }
 
     /// Whether this client refuses operations that change data.
@@ -886,6 +926,18 @@ mod tests {
     }
 
     // ----- configuration (no network) -----
+
+    #[test]
+    fn per_call_overrides_keep_key_and_mode() {
+        let client = Client::new(KEY).expect("client");
+        let once = client.with_retry(RetryPolicy::none());
+        assert_eq!(once.retry_policy(), &RetryPolicy::none());
+        assert_eq!(client.retry_policy(), &RetryPolicy::default());
+        assert_eq!(once.key_environment(), KeyEnvironment::Test);
+        let ro = client.read_only_view().with_timeout(Duration::from_secs(1));
+        assert!(ro.is_read_only());
+        assert!(!format!("{ro:?}").contains(KEY));
+    }
 
     #[test]
     fn defaults() {

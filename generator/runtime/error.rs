@@ -26,6 +26,17 @@ pub enum Error {
     Config(String),
     /// The request could not be encoded (body serialization, invalid header).
     Encode(String),
+    /// A read-only client refused an operation that changes data; nothing was sent.
+    ReadOnly {
+        /// The refused operation.
+        operation_id: &'static str,
+        /// Its safety class (write or destructive).
+        class: super::SafetyClass,
+    },
+    /// No operation has this operationId (calls by name).
+    UnknownOperation(String),
+    /// The JSON input of a call by name does not fit the operation; nothing was sent.
+    InvalidInput(Box<InvalidInput>),
 }
 
 impl Error {
@@ -35,7 +46,7 @@ impl Error {
             Error::Api(e) => Some(e.status()),
             Error::Decode(e) => Some(e.status()),
             Error::Transport(e) => e.status(),
-            Error::Config(_) | Error::Encode(_) => None,
+            _ => None,
         }
     }
 
@@ -80,8 +91,31 @@ impl fmt::Display for Error {
             }
             Error::Config(message) => write!(f, "configuration error: {message}"),
             Error::Encode(message) => write!(f, "could not encode the request: {message}"),
+            Error::ReadOnly {
+                operation_id,
+                class,
+            } => write!(
+                f,
+                "{operation_id} is a {} operation; this client is read-only and refused it (nothing was sent)",
+                class.as_str()
+            ),
+            Error::UnknownOperation(id) => write!(f, "unknown operation `{id}`"),
+            Error::InvalidInput(e) => write!(
+                f,
+                "invalid input for {}: {} (nothing was sent)",
+                e.operation_id, e.message
+            ),
         }
     }
+}
+
+/// Why the JSON input of a call by name was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput {
+    /// The operation.
+    pub operation_id: &'static str,
+    /// What is wrong, naming the input field.
+    pub message: String,
 }
 
 impl std::error::Error for Error {
@@ -90,7 +124,7 @@ impl std::error::Error for Error {
             Error::Api(e) => Some(e),
             Error::Decode(e) => Some(e),
             Error::Transport(e) => Some(e),
-            Error::Config(_) | Error::Encode(_) => None,
+            _ => None,
         }
     }
 }

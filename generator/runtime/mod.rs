@@ -15,6 +15,8 @@ mod client;
 pub mod double_option;
 mod error;
 mod open_enum;
+mod operation;
+pub mod pagination;
 mod request;
 mod response;
 mod retry;
@@ -22,11 +24,17 @@ mod secret;
 pub mod union;
 
 pub use client::{ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite};
-pub use error::{ApiError, ApiErrorKind, ClerkError, ClerkErrors, DecodeError, Error};
+pub use error::{
+    ApiError, ApiErrorKind, ClerkError, ClerkErrors, DecodeError, Error, InvalidInput,
+};
 // The macro is used by the generated `models.rs`; an API without enums would
 // otherwise leave this re-export unused.
 #[allow(unused_imports)]
 pub(crate) use open_enum::open_enum;
+pub use operation::{
+    decode_base64, decode_input, into_json, BodyInfo, OperationInfo, ParamInfo, SafetyClass,
+};
+pub use pagination::{Page, PageStream};
 pub use request::{encode_path, path_param, Body, FileUpload, Part, Query, QueryValue, Request};
 pub use response::Response;
 pub use retry::{RetryConfig, RetryPolicy};

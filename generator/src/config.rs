@@ -35,6 +35,16 @@ pub struct Config {
     pub safety_overrides: Option<BTreeMap<String, SafetyOverride>>,
     /// Emit the Rust client (`client/`).
     pub emit_client: bool,
+    /// How the client's files are laid out: a crate under `client/` (default), or files to
+    /// `include!` from `OUT_DIR` (see [`crate::layout`]).
+    pub layout: crate::layout::Layout,
+    /// Emit the agent documents (`agent/`).
+    pub emit_agent: bool,
+    /// Directory whose `*.md.j2` files replace the built-in templates of the same name.
+    pub templates_dir: Option<PathBuf>,
+    /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas, workflows).
+    /// `None`: the file shipped for the spec, if any (`spec/clerk-bapi.workflows.yaml`).
+    pub agent_data: Option<String>,
 }
 
 impl Config {
@@ -47,6 +57,10 @@ impl Config {
             crate_version: "0.1.0".to_string(),
             safety_overrides: None,
             emit_client: true,
+            layout: crate::layout::Layout::Crate,
+            emit_agent: true,
+            templates_dir: None,
+            agent_data: None,
         }
     }
 

@@ -80,6 +80,13 @@ pub struct Constraints {
     /// `deprecated`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
+    /// Validation-only `anyOf` members (`{required: [...]}`, e.g. `domain` or `domains`):
+    /// at least one of these property sets must be present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub any_of_required: Vec<Vec<String>>,
+    /// Validation-only `oneOf` members: exactly one of these property sets must be present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub one_of_required: Vec<Vec<String>>,
 }
 
 impl Constraints {
@@ -204,6 +211,85 @@ pub struct Operation {
     pub auth: bool,
     /// JSON pointer of the operation.
     pub pointer: String,
+    /// How the operation pages through a list, when it does (filled after lowering by
+    /// `lower::pagination`).
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation pages, detected from its parameters and success response (Clerk
+/// declares no `x-speakeasy-pagination`).
+///
+/// Every list operation has a numeric page-size parameter (`limit`) and either a numeric
+/// `offset` or a cursor parameter (`starting_after`) that takes the `id` of the last item
+/// seen. Its items are the whole response (a bare array) or the one array property of an
+/// envelope object (`{data, total_count}`, `{m2m_tokens, total_count}`). The generated
+/// `<method>_stream` pages with [`Pagination::strategy`]; an operation that accepts both an
+/// offset and a cursor (Clerk's `GetUserList`) streams by offset and records the cursor in
+/// [`Pagination::alt_cursor`], which the stream switches to when the caller sets it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pagination {
+    /// What the generated stream pages with.
+    pub strategy: PageStrategy,
+    /// A cursor the operation also accepts when the strategy is [`PageStrategy::Offset`].
+    pub alt_cursor: Option<CursorPaging>,
+    /// Query parameter (wire name) with the page size.
+    pub limit_param: String,
+    /// Largest page size the spec allows (the limit parameter's `maximum`), if declared.
+    pub max_limit: Option<u64>,
+    /// Where the items are in a page.
+    pub items: ItemsAt,
+    /// Type of one item.
+    pub item_type: TypeRef,
+    /// Integer property (wire name) of the envelope with the total number of items, if any.
+    pub total_field: Option<String>,
+    /// Name of the generated stream method (`list_stream`), unique in the group.
+    pub stream_method: String,
+}
+
+/// How the generated stream advances from page to page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PageStrategy {
+    /// `offset` grows by the number of items received; the end is an empty page, a page
+    /// shorter than the limit, or `offset >= total`.
+    Offset {
+        /// Query parameter (wire name) with the offset.
+        offset_param: String,
+    },
+    /// The cursor of the next page is the last item's [`CursorPaging::field`]; the end is an
+    /// empty page, a page shorter than the limit, or `total` items received.
+    Cursor(CursorPaging),
+}
+
+/// A cursor parameter and the item property that feeds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CursorPaging {
+    /// Query parameter (wire name) that starts a page after an item (`starting_after`).
+    pub after_param: String,
+    /// Query parameter (wire name) that ends a page before an item (`ending_before`), if any.
+    pub before_param: Option<String>,
+    /// Item property (wire name) whose value is the cursor (`id`).
+    pub field: String,
+}
+
+/// Where the items of a page are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "field", rename_all = "snake_case")]
+pub enum ItemsAt {
+    /// The response is the array of items.
+    Root,
+    /// The items are this array property (wire name) of the response object.
+    Field(String),
+}
+
+impl Pagination {
+    /// The cursor the operation accepts, whichever strategy the stream uses.
+    pub fn cursor(&self) -> Option<&CursorPaging> {
+        match &self.strategy {
+            PageStrategy::Cursor(c) => Some(c),
+            PageStrategy::Offset { .. } => self.alt_cursor.as_ref(),
+        }
+    }
 }
 
 /// Where a parameter goes.

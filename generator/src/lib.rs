@@ -13,18 +13,25 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod agent;
+pub mod builder;
+pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 mod error;
+pub mod example;
 pub mod inspect;
 pub mod ir;
+pub mod layout;
 pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod pin;
 mod validate;
 
+pub use builder::{configure, Builder, Report};
 pub use config::Config;
 pub use diagnostics::{Diagnostic, Severity};
 pub use error::Error;
@@ -58,7 +65,8 @@ pub fn analyze(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf
     };
     let mut diags = diagnostics::Diagnostics::default();
     let fail = |mut diags: diagnostics::Diagnostics, text: &str| {
-        diags.locate(|p| load::yaml_line(text, p));
+        let lines: Vec<&str> = text.lines().collect();
+        diags.locate(|p| load::yaml_line_in(&lines, p));
         let all = diags.into_sorted();
         Error::with_diagnostics(&label, "the spec cannot be used", all)
     };
@@ -72,20 +80,35 @@ pub fn analyze(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf
     if diags.has_errors() {
         return Err(fail(diags, &text));
     }
-    diags.locate(|p| load::yaml_line(&text, p));
+    let lines: Vec<&str> = text.lines().collect();
+    diags.locate(|p| load::yaml_line_in(&lines, p));
     Ok((api, diags.into_sorted(), inputs))
 }
 
 /// Generate every output for `config`. Pure: reads the spec, writes nothing.
 pub fn generate(config: &Config) -> Result<Generated, Error> {
-    let (api, diagnostics, inputs) = analyze(config)?;
+    let (api, mut diagnostics, inputs) = analyze(config)?;
     let mut files = BTreeMap::new();
     if config.emit_client {
         let label = config.spec_path.display().to_string();
-        let client = emit::client(&api).map_err(|e| Error::msg(label, e))?;
-        for (path, contents) in client {
-            files.insert(format!("client/{path}"), contents);
+        let client = emit::client(&api).map_err(|e| Error::msg(&label, e))?;
+        if config.layout == layout::Layout::OutDir {
+            let out = layout::out_dir_files(&api.info.crate_name, &client)
+                .map_err(|e| Error::msg(&label, e))?;
+            files.extend(out);
+        } else {
+            for (path, contents) in client {
+                files.insert(format!("client/{path}"), contents);
+            }
         }
+    }
+    if config.emit_agent {
+        let label = config.spec_path.display().to_string();
+        let (agent, warnings) = agent::generate(&api, config).map_err(|e| Error::msg(label, e))?;
+        for (path, contents) in agent {
+            files.insert(format!("agent/{path}"), contents);
+        }
+        diagnostics.extend(warnings);
     }
     Ok(Generated {
         files,

@@ -200,13 +200,18 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// Best-effort 1-based line of a JSON pointer in YAML text (block style), for diagnostics.
 pub fn yaml_line(text: &str, pointer: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    yaml_line_in(&lines, pointer)
+}
+
+/// [`yaml_line`] over pre-split lines (split once when locating many pointers).
+pub fn yaml_line_in(lines: &[&str], pointer: &str) -> Option<usize> {
     let tokens: Vec<String> = pointer
         .trim_start_matches('#')
         .split('/')
         .skip(1)
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect();
-    let lines: Vec<&str> = text.lines().collect();
     let mut pos = 0usize;
     let mut indent: isize = -1;
     let mut found = None;
@@ -225,6 +230,12 @@ pub fn yaml_line(text: &str, pointer: &str) -> Option<usize> {
         } else {
             None
         };
+        // The key forms, built once per token instead of once per line.
+        let keys = [
+            format!("{token}:"),
+            format!("\"{token}\":"),
+            format!("'{token}':"),
+        ];
         for (i, line) in lines.iter().enumerate().skip(pos) {
             let content = line.trim_start();
             if content.is_empty() || content.starts_with('#') {
@@ -248,10 +259,7 @@ pub fn yaml_line(text: &str, pointer: &str) -> Option<usize> {
                 continue;
             }
             let key = content.trim_start_matches("- ");
-            if key.starts_with(&format!("{token}:"))
-                || key.starts_with(&format!("\"{token}\":"))
-                || key.starts_with(&format!("'{token}':"))
-            {
+            if keys.iter().any(|k| key.starts_with(k.as_str())) {
                 hit = Some((i, ind));
                 break;
             }

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Generate a typed Rust client (and, later, agent documents) from an OpenAPI spec.
+/// Generate a typed Rust client and agent documents from an OpenAPI spec.
 #[derive(Parser)]
 #[command(name = "agentgen", version, about, long_about = None)]
 struct Cli {
@@ -15,7 +15,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate the client crate into DIR/client/.
+    /// Generate the client crate (DIR/client/) and the agent documents (DIR/agent/).
     Generate {
         /// The spec (YAML or JSON). Default: the pinned Clerk spec (see spec/clerk-bapi.yaml),
         /// found through AGENTGEN_SPEC_MIRROR, the cache, or a download; its sha256 is checked.
@@ -33,6 +33,33 @@ enum Command {
         /// Print notes as well as warnings.
         #[arg(long)]
         verbose: bool,
+        /// What to write: `client` (DIR/client/), `agent` (DIR/agent/), or both.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = vec![Output::Client, Output::Agent])]
+        outputs: Vec<Output>,
+        /// Directory whose `*.md.j2` templates replace the built-in ones of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas,
+        /// workflows). Default: the file shipped for the spec, if any.
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
+    },
+    /// Print the system prompt for an agent using a connection (a YAML or JSON document:
+    /// name, secret_key, read_only, description, base_url). The key is never printed: only
+    /// the environment its prefix names.
+    ConnectionPrompt {
+        /// The connection document.
+        #[arg(long, value_name = "FILE")]
+        connection: PathBuf,
+        /// The spec (default: the pinned Clerk spec).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// Directory whose `*.md.j2` templates replace the built-in ones of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Reviewed agent data (default: the file shipped for the spec, if any).
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
     },
     /// Print a summary of the IR: operations, types, groups, untyped JSON fields, diagnostics.
     Inspect {
@@ -43,6 +70,67 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write a change report between two specs: operations, parameters, fields, enum values
+    /// and types added, removed or changed, each classified, with a semver suggestion.
+    Diff {
+        /// The old spec.
+        old: PathBuf,
+        /// The new spec.
+        new: PathBuf,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+        /// Current version of the generated crate (for the semver suggestion).
+        #[arg(long, value_name = "VERSION", default_value = "0.1.0")]
+        crate_version: String,
+        /// Write the report to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Fail unless the pinned spec matches its sha256 and the outputs under DIR are what
+    /// `generate` (with the same options) produces now.
+    Check {
+        /// Check outputs generated from this spec instead of the pinned one (its sha256 is
+        /// then not checked).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// Directory written by `agentgen generate --out DIR`; without it only the pinned
+        /// spec is checked.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long)]
+        crate_name: Option<String>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        safety: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = vec![Output::Client, Output::Agent])]
+        outputs: Vec<Output>,
+        /// As for `generate`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Client,
+    Agent,
+}
+
+fn read_file(p: &Path) -> Result<String, agentgen::Error> {
+    std::fs::read_to_string(p)
+        .map_err(|e| agentgen::Error::msg(p.display().to_string(), format!("cannot read: {e}")))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -77,10 +165,17 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             crate_name,
             safety,
             verbose,
+            outputs,
+            templates,
+            workflows,
         } => {
             let path = spec_path(spec)?;
             let mut config = Config::new(&path);
             config.crate_name = crate_name;
+            config.emit_client = outputs.contains(&Output::Client);
+            config.emit_agent = outputs.contains(&Output::Agent);
+            config.templates_dir = templates;
+            config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             if let Some(s) = safety {
                 let text = std::fs::read_to_string(&s).map_err(|e| {
                     agentgen::Error::msg(s.display().to_string(), format!("cannot read: {e}"))
@@ -115,6 +210,23 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             );
             Ok(())
         }
+        Command::ConnectionPrompt {
+            connection,
+            spec,
+            templates,
+            workflows,
+        } => {
+            let text = read_file(&connection)?;
+            let path = spec_path(spec)?;
+            let mut config = Config::new(&path);
+            config.templates_dir = templates;
+            config.agent_data = workflows.as_deref().map(read_file).transpose()?;
+            let (api, _, _) = agentgen::analyze(&config)?;
+            let prompt = agentgen::agent::connection_prompt(&api, &config, &text)
+                .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
+            print!("{prompt}");
+            Ok(())
+        }
         Command::Inspect { spec, format } => {
             let path = spec_path(spec)?;
             let (api, diags, _) = agentgen::analyze(&Config::new(&path))?;
@@ -143,6 +255,39 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             }
             Ok(())
         }
+        Command::Diff {
+            old,
+            new,
+            format,
+            crate_version,
+            out,
+        } => {
+            let options = agentgen::diff::DiffOptions { crate_version };
+            let report = agentgen::diff::diff_files(&old, &new, &options)?;
+            let text = match format {
+                ReportFormat::Markdown => agentgen::diff::markdown(&report),
+                ReportFormat::Json => report.to_json() + "\n",
+            };
+            match out {
+                Some(file) => std::fs::write(&file, text)
+                    .map_err(|e| agentgen::Error::msg(file.display().to_string(), e.to_string()))?,
+                None => print!("{text}"),
+            }
+            eprintln!(
+                "{}",
+                agentgen::diff::summary_line(&report).replace("**", "")
+            );
+            Ok(())
+        }
+        Command::Check {
+            spec,
+            out,
+            crate_name,
+            safety,
+            outputs,
+            templates,
+            workflows,
+        } => check(spec, out, crate_name, safety, outputs, templates, workflows),
     }
 }
 
@@ -194,11 +339,93 @@ fn remove_stale(dir: &Path, out: &Path, files: &std::collections::BTreeMap<Strin
         if files.contains_key(&rel) {
             continue;
         }
-        let generated = std::fs::read_to_string(&path)
-            .map(|t| t.starts_with("// @generated by agentgen"))
-            .unwrap_or(false);
+        // Everything under agent/ is generated (JSON and markdown carry no header).
+        let generated = rel.starts_with("agent/")
+            || std::fs::read_to_string(&path)
+                .map(|t| t.starts_with("// @generated by agentgen"))
+                .unwrap_or(false);
         if generated {
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// `agentgen check`: prints a summary; fails when anything is off.
+fn check(
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+    crate_name: Option<String>,
+    safety: Option<PathBuf>,
+    outputs: Vec<Output>,
+    templates: Option<PathBuf>,
+    workflows: Option<PathBuf>,
+) -> Result<(), agentgen::Error> {
+    use agentgen::check::{compare_tree, pinned_spec, render_tree, PinCheck};
+    let mut problems = 0;
+    let path = match spec {
+        Some(p) => {
+            println!(
+                "spec {}: given with --spec (not the pin; sha256 not checked)",
+                p.display()
+            );
+            Some(p)
+        }
+        None => {
+            let pin = pin::Pin::default_pin();
+            match pinned_spec(&pin) {
+                PinCheck::Ok { path, sha256 } => {
+                    println!(
+                        "pinned spec {} {}: sha256 {} matches ({})",
+                        pin.name,
+                        pin.version,
+                        &sha256[..12],
+                        path.display()
+                    );
+                    Some(path)
+                }
+                PinCheck::Failed(msg) => {
+                    problems += 1;
+                    println!("pinned spec {} {}: FAILED\n{msg}", pin.name, pin.version);
+                    None
+                }
+            }
+        }
+    };
+    if let Some(out) = &out {
+        match &path {
+            None => println!("outputs in {}: not checked (no usable spec)", out.display()),
+            Some(path) => {
+                // The same options as `generate`.
+                let mut config = Config::new(path);
+                config.crate_name = crate_name;
+                config.emit_client = outputs.contains(&Output::Client);
+                config.emit_agent = outputs.contains(&Output::Agent);
+                config.templates_dir = templates;
+                config.agent_data = workflows.as_deref().map(read_file).transpose()?;
+                if let Some(s) = safety {
+                    config = config
+                        .safety_overrides_yaml(&read_file(&s)?)
+                        .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
+                }
+                let generated = agentgen::generate(&config)?;
+                let tree = compare_tree(out, &generated.files);
+                println!("{}", render_tree(out, &tree));
+                if !tree.is_clean() {
+                    problems += 1;
+                    println!(
+                        "regenerate with `agentgen generate --out {}` (and the same options)",
+                        out.display()
+                    );
+                }
+            }
+        }
+    }
+    if problems > 0 {
+        return Err(agentgen::Error::msg(
+            "check",
+            format!("{problems} problem(s), see above"),
+        ));
+    }
+    println!("check passed");
+    Ok(())
 }

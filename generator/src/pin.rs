@@ -80,8 +80,13 @@ fn cache_dir() -> Option<PathBuf> {
 
 /// Find the pinned spec on disk (mirror, then cache, then download), checking its sha256.
 pub fn resolve(pin: &Pin) -> Result<PathBuf, Error> {
-    if let Some(mirror) = std::env::var_os(MIRROR_ENV) {
-        let path = PathBuf::from(mirror).join(&pin.path);
+    resolve_with_mirror(pin, std::env::var_os(MIRROR_ENV).map(PathBuf::from))
+}
+
+/// [`resolve`] with the mirror given (instead of read from `AGENTGEN_SPEC_MIRROR`).
+pub fn resolve_with_mirror(pin: &Pin, mirror: Option<PathBuf>) -> Result<PathBuf, Error> {
+    if let Some(mirror) = mirror {
+        let path = mirror.join(&pin.path);
         if !path.is_file() {
             return Err(Error::msg(
                 path.display().to_string(),

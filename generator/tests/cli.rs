@@ -166,7 +166,7 @@ fn inspect_json_summarizes_the_ir() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["operations"], 10);
+    assert_eq!(v["operations"], 13);
     assert!(v["types"].as_u64().unwrap() > 10);
     let groups: Vec<&str> = v["groups"]
         .as_array()
@@ -174,7 +174,7 @@ fn inspect_json_summarizes_the_ir() {
         .iter()
         .map(|g| g["name"].as_str().unwrap())
         .collect();
-    assert_eq!(groups, ["accounts", "keys"]);
+    assert_eq!(groups, ["accounts", "tokens", "keys"]);
     let fields = v["json_value_fields"].as_array().unwrap();
     assert!(fields.iter().any(|f| f["field"] == "claims"
         && f["kind"] == "value"

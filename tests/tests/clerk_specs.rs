@@ -126,7 +126,11 @@ fn bapi_2026_05_12_covers_every_operation_once() {
     let fns: usize = generated
         .files
         .iter()
-        .filter(|(p, _)| p.starts_with("client/src/") && !p.contains("/runtime/"))
+        .filter(|(p, _)| {
+            p.starts_with("client/src/")
+                && !p.contains("/runtime/")
+                && !p.ends_with("/operations.rs")
+        })
         .map(|(_, t)| t.matches("pub async fn ").count())
         .sum();
     assert_eq!(fns, 249);
@@ -193,4 +197,104 @@ fn webhooks_spec_fails_cleanly() {
     assert!(text.contains("no-operations"), "{text}");
     assert!(text.contains("x-webhooks"), "{text}");
     assert!(text.contains("#/paths"), "{text}");
+}
+
+#[test]
+fn bapi_pagination_shapes() {
+    use agentgen::ir::{ItemsAt, PageStrategy, Pagination};
+    let spec = mirror().join("bapi/2026-05-12.yml");
+    let api = agentgen::generate(&agentgen::Config::new(&spec))
+        .unwrap()
+        .api;
+    let of = |id: &str| -> Option<Pagination> {
+        api.operations
+            .iter()
+            .find(|o| o.operation_id == id)
+            .unwrap_or_else(|| panic!("no operation {id}"))
+            .pagination
+            .clone()
+    };
+    let offset = PageStrategy::Offset {
+        offset_param: "offset".into(),
+    };
+    // Offset stream with the cursor recorded: `GET /users` also takes `starting_after`.
+    let users = of("GetUserList").unwrap();
+    assert_eq!(users.strategy, offset);
+    assert_eq!(users.items, ItemsAt::Root);
+    let cursor = users.alt_cursor.as_ref().unwrap();
+    assert_eq!(
+        (cursor.after_param.as_str(), cursor.field.as_str()),
+        ("starting_after", "id")
+    );
+    assert_eq!(users.max_limit, Some(500));
+    let orgs = of("ListOrganizations").unwrap();
+    assert_eq!(orgs.strategy, offset);
+    assert_eq!(orgs.items, ItemsAt::Field("data".into()));
+    assert_eq!(orgs.total_field.as_deref(), Some("total_count"));
+    assert!(orgs.alt_cursor.is_none());
+    let m2m = of("getM2MTokens").unwrap();
+    assert_eq!(m2m.items, ItemsAt::Field("m2m_tokens".into()));
+    assert_eq!(m2m.total_field.as_deref(), Some("total_count"));
+    let invitations = of("ListInvitations").unwrap();
+    assert_eq!(invitations.items, ItemsAt::Root);
+    assert_eq!(invitations.strategy, offset);
+    // `{data, total_count}` without limit/offset: everything comes in one response.
+    assert!(of("ListBlocklistIdentifiers").is_none());
+    // Counts per shape (research notes §1.6: 27 `{data,total_count}`, 9 bare arrays,
+    // 1 custom envelope, `GET /users` with a cursor).
+    let paginated: Vec<&Pagination> = api
+        .operations
+        .iter()
+        .filter_map(|o| o.pagination.as_ref())
+        .collect();
+    let count = |f: &dyn Fn(&Pagination) -> bool| paginated.iter().filter(|p| f(p)).count();
+    let data = count(&|p| p.items == ItemsAt::Field("data".into()));
+    let root = count(&|p| p.items == ItemsAt::Root);
+    let custom = count(&|p| matches!(&p.items, ItemsAt::Field(f) if f != "data"));
+    let cursors = count(&|p| p.cursor().is_some());
+    let cursor_streams = count(&|p| matches!(p.strategy, PageStrategy::Cursor(_)));
+    eprintln!(
+        "bapi 2026-05-12 pagination: {} ops; data envelope {data}, bare array {root}, custom envelope {custom}, with a cursor {cursors}, cursor-only {cursor_streams}",
+        paginated.len()
+    );
+    assert_eq!((data, root, custom), (27, 9, 1));
+    assert_eq!((cursors, cursor_streams), (1, 0));
+    // Stream methods never collide with operation methods.
+    for p in &paginated {
+        assert!(p.stream_method.ends_with("_stream"), "{}", p.stream_method);
+    }
+    // Platform pages its `{data, total_count}` lists by cursor only.
+    let platform = agentgen::generate(&agentgen::Config::new(mirror().join("platform/beta.yml")))
+        .unwrap()
+        .api;
+    let cursor_ops: Vec<&str> = platform
+        .operations
+        .iter()
+        .filter(|o| {
+            o.pagination
+                .as_ref()
+                .is_some_and(|p| matches!(p.strategy, PageStrategy::Cursor(_)))
+        })
+        .map(|o| o.operation_id.as_str())
+        .collect();
+    assert_eq!(
+        cursor_ops,
+        [
+            "PlatformListDomains",
+            "PlatformListDomainIntents",
+            "PlatformListApplicationTransfers"
+        ]
+    );
+    let domains = platform
+        .operations
+        .iter()
+        .find(|o| o.operation_id == "PlatformListDomains")
+        .and_then(|o| o.pagination.clone())
+        .unwrap();
+    let PageStrategy::Cursor(c) = &domains.strategy else {
+        unreachable!()
+    };
+    assert_eq!(c.before_param.as_deref(), Some("ending_before"));
+    assert_eq!(domains.items, ItemsAt::Field("data".into()));
+    assert_eq!(domains.total_field.as_deref(), Some("total_count"));
 }

@@ -1,4 +1,5 @@
-//! Every fixture spec regenerates byte for byte into its committed `expected/` crate.
+//! Every fixture spec regenerates byte for byte into its committed `expected/` crate and
+//! agent documents (`expected/agent/`).
 //!
 //! The expected crates are workspace members, so `cargo build`/`clippy`/`test` on the
 //! workspace compile them (with `-D warnings` in CI) and run the runtime's unit tests inside
@@ -42,7 +43,10 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
 
 /// The config every front-end would use for a fixture.
 pub fn fixture_config(case: &str, spec: &Path) -> agentgen::Config {
-    agentgen::Config::new(spec).crate_name(format!("fixture-{case}"))
+    let mut c = agentgen::Config::new(spec).crate_name(format!("fixture-{case}"));
+    // Reviewed agent data (open-world operations, gotchas, workflows), when the case has it.
+    c.agent_data = std::fs::read_to_string(spec.with_file_name("workflows.yaml")).ok();
+    c
 }
 
 #[test]
@@ -72,6 +76,7 @@ fn fixtures_match_expected_output() {
         let expected_dir = fixtures_dir().join(case).join("expected");
         if bless {
             let _ = std::fs::remove_dir_all(expected_dir.join("client"));
+            let _ = std::fs::remove_dir_all(expected_dir.join("agent"));
             for (rel, text) in &generated.files {
                 let p = expected_dir.join(rel);
                 std::fs::create_dir_all(p.parent().unwrap()).unwrap();

@@ -1,9 +1,11 @@
 //! Emitting the Rust client crate from the IR.
 
 mod crate_files;
+mod dispatch;
 pub mod docs;
 mod models;
 mod ops;
+mod pagination;
 mod runtime_files;
 
 use crate::ir::{Api, TypeKind, TypeRef};
@@ -28,6 +30,10 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     files.insert("README.md".to_string(), crate_files::readme(api));
     files.insert("src/lib.rs".to_string(), crate_files::lib_rs(api)?);
     files.insert("src/models.rs".to_string(), models::models_rs(api)?);
+    files.insert(
+        "src/operations.rs".to_string(),
+        dispatch::operations_rs(api)?,
+    );
     for (i, group) in api.groups.iter().enumerate() {
         files.insert(format!("src/{}.rs", group.module), ops::group_rs(api, i)?);
     }

@@ -140,7 +140,7 @@ fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
             .to_string();
     }
     let doc = doc_attr(Some(&doc));
-    let serde_attr = if serde_args.is_empty() || def.usage.multipart {
+    let serde_attr = if serde_args.is_empty() {
         TokenStream::new()
     } else {
         quote! { #[serde(#(#serde_args),*)] }
@@ -161,7 +161,7 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field], default: bool) -> Tok
         let parts = multipart_parts(api, fields);
         return quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #default)]
+            #[derive(Debug, Clone, PartialEq, #default Deserialize)]
             pub struct #name { #(#fs)* }
             impl #name {
                 /// The multipart form parts of this body.

@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// The type a parameter is passed as: scalars, enums and arrays of them; anything else is JSON.
-fn param_type(api: &Api, t: &TypeRef) -> TypeRef {
+pub(crate) fn param_type(api: &Api, t: &TypeRef) -> TypeRef {
     let t = resolve_alias(api, t.non_null());
     match t {
         TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => t.clone(),
@@ -23,7 +23,7 @@ fn param_type(api: &Api, t: &TypeRef) -> TypeRef {
 }
 
 /// Type of a required parameter passed positionally (borrowed where that is natural).
-fn arg_type(api: &Api, t: &TypeRef) -> TokenStream {
+pub(crate) fn arg_type(api: &Api, t: &TypeRef) -> TokenStream {
     match param_type(api, t) {
         TypeRef::String => quote! { &str },
         TypeRef::Array(inner) => {
@@ -290,6 +290,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
     let auth = op.auth;
     let idempotent = op.safety.idempotent;
     let doc = op_doc(api, op);
+    let stream = super::pagination::stream_item(api, op);
     let deprecated = if op.deprecated {
         quote! { #[deprecated(note = "deprecated by the API")] }
     } else {
@@ -330,12 +331,13 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
             };
             self.client.#send(request).await
         }
+        #stream
     }
 }
 
 /// An optional body is an `Option` only when an empty body cannot stand for "nothing"
 /// (its type has required fields, so `Default` cannot make one).
-fn needs_option(api: &Api, t: &TypeRef) -> bool {
+pub(crate) fn needs_option(api: &Api, t: &TypeRef) -> bool {
     match resolve_alias(api, t.non_null()) {
         TypeRef::Named(id) => match &api.types[*id].kind {
             TypeKind::Struct { fields } => fields.iter().any(|f| f.required),

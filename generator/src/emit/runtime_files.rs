@@ -13,6 +13,8 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("error.rs", include_str!("../../runtime/error.rs")),
     ("open_enum.rs", include_str!("../../runtime/open_enum.rs")),
+    ("pagination.rs", include_str!("../../runtime/pagination.rs")),
+    ("operation.rs", include_str!("../../runtime/operation.rs")),
     ("request.rs", include_str!("../../runtime/request.rs")),
     ("response.rs", include_str!("../../runtime/response.rs")),
     ("retry.rs", include_str!("../../runtime/retry.rs")),

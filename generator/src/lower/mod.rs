@@ -1,6 +1,7 @@
 //! Lowering: the typed OpenAPI document -> the IR. The only module that sees OpenAPI types.
 
 mod operation;
+pub mod pagination;
 pub mod schema;
 
 use crate::config::{Config, SafetyOverride};
@@ -30,6 +31,7 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
     mark_usage(&mut types, &operations);
     mark_boxed(&mut types);
     check_alias_cycles(&types, diags);
+    let operations = pagination::detect(operations, &groups, &types, &constraints, diags);
     Api {
         info: api_info(doc, config),
         groups,

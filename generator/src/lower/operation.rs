@@ -248,6 +248,7 @@ fn lower_operation<'a>(
         safety,
         auth,
         pointer: pointer.to_string(),
+        pagination: None,
     }
 }
 

@@ -409,6 +409,19 @@ impl<'a> SchemaLowerer<'a> {
         if let [only] = non_null.as_slice() {
             c.const_value = Some((*only).clone());
         }
+        let required_sets = |members: &[ReferenceOr<Schema>]| -> Vec<Vec<String>> {
+            members
+                .iter()
+                .filter_map(|m| match m {
+                    ReferenceOr::Item(m) if View::of(m).is_validation_only() => {
+                        Some(View::of(m).required.to_vec())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        c.any_of_required = required_sets(v.any_of);
+        c.one_of_required = required_sets(v.one_of);
         if !c.is_empty() {
             self.constraints.insert(pointer.to_string(), c);
         }

@@ -1,0 +1,455 @@
+//! Connection documents and the connection prompt: the system-prompt text for an agent that is
+//! connected to the API through one connection (a key, maybe read-only). The key is never part
+//! of the prompt, nor of any error message: only the environment its prefix names.
+//!
+//! A connection document (JSON, or the same as YAML):
+//!
+//! ```json
+//! {
+//!   "display_name": "Acme production",
+//!   "description": "Acme's customer accounts; used by the support desk.",
+//!   "connection_details": {
+//!     "clerk": {"bearer_token": {"token": "sk_live_..."}, "read_only": true}
+//!   }
+//! }
+//! ```
+//!
+//! `connection_details` has exactly one entry, named after the service; in it `bearer_token`
+//! (optional: only its environment is shown), `read_only` (default false) and `base_url`
+//! (optional: another server URL). Unknown fields are errors, so that a misspelt `read_only`
+//! cannot silently grant writes.
+
+use super::skill::Templates;
+use super::Model;
+use crate::ir::SafetyClass;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A secret key: never printed (its `Debug` is redacted and it is not `Serialize`).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretKey(String);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+impl SecretKey {
+    /// The environment the key's prefix names, from `prefixes` (prefix -> environment).
+    pub fn environment<'p>(
+        &self,
+        prefixes: &'p BTreeMap<String, String>,
+    ) -> Option<(&'p str, &'p str)> {
+        prefixes
+            .iter()
+            .filter(|(p, _)| self.0.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(p, e)| (p.as_str(), e.as_str()))
+    }
+}
+
+/// A connection document.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connection {
+    /// How the connection is called.
+    pub display_name: String,
+    /// What the instance behind it is (shown to the agent).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Service name (`clerk`) -> how to reach it; exactly one entry.
+    pub connection_details: BTreeMap<String, ConnectionDetails>,
+}
+
+/// How the connection reaches the service.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionDetails {
+    /// The secret key (only its environment is ever shown).
+    #[serde(default)]
+    pub bearer_token: Option<BearerToken>,
+    /// Only `read` operations may be called.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Another server URL.
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+/// A bearer token.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BearerToken {
+    /// The secret key.
+    pub token: SecretKey,
+}
+
+impl Connection {
+    /// The service name and its details (the one entry of `connection_details`).
+    pub fn details(&self) -> (&str, &ConnectionDetails) {
+        let (k, v) = self
+            .connection_details
+            .iter()
+            .next()
+            .expect("parse checks there is exactly one entry");
+        (k.as_str(), v)
+    }
+
+    /// Only `read` operations may be called.
+    pub fn read_only(&self) -> bool {
+        self.details().1.read_only
+    }
+
+    /// The secret key, if the document has one.
+    pub fn key(&self) -> Option<&SecretKey> {
+        self.details().1.bearer_token.as_ref().map(|b| &b.token)
+    }
+}
+
+/// Remove anything that looks like a secret key (`sk_...`, or `secret`'s exact value) from a
+/// message.
+pub fn redact(message: &str, secret: Option<&str>) -> String {
+    let mut out = match secret.filter(|s| s.len() >= 4) {
+        Some(s) => message.replace(s, "<redacted>"),
+        None => message.to_string(),
+    };
+    let mut result = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(pos) = rest.find("sk_") {
+        let boundary = pos == 0
+            || !rest[..pos]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        result.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        let len = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(tail.len());
+        let token = &tail[..len];
+        // Keep the environment part of the prefix (`sk_live_`), drop the rest.
+        let keep = token
+            .match_indices('_')
+            .nth(1)
+            .map(|(i, _)| i + 1)
+            .unwrap_or(3);
+        if boundary && token.len() > keep {
+            result.push_str(&token[..keep]);
+            result.push_str("<redacted>");
+        } else {
+            result.push_str(&tail[..len.max(1)]);
+        }
+        rest = &tail[len.max(1)..];
+    }
+    result.push_str(rest);
+    out = result;
+    out
+}
+
+/// Parse a connection document; errors name the field at fault and never contain the key.
+pub fn parse(text: &str) -> Result<Connection, String> {
+    let value: serde_json::Value = yaml_serde::from_str(text).map_err(|e| {
+        format!(
+            "invalid connection document: {}",
+            redact(&e.to_string(), None)
+        )
+    })?;
+    if !value.is_object() {
+        return Err(
+            "invalid connection document: expected an object with `display_name` and `connection_details`"
+                .into(),
+        );
+    }
+    // Every string under a `token` key, for redaction.
+    let secrets: Vec<String> = value
+        .get("connection_details")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(|d| d.pointer("/bearer_token/token"))
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect();
+    let hide = |msg: &str| {
+        secrets
+            .iter()
+            .fold(redact(msg, None), |m, s| redact(&m, Some(s)))
+    };
+    let conn = serde_path_to_error::deserialize::<_, Connection>(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = hide(&e.into_inner().to_string());
+        if path == "." {
+            format!("invalid connection document: {inner}")
+        } else {
+            format!("invalid connection document: field `{path}`: {inner}")
+        }
+    })?;
+    let n = conn.connection_details.len();
+    if n != 1 {
+        return Err(format!(
+            "invalid connection document: field `connection_details`: expected exactly one entry (the service, such as `clerk`), found {n}"
+        ));
+    }
+    Ok(conn)
+}
+
+#[derive(Serialize)]
+struct GroupLine {
+    name: String,
+    title: String,
+    tools: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PromptView {
+    title: String,
+    version: String,
+    connection: String,
+    service: String,
+    description: String,
+    environment: String,
+    environment_note: String,
+    read_only: bool,
+    base_url: String,
+    key_env: String,
+    version_header: Option<String>,
+    operations: usize,
+    total: usize,
+    read: usize,
+    groups: Vec<GroupLine>,
+    destructive: Vec<String>,
+    confirm: Vec<String>,
+    workflows: Vec<WorkflowLine>,
+    gotchas: Vec<String>,
+    skill: String,
+}
+
+#[derive(Serialize)]
+struct WorkflowLine {
+    summary: String,
+    steps: Vec<String>,
+}
+
+/// Render the connection prompt.
+pub fn render(
+    model: &Model<'_>,
+    templates: &Templates,
+    conn: &Connection,
+) -> Result<String, String> {
+    let api = model.api;
+    let prefixes = &model.data.auth.key_prefixes;
+    let read_only = conn.read_only();
+    let (environment, note) = match conn.key() {
+        None => (
+            "unknown".to_string(),
+            "No key is recorded for this connection; it is supplied when requests are sent."
+                .to_string(),
+        ),
+        Some(k) => match k.environment(prefixes) {
+            Some((prefix, env)) => {
+                let note = if env == "production" && read_only {
+                    format!("The key starts with `{prefix}`: this is a production instance with real users.")
+                } else if env == "production" {
+                    format!("The key starts with `{prefix}`: this is a production instance with real users. Be careful: prefer reads, and confirm every change.")
+                } else {
+                    format!("The key starts with `{prefix}`: this is a {env} instance.")
+                };
+                (env.to_string(), note)
+            }
+            None => (
+                "unknown".to_string(),
+                "The key's prefix names no known environment: treat it as production.".to_string(),
+            ),
+        },
+    };
+    let included = |c: SafetyClass| !read_only || c == SafetyClass::Read;
+    let mut groups = Vec::new();
+    for g in &api.groups {
+        let tools: Vec<String> = g
+            .operations
+            .iter()
+            .filter(|&&i| included(api.operations[i].safety.class))
+            .map(|&i| model.names[i].clone())
+            .collect();
+        if !tools.is_empty() {
+            groups.push(GroupLine {
+                name: crate::naming::unraw(&g.module).to_string(),
+                title: super::group_display_title(api, g),
+                tools,
+            });
+        }
+    }
+    let in_order: Vec<usize> = model.order.clone();
+    let destructive = if read_only {
+        Vec::new()
+    } else {
+        in_order
+            .iter()
+            .filter(|&&i| api.operations[i].safety.class == SafetyClass::Destructive)
+            .map(|&i| model.names[i].clone())
+            .collect()
+    };
+    let confirm = in_order
+        .iter()
+        .filter(|&&i| {
+            let s = &model.specs[i];
+            included(api.operations[i].safety.class)
+                && s.safety.confirm == "required"
+                && api.operations[i].safety.class != SafetyClass::Destructive
+        })
+        .map(|&i| model.names[i].clone())
+        .collect();
+    let workflows = model
+        .data
+        .workflows
+        .iter()
+        .filter_map(|w| {
+            let idx: Vec<usize> = w
+                .steps
+                .iter()
+                .filter_map(|s| {
+                    api.operations
+                        .iter()
+                        .position(|o| o.operation_id == s.operation)
+                })
+                .collect();
+            let ok = idx
+                .iter()
+                .all(|&i| included(api.operations[i].safety.class));
+            ok.then(|| WorkflowLine {
+                summary: w.summary.clone(),
+                steps: idx.iter().map(|&i| model.names[i].clone()).collect(),
+            })
+        })
+        .collect();
+    let gotchas = model
+        .data
+        .gotchas
+        .iter()
+        .filter(|g| {
+            super::data::op_refs(g).iter().all(|id| {
+                api.operations
+                    .iter()
+                    .any(|o| &o.operation_id == id && included(o.safety.class))
+            })
+        })
+        .map(|g| model.resolve(g))
+        .chain(super::skill::derived_gotchas(model, &|i| {
+            included(api.operations[i].safety.class)
+        }))
+        .collect();
+    let total = api.operations.len();
+    let read = api
+        .operations
+        .iter()
+        .filter(|o| o.safety.class == SafetyClass::Read)
+        .count();
+    let view = PromptView {
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        connection: conn.display_name.clone(),
+        service: conn.details().0.to_string(),
+        description: conn.description.clone().unwrap_or_default(),
+        environment,
+        environment_note: note,
+        read_only,
+        base_url: conn
+            .details()
+            .1
+            .base_url
+            .clone()
+            .unwrap_or_else(|| api.info.default_base_url.clone()),
+        key_env: api.info.key_env_var.clone(),
+        version_header: api.info.version_header.clone(),
+        operations: if read_only { read } else { total },
+        total,
+        read,
+        groups,
+        destructive,
+        confirm,
+        workflows,
+        gotchas,
+        skill: if read_only {
+            super::skill::readonly_name(&model.skill_name)
+        } else {
+            model.skill_name.clone()
+        },
+    };
+    let text = templates.render("connection.md.j2", &view)?;
+    // Belt and braces: nothing key-shaped leaves this function.
+    let secret = conn.key().map(|k| k.0.as_str());
+    Ok(redact(&text, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"{"display_name": "Acme", "description": "Support desk.",
+        "connection_details": {"clerk": {"bearer_token": {"token": "sk_live_abcdef123"}, "read_only": true}}}"#;
+
+    #[test]
+    fn parse_reads_the_documented_shape() {
+        let c = parse(DOC).unwrap();
+        assert_eq!(c.display_name, "Acme");
+        assert!(c.read_only());
+        assert_eq!(c.details().0, "clerk");
+        assert!(!format!("{c:?}").contains("abcdef"));
+        let c = parse("display_name: x\nconnection_details: {clerk: {}}\n").unwrap();
+        assert!(!c.read_only() && c.key().is_none());
+    }
+
+    #[test]
+    fn parse_names_the_wrong_field_and_hides_the_key() {
+        let bad = DOC.replace(
+            "\"read_only\": true",
+            "\"read_only\": \"sk_live_abcdef123\"",
+        );
+        let e = parse(&bad).unwrap_err();
+        assert!(e.contains("connection_details.clerk.read_only"), "{e}");
+        assert!(!e.contains("abcdef123"), "{e}");
+        let e = parse(&DOC.replace("read_only", "readonly")).unwrap_err();
+        assert!(e.contains("readonly"), "{e}");
+        assert!(!e.contains("abcdef123"), "{e}");
+        let e = parse(&DOC.replace("\"token\"", "\"tokn\"")).unwrap_err();
+        assert!(e.contains("bearer_token") && e.contains("tokn"), "{e}");
+        assert!(!e.contains("abcdef123"), "{e}");
+        let e = parse(&DOC.replace("display_name", "name")).unwrap_err();
+        assert!(e.contains("display_name") || e.contains("`name`"), "{e}");
+        let e = parse("display_name: [1]\nconnection_details: {clerk: {}}\n").unwrap_err();
+        assert!(e.contains("`display_name`"), "{e}");
+        let e = parse("display_name: x\nconnection_details: {}\n").unwrap_err();
+        assert!(e.contains("`connection_details`"), "{e}");
+        let e = parse("[1]").unwrap_err();
+        assert!(e.contains("display_name"), "{e}");
+    }
+
+    #[test]
+    fn environments_come_from_prefixes() {
+        let prefixes = [
+            ("sk_test_".to_string(), "development".to_string()),
+            ("sk_live_".to_string(), "production".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let k = SecretKey("sk_live_123".into());
+        assert_eq!(k.environment(&prefixes), Some(("sk_live_", "production")));
+        assert_eq!(SecretKey("pk_1".into()).environment(&prefixes), None);
+    }
+
+    #[test]
+    fn redact_removes_key_shaped_tokens() {
+        assert_eq!(
+            redact("got sk_live_abc123 here", None),
+            "got sk_live_<redacted> here"
+        );
+        assert_eq!(
+            redact("x: mysecretvalue", Some("mysecretvalue")),
+            "x: <redacted>"
+        );
+        assert_eq!(redact("task_sk_ok", None), "task_sk_ok");
+        assert_eq!(redact("prefix `sk_live_`", None), "prefix `sk_live_`");
+        assert_eq!(redact("sk_abc", None), "sk_<redacted>");
+    }
+}

@@ -1,0 +1,706 @@
+//! Agent documents, from the same IR as the client: the AgentSpec (`agentspec.json` and one
+//! `ops/<tool>.json` per operation), tool definitions per runtime (`tools/`), two Agent
+//! Skills (full and read-only, `skills/`), the reviewed workflows as Arazzo (`workflows/`),
+//! and the connection prompt (`agentgen connection-prompt`).
+//!
+//! Every document names an operation by the same tool name (`users_list`: the client's group
+//! and method, snake_case, at most 64 characters, unique), carries the same safety class and
+//! MCP hints, and is byte-for-byte deterministic.
+
+pub mod agentspec;
+pub mod connection;
+pub mod data;
+pub mod markdown;
+pub mod schema;
+pub mod skill;
+pub mod tools;
+pub mod workflows;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::ir::{
+    Api, BodyEncoding, ItemsAt, Operation, PageStrategy, ParamLocation, ResponseKind, SafetyClass,
+};
+use agentspec::*;
+use std::collections::BTreeMap;
+
+/// Longest tool name (OpenAI, Anthropic and Gemini all stop at 64).
+pub const MAX_TOOL_NAME: usize = 64;
+
+/// Everything the renderers share: the IR, the reviewed data, names and per-operation specs.
+pub struct Model<'a> {
+    /// The IR.
+    pub api: &'a Api,
+    /// Reviewed agent data.
+    pub data: data::AgentData,
+    /// Tool name of each operation (indexed like `api.operations`).
+    pub names: Vec<String>,
+    /// Operation indices in document order: by group, then spec order.
+    pub order: Vec<usize>,
+    /// The AgentSpec document of each operation (indexed like `api.operations`).
+    pub specs: Vec<OperationSpec>,
+    /// Name of the document set and of the full skill (`clerk-backend-api`).
+    pub skill_name: String,
+    /// Where the OpenAPI document is published, else its file name.
+    pub spec_location: String,
+    /// sha256 of the spec.
+    pub spec_sha256: String,
+}
+
+/// Tool names: `<group>_<method>` in snake_case, at most [`MAX_TOOL_NAME`] characters
+/// (longer ones keep a prefix and gain a short hash), unique (`_2`, `_3` on collision).
+pub fn tool_names(api: &Api) -> Vec<String> {
+    let mut ns = crate::naming::Namespace::default();
+    api.operations
+        .iter()
+        .map(|op| {
+            let group = crate::naming::snake(crate::naming::unraw(&api.groups[op.group].module));
+            let method = crate::naming::snake(crate::naming::unraw(&op.method_name));
+            let base = shorten(&format!("{group}_{method}"), MAX_TOOL_NAME - 4);
+            ns.claim(&base, "_")
+        })
+        .collect()
+}
+
+/// Deterministically shorten a name to `max` characters: a prefix, `_`, 8 hex digits of its
+/// sha256.
+pub fn shorten(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let hash = &crate::pin::sha256_hex(name.as_bytes())[..8];
+    let keep = max - hash.len() - 1;
+    let prefix = name[..keep].trim_end_matches('_');
+    format!("{prefix}_{hash}")
+}
+
+/// The kebab-case name of the document set and the full skill: the API title's slug, at most
+/// 55 characters (room for `-readonly`), without the words Anthropic reserves.
+pub fn skill_name(api: &Api) -> String {
+    let slug = crate::lower::slug(&api.info.title)
+        .split('-')
+        .filter(|w| !w.is_empty() && *w != "claude" && *w != "anthropic")
+        .collect::<Vec<_>>()
+        .join("-");
+    let slug = if slug.is_empty() {
+        "api".to_string()
+    } else {
+        slug
+    };
+    let mut cut = slug.chars().take(55).collect::<String>();
+    while cut.ends_with('-') {
+        cut.pop();
+    }
+    cut
+}
+
+fn class_str(c: SafetyClass) -> &'static str {
+    match c {
+        SafetyClass::Read => "read",
+        SafetyClass::Write => "write",
+        SafetyClass::Destructive => "destructive",
+    }
+}
+
+fn location_str(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+/// Human title of a group from its wire name (`organizationMemberships` -> `Organization memberships`).
+pub fn group_title(wire: &str) -> String {
+    let words = crate::naming::snake(wire).replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => words,
+    }
+}
+
+/// Display title of a group: the first tag most of its operations carry (the spec's own
+/// wording, `API Keys`), else a title made from the group name.
+pub fn group_display_title(api: &Api, group: &crate::ir::Group) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for &i in &group.operations {
+        if let Some(t) = api.operations[i].tags.first() {
+            match counts.iter_mut().find(|(n, _)| n == t) {
+                Some(c) => c.1 += 1,
+                None => counts.push((t, 1)),
+            }
+        }
+    }
+    let best = counts.iter().map(|c| c.1).max().unwrap_or(0);
+    counts
+        .iter()
+        .find(|c| c.1 == best)
+        .map(|c| c.0.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| group_title(&group.wire_name))
+}
+
+impl<'a> Model<'a> {
+    /// Build the model for `api` with the reviewed `data`.
+    pub fn new(
+        api: &'a Api,
+        data: data::AgentData,
+        spec_location: String,
+        spec_sha256: String,
+    ) -> Self {
+        let names = tool_names(api);
+        let mut order = Vec::new();
+        for g in &api.groups {
+            order.extend(g.operations.iter().copied());
+        }
+        let mut model = Model {
+            api,
+            data,
+            names,
+            order,
+            specs: Vec::new(),
+            skill_name: skill_name(api),
+            spec_location,
+            spec_sha256,
+        };
+        model.specs = (0..api.operations.len())
+            .map(|i| model.operation_spec(i))
+            .collect();
+        model
+    }
+
+    /// Tool name of the operation with this operationId.
+    pub fn name_of(&self, operation_id: &str) -> Option<String> {
+        self.api
+            .operations
+            .iter()
+            .position(|o| o.operation_id == operation_id)
+            .map(|i| self.names[i].clone())
+    }
+
+    /// Replace `[[OperationId]]` references in reviewed prose with tool names.
+    pub fn resolve(&self, text: &str) -> String {
+        data::resolve_refs(text, &|id| self.name_of(id))
+    }
+
+    fn title(op: &Operation, name: &str) -> String {
+        op.summary
+            .as_deref()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|s| s.trim_end_matches('.').to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| name.replace('_', " "))
+    }
+
+    /// What the operation returns, in words.
+    pub fn returns(&self, op: &Operation) -> String {
+        let api = self.api;
+        match &op.response.kind {
+            ResponseKind::Empty => "nothing (an empty response)".to_string(),
+            ResponseKind::Text => "text (not JSON)".to_string(),
+            ResponseKind::Bytes => "raw bytes".to_string(),
+            ResponseKind::Json(t) => {
+                let label = skill::type_label(api, t);
+                match &op.pagination {
+                    Some(p) => match &p.items {
+                        ItemsAt::Root => format!(
+                            "a bare array of {} (no total count)",
+                            skill::type_label(api, &p.item_type)
+                        ),
+                        ItemsAt::Field(f) => match &p.total_field {
+                            Some(total) => format!(
+                                "`{label}`: `{f}` holds one page of {}, `{total}` the total",
+                                skill::type_label(api, &p.item_type)
+                            ),
+                            None => format!(
+                                "`{label}`: `{f}` holds one page of {}",
+                                skill::type_label(api, &p.item_type)
+                            ),
+                        },
+                    },
+                    None => format!("`{label}`"),
+                }
+            }
+        }
+    }
+
+    fn pagination(op: &Operation) -> Option<PaginationSection> {
+        let p = op.pagination.as_ref()?;
+        let (strategy, offset_param) = match &p.strategy {
+            PageStrategy::Offset { offset_param } => ("offset", Some(offset_param.clone())),
+            PageStrategy::Cursor(_) => ("cursor", None),
+        };
+        let cursor = p.cursor();
+        Some(PaginationSection {
+            strategy: strategy.to_string(),
+            limit_param: p.limit_param.clone(),
+            max_limit: p.max_limit,
+            offset_param,
+            cursor_param: cursor.map(|c| c.after_param.clone()),
+            cursor_field: cursor.map(|c| c.field.clone()),
+            items_field: match &p.items {
+                ItemsAt::Root => None,
+                ItemsAt::Field(f) => Some(f.clone()),
+            },
+            total_field: p.total_field.clone(),
+        })
+    }
+
+    /// Paging in words.
+    pub fn paging_text(op: &Operation) -> Option<String> {
+        let p = op.pagination.as_ref()?;
+        let max = p
+            .max_limit
+            .map(|m| format!(" (at most {m})"))
+            .unwrap_or_default();
+        let mut s = match &p.strategy {
+            PageStrategy::Offset { offset_param } => {
+                format!("Pages with `{}`{max} and `{offset_param}`", p.limit_param)
+            }
+            PageStrategy::Cursor(c) => format!(
+                "Pages with `{}`{max} and `{}` (the `{}` of the last item seen)",
+                p.limit_param, c.after_param, c.field
+            ),
+        };
+        if let (PageStrategy::Offset { .. }, Some(c)) = (&p.strategy, &p.alt_cursor) {
+            s.push_str(&format!(
+                ", or with `{}` (the `{}` of the last item seen)",
+                c.after_param, c.field
+            ));
+        }
+        s.push('.');
+        Some(s)
+    }
+
+    fn description(&self, op: &Operation, title: &str) -> String {
+        let mut parts = vec![format!("{title}.")];
+        if let Some(d) = op.description.as_deref() {
+            let mut first = markdown::first_sentence(d, 300);
+            if !first.is_empty() && first.trim_end_matches('.') != title {
+                if !first.ends_with(['.', '!', '?', '…', ':']) {
+                    first.push('.');
+                }
+                parts.push(first);
+            }
+        }
+        parts.push(format!("Returns {}.", self.returns(op)));
+        if let Some(p) = Self::paging_text(op) {
+            parts.push(p);
+        }
+        match op.safety.class {
+            SafetyClass::Destructive => parts.push(
+                "Destructive: hard or impossible to undo; confirm with the user first.".to_string(),
+            ),
+            SafetyClass::Write => parts.push("Changes data.".to_string()),
+            SafetyClass::Read => {}
+        }
+        if let Some(r) = &op.safety.reason {
+            parts.push(r.clone());
+        }
+        if let Some(o) = self.data.open_world.get(&op.operation_id) {
+            parts.push(o.clone());
+        }
+        if let Some(s) = self.data.sensitive.get(&op.operation_id) {
+            parts.push(format!("{s} Treat it as a secret."));
+        }
+        if op.deprecated {
+            parts.push("Deprecated.".to_string());
+        }
+        markdown::truncate(&parts.join(" "), 1024)
+    }
+
+    fn confirm(&self, op: &Operation) -> &'static str {
+        let id = &op.operation_id;
+        let sensitive = self.data.sensitive.contains_key(id);
+        let open = self.data.open_world.contains_key(id);
+        match op.safety.class {
+            SafetyClass::Destructive => "required",
+            _ if sensitive => "required",
+            SafetyClass::Write if open => "required",
+            SafetyClass::Write => "recommended",
+            SafetyClass::Read => "never",
+        }
+    }
+
+    fn operation_spec(&self, i: usize) -> OperationSpec {
+        let api = self.api;
+        let op = &api.operations[i];
+        let name = self.names[i].clone();
+        let title = Self::title(op, &name);
+        let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
+        let input_schema = schema::input_schema(api, op);
+        let output = schema::output_schema(api, op);
+        let open_world = self.data.open_world.get(&op.operation_id).cloned();
+        let annotations = Annotations {
+            title: title.clone(),
+            read_only_hint: op.safety.class == SafetyClass::Read,
+            destructive_hint: op.safety.class == SafetyClass::Destructive,
+            idempotent_hint: op.safety.idempotent,
+            open_world_hint: open_world.is_some(),
+        };
+        let http = Http {
+            method: op.http_method.clone(),
+            path: op.path.clone(),
+            auth: op.auth,
+            params: op
+                .params
+                .iter()
+                .map(|p| HttpParam {
+                    name: p.wire_name.clone(),
+                    location: location_str(p.location).to_string(),
+                    required: p.required,
+                    explode: p.explode,
+                    delimiter: (!p.explode).then(|| p.delimiter.to_string()),
+                })
+                .collect(),
+            body: op.body.as_ref().map(|b| HttpBody {
+                content_type: b.content_type.clone(),
+                encoding: match b.encoding {
+                    BodyEncoding::Json => "json",
+                    BodyEncoding::Form => "form",
+                    BodyEncoding::Multipart => "multipart",
+                    BodyEncoding::Bytes => "bytes",
+                }
+                .to_string(),
+                required: b.required,
+            }),
+            success_status: op.response.status,
+            response: match op.response.kind {
+                ResponseKind::Json(_) => "json",
+                ResponseKind::Empty => "empty",
+                ResponseKind::Text => "text",
+                ResponseKind::Bytes => "bytes",
+            }
+            .to_string(),
+        };
+        let (output_schema, wrap) = match output {
+            Some((s, w)) => (Some(s), w.as_str().map(str::to_string)),
+            None => (None, None),
+        };
+        let example = crate::example::operation_input(api, op);
+        OperationSpec {
+            agentspec: AGENTSPEC_VERSION.to_string(),
+            kind: "operation".to_string(),
+            description: self.description(op, &title),
+            name,
+            title,
+            input_schema,
+            output_schema,
+            annotations,
+            operation_id: op.operation_id.clone(),
+            group: group.clone(),
+            tags: op.tags.clone(),
+            deprecated: op.deprecated,
+            http,
+            output: Output {
+                wrap,
+                summary: self.returns(op),
+            },
+            safety: SafetySection {
+                class: class_str(op.safety.class).to_string(),
+                idempotent: op.safety.idempotent,
+                reason: op.safety.reason.clone(),
+                open_world,
+                sensitive: self.data.sensitive.get(&op.operation_id).cloned(),
+                confirm: self.confirm(op).to_string(),
+            },
+            pagination: Self::pagination(op),
+            errors: op.error_statuses.clone(),
+            examples: vec![Example {
+                title: "Required inputs only".to_string(),
+                input: example,
+            }],
+            rust: RustSection {
+                crate_name: api.info.crate_name.clone(),
+                group,
+                method: crate::naming::unraw(&op.method_name).to_string(),
+                stream: op.pagination.as_ref().map(|p| p.stream_method.clone()),
+            },
+            source: Source {
+                pointer: op.pointer.clone(),
+            },
+        }
+    }
+
+    /// Specs in document order, optionally only `read` ones.
+    pub fn ordered(&self, read_only: bool) -> Vec<&OperationSpec> {
+        self.order
+            .iter()
+            .map(|&i| &self.specs[i])
+            .filter(|s| !read_only || s.annotations.read_only_hint)
+            .collect()
+    }
+
+    fn manifest(&self, workflows: Option<String>) -> Manifest {
+        let api = self.api;
+        let count = |c: SafetyClass| {
+            api.operations
+                .iter()
+                .filter(|o| o.safety.class == c)
+                .count()
+        };
+        let full = format!("skills/{}", self.skill_name);
+        Manifest {
+            agentspec: AGENTSPEC_VERSION.to_string(),
+            kind: "manifest".to_string(),
+            name: self.skill_name.clone(),
+            title: api.info.title.clone(),
+            description: skill::skill_description(self, false),
+            api: ApiSection {
+                title: api.info.title.clone(),
+                version: api.info.version.clone(),
+                base_url: api.info.default_base_url.clone(),
+                version_header: api.info.version_header.clone(),
+                openapi: OpenApiSource {
+                    location: self.spec_location.clone(),
+                    sha256: self.spec_sha256.clone(),
+                },
+            },
+            auth: AuthSection {
+                kind: "http-bearer".to_string(),
+                env: api.info.key_env_var.clone(),
+                header: "Authorization".to_string(),
+                scheme: "Bearer".to_string(),
+                key_prefixes: self.data.auth.key_prefixes.clone(),
+                never_log: true,
+            },
+            generator: GeneratorSection {
+                name: "agentgen".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            counts: Counts {
+                operations: api.operations.len(),
+                read: count(SafetyClass::Read),
+                write: count(SafetyClass::Write),
+                destructive: count(SafetyClass::Destructive),
+                open_world: self
+                    .specs
+                    .iter()
+                    .filter(|s| s.annotations.open_world_hint)
+                    .count(),
+            },
+            groups: api
+                .groups
+                .iter()
+                .map(|g| {
+                    let name = crate::naming::unraw(&g.module).to_string();
+                    GroupEntry {
+                        title: group_display_title(api, g),
+                        description: g.description.clone(),
+                        operations: g.operations.len(),
+                        reference: format!("{full}/references/{name}.md"),
+                        name,
+                    }
+                })
+                .collect(),
+            operations: self
+                .ordered(false)
+                .into_iter()
+                .map(|s| OperationEntry {
+                    name: s.name.clone(),
+                    operation_id: s.operation_id.clone(),
+                    method: s.http.method.clone(),
+                    path: s.http.path.clone(),
+                    group: s.group.clone(),
+                    class: s.safety.class.clone(),
+                    file: format!("ops/{}.json", s.name),
+                })
+                .collect(),
+            tools: ToolFiles {
+                mcp: "tools/mcp.tools.json".to_string(),
+                openai: "tools/openai.tools.json".to_string(),
+                anthropic: "tools/anthropic.tools.json".to_string(),
+                gemini: "tools/gemini.tools.json".to_string(),
+            },
+            skills: vec![
+                SkillEntry {
+                    name: self.skill_name.clone(),
+                    path: full,
+                    read_only: false,
+                    operations: api.operations.len(),
+                },
+                SkillEntry {
+                    name: skill::readonly_name(&self.skill_name),
+                    path: format!("skills/{}", skill::readonly_name(&self.skill_name)),
+                    read_only: true,
+                    operations: count(SafetyClass::Read),
+                },
+            ],
+            workflows,
+        }
+    }
+}
+
+/// Where the spec is published: the pinned URL when the spec is the pinned one, else its
+/// file name (never an absolute path: output must not depend on where the spec sits).
+fn spec_location(config: &Config, sha256: &str) -> String {
+    let pin = crate::pin::Pin::default_pin();
+    if pin.sha256 == sha256 {
+        return pin.url;
+    }
+    config
+        .spec_path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "openapi.yaml".to_string())
+}
+
+fn json_text(v: &impl serde::Serialize) -> Result<String, String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| format!("internal error: cannot write JSON: {e}"))
+}
+
+/// Read the spec's bytes again for its digest (the text in memory when given).
+fn spec_sha256(config: &Config) -> Result<String, String> {
+    match &config.spec_text {
+        Some(t) => Ok(crate::pin::sha256_hex(t.as_bytes())),
+        None => std::fs::read(&config.spec_path)
+            .map(|b| crate::pin::sha256_hex(&b))
+            .map_err(|e| format!("cannot read the spec: {e}")),
+    }
+}
+
+/// The reviewed data for `api` under `config`, with warnings for entries that do not apply.
+pub fn load_data(api: &Api, config: &Config) -> Result<(data::AgentData, Vec<Diagnostic>), String> {
+    let (d, problems) = data::for_api(api, config.agent_data.as_deref())?;
+    let diags = problems
+        .into_iter()
+        .map(|p| Diagnostic::new(Severity::Warning, "agent-data", "#", p))
+        .collect();
+    Ok((d, diags))
+}
+
+/// Generate the agent documents: relative path (under `agent/`) -> contents, and warnings.
+pub fn generate(
+    api: &Api,
+    config: &Config,
+) -> Result<(BTreeMap<String, String>, Vec<Diagnostic>), String> {
+    let (data, diags) = load_data(api, config)?;
+    let sha = spec_sha256(config)?;
+    let location = spec_location(config, &sha);
+    let model = Model::new(api, data, location, sha);
+    let templates = skill::Templates::load(config.templates_dir.as_deref())?;
+    let mut files = BTreeMap::new();
+
+    let workflows_file = (!model.data.workflows.is_empty())
+        .then(|| format!("workflows/{}.arazzo.yaml", model.skill_name));
+    files.insert(
+        "agentspec.json".to_string(),
+        json_text(&model.manifest(workflows_file.clone()))?,
+    );
+    for spec in &model.specs {
+        files.insert(format!("ops/{}.json", spec.name), json_text(spec)?);
+    }
+    let all = model.ordered(false);
+    files.insert(
+        "tools/mcp.tools.json".to_string(),
+        json_text(&tools::mcp(&all))?,
+    );
+    files.insert(
+        "tools/openai.tools.json".to_string(),
+        json_text(&tools::openai(&all))?,
+    );
+    files.insert(
+        "tools/anthropic.tools.json".to_string(),
+        json_text(&tools::anthropic(&all))?,
+    );
+    files.insert(
+        "tools/gemini.tools.json".to_string(),
+        json_text(&tools::gemini(&all))?,
+    );
+    for read_only in [false, true] {
+        for (path, text) in skill::render(&model, &templates, read_only)? {
+            files.insert(path, text);
+        }
+    }
+    if let Some(path) = workflows_file {
+        let doc = workflows::arazzo(api, &model.data.workflows, &model.spec_location);
+        let header = format!(
+            "# @generated by agentgen {} from {} {} and the reviewed workflows. Do not edit by hand.\n",
+            env!("CARGO_PKG_VERSION"),
+            api.info.title,
+            api.info.version
+        );
+        files.insert(path, workflows::to_yaml(&doc, &header));
+    }
+    files.insert("README.md".to_string(), readme(&model, &files));
+    Ok((files, diags))
+}
+
+fn readme(model: &Model<'_>, files: &BTreeMap<String, String>) -> String {
+    let api = model.api;
+    let mut out = format!(
+        "# Agent documents for {} {}\n\nGenerated by agentgen {} from the same IR as the client crate. Do not edit by hand.\n\n",
+        markdown::inline(&api.info.title),
+        markdown::inline(&api.info.version),
+        env!("CARGO_PKG_VERSION")
+    );
+    out.push_str("| path | what |\n|---|---|\n");
+    out.push_str("| `agentspec.json` | manifest: API, auth, counts, every operation with its tool name and safety class |\n");
+    out.push_str(&format!(
+        "| `ops/<tool>.json` | one AgentSpec per operation ({}): MCP tool fields plus the HTTP binding, safety, paging, examples |\n",
+        model.specs.len()
+    ));
+    out.push_str("| `tools/mcp.tools.json` | MCP `tools/list` result |\n");
+    out.push_str("| `tools/openai.tools.json` | OpenAI function tools (strict where possible; reasons in `nonStrict`) |\n");
+    out.push_str("| `tools/anthropic.tools.json` | Anthropic tools (`name`, `description`, `input_schema`) |\n");
+    out.push_str(
+        "| `tools/gemini.tools.json` | Gemini `functionDeclarations` (`parametersJsonSchema`) |\n",
+    );
+    out.push_str(&format!(
+        "| `skills/{0}/` | Agent Skill: every operation |\n| `skills/{1}/` | Agent Skill: `read` operations only |\n",
+        model.skill_name,
+        skill::readonly_name(&model.skill_name)
+    ));
+    if files.keys().any(|k| k.starts_with("workflows/")) {
+        out.push_str(&format!(
+            "| `workflows/{}.arazzo.yaml` | reviewed workflows (Arazzo {}) |\n",
+            model.skill_name,
+            workflows::ARAZZO_VERSION
+        ));
+    }
+    out
+}
+
+/// The connection prompt for a connection document (YAML or JSON), from the IR and reviewed
+/// data. The secret key is never part of it: only the environment its prefix names.
+pub fn connection_prompt(
+    api: &Api,
+    config: &Config,
+    connection_text: &str,
+) -> Result<String, String> {
+    let conn = connection::parse(connection_text)?;
+    let (data, _) = load_data(api, config)?;
+    let sha = spec_sha256(config).unwrap_or_default();
+    let location = spec_location(config, &sha);
+    let model = Model::new(api, data, location, sha);
+    let templates = skill::Templates::load(config.templates_dir.as_deref())?;
+    connection::render(&model, &templates, &conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_shorten_deterministically() {
+        let long = "a".repeat(40) + "_" + &"b".repeat(40);
+        let s = shorten(&long, 60);
+        assert_eq!(s.len(), 60);
+        assert_eq!(s, shorten(&long, 60));
+        assert_ne!(s, shorten(&(long.clone() + "c"), 60));
+        assert_eq!(shorten("users_list", 60), "users_list");
+    }
+
+    #[test]
+    fn group_titles_read_well() {
+        assert_eq!(
+            group_title("organizationMemberships"),
+            "Organization memberships"
+        );
+        assert_eq!(group_title("emailSMSTemplates"), "Email sms templates");
+    }
+}

@@ -1,0 +1,608 @@
+//! IR -> JSON Schema (draft 2020-12): the input and output schemas of every tool.
+//!
+//! Rules: OpenAPI `nullable` becomes `type: [T, "null"]` (or `anyOf` with `{"type": "null"}`
+//! when the node is not a plain typed schema); named types become local `$defs` reached by
+//! `$ref` (never external); no OpenAPI-only keywords (`nullable`, `discriminator`, boolean
+//! `exclusiveMinimum`, `example`). Input schemas describe exactly what the generated client's
+//! `Client::call` accepts (closed objects, known enum values); output schemas describe what it
+//! returns (the typed response serialized again: known fields, open enums).
+
+use crate::emit::resolve_alias;
+use crate::ir::{Api, Constraints, Operation, ResponseKind, TypeId, TypeKind, TypeRef};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which side of a call a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// What the caller sends: closed objects, enums and validation keywords.
+    Input,
+    /// What comes back: open objects, known enum values as `examples`, no validation keywords.
+    Output,
+}
+
+/// How the MCP variant wraps a response that is not an object (MCP's `outputSchema` and
+/// `structuredContent` must be objects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrap {
+    /// The response is an object and is used as is.
+    None,
+    /// An array response becomes `{"items": [...]}`.
+    Items,
+    /// Any other response becomes `{"value": ...}`.
+    Value,
+}
+
+impl Wrap {
+    /// Name used in documents, if any.
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            Wrap::None => None,
+            Wrap::Items => Some("items"),
+            Wrap::Value => Some("value"),
+        }
+    }
+}
+
+/// Builds schemas that share one `$defs` table.
+pub struct Builder<'a> {
+    api: &'a Api,
+    mode: Mode,
+    defs: BTreeMap<String, Value>,
+    building: BTreeSet<TypeId>,
+}
+
+/// The schema of a file upload in a multipart body (what `Client::call` decodes).
+pub fn file_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "A file: its bytes base64-encoded, with an optional name and media type.",
+        "properties": {
+            "content_base64": {"type": "string", "contentEncoding": "base64"},
+            "file_name": {"type": "string"},
+            "content_type": {"type": "string"}
+        },
+        "required": ["content_base64"],
+        "additionalProperties": false
+    })
+}
+
+impl<'a> Builder<'a> {
+    /// A builder for one document.
+    pub fn new(api: &'a Api, mode: Mode) -> Self {
+        Builder {
+            api,
+            mode,
+            defs: BTreeMap::new(),
+            building: BTreeSet::new(),
+        }
+    }
+
+    fn constraints(&self, ptr: Option<&str>) -> Option<&'a Constraints> {
+        ptr.and_then(|p| self.api.constraints.get(p))
+    }
+
+    /// The schema of a use of `t` whose schema node is at `ptr`, with `description`.
+    pub fn node(
+        &mut self,
+        t: &TypeRef,
+        ptr: Option<&str>,
+        description: Option<&str>,
+        multipart: bool,
+    ) -> Value {
+        let mut s = self.core(t, ptr, multipart);
+        let c = self.constraints(ptr);
+        let mut outer = match s {
+            Value::Object(ref mut m) => std::mem::take(m),
+            _ => Map::new(),
+        };
+        if let Some(d) = description.map(str::trim).filter(|d| !d.is_empty()) {
+            // A description of the use, in front of everything else.
+            let mut with = Map::new();
+            with.insert("description".into(), Value::String(d.to_string()));
+            for (k, v) in outer {
+                if k != "description" {
+                    with.insert(k, v);
+                }
+            }
+            outer = with;
+        }
+        if let Some(c) = c {
+            annotations(&mut outer, c, self.mode);
+        }
+        Value::Object(outer)
+    }
+
+    /// Type and validation keywords of a use (no description), nullable applied.
+    fn core(&mut self, t: &TypeRef, ptr: Option<&str>, multipart: bool) -> Value {
+        match t {
+            TypeRef::Nullable(inner) => {
+                let s = self.core(inner, ptr, multipart);
+                nullable(s)
+            }
+            TypeRef::Named(id) => {
+                let name = self.define(*id);
+                json!({"$ref": format!("#/$defs/{name}")})
+            }
+            TypeRef::Array(inner) => {
+                let items_ptr = ptr.map(|p| format!("{p}/items"));
+                let items = self.node(inner, items_ptr.as_deref(), None, multipart);
+                let mut m = Map::new();
+                m.insert("type".into(), json!("array"));
+                m.insert("items".into(), items);
+                self.validation(&mut m, ptr);
+                Value::Object(m)
+            }
+            TypeRef::Map(inner) => {
+                let vp = ptr.map(|p| format!("{p}/additionalProperties"));
+                let values = self.node(inner, vp.as_deref(), None, multipart);
+                let mut m = Map::new();
+                m.insert("type".into(), json!("object"));
+                m.insert("additionalProperties".into(), values);
+                Value::Object(m)
+            }
+            TypeRef::Bytes if multipart && self.mode == Mode::Input => file_schema(),
+            prim => {
+                let mut m = Map::new();
+                match prim {
+                    TypeRef::String | TypeRef::Bytes => {
+                        m.insert("type".into(), json!("string"));
+                    }
+                    TypeRef::Integer => {
+                        m.insert("type".into(), json!("integer"));
+                    }
+                    TypeRef::Number => {
+                        m.insert("type".into(), json!("number"));
+                    }
+                    TypeRef::Boolean => {
+                        m.insert("type".into(), json!("boolean"));
+                    }
+                    TypeRef::JsonObject => {
+                        m.insert("type".into(), json!("object"));
+                    }
+                    _ => {}
+                }
+                if !matches!(prim, TypeRef::Json | TypeRef::JsonObject) {
+                    self.validation(&mut m, ptr);
+                }
+                Value::Object(m)
+            }
+        }
+    }
+
+    /// Validation keywords of the node at `ptr` (input only; formats in both modes).
+    fn validation(&self, m: &mut Map<String, Value>, ptr: Option<&str>) {
+        let Some(c) = self.constraints(ptr) else {
+            return;
+        };
+        let ty = m
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let ty = ty.as_str();
+        if let Some(f) = &c.format {
+            if (f != "binary" && ty == "string") || matches!(ty, "integer" | "number") {
+                m.insert("format".into(), json!(f));
+            }
+        }
+        if self.mode == Mode::Output {
+            return;
+        }
+        if let Some(cv) = &c.const_value {
+            m.insert("const".into(), cv.clone());
+        }
+        match ty {
+            "string" => {
+                if let Some(p) = &c.pattern {
+                    m.insert("pattern".into(), json!(p));
+                }
+                if let Some(n) = c.min_length {
+                    m.insert("minLength".into(), json!(n));
+                }
+                if let Some(n) = c.max_length {
+                    m.insert("maxLength".into(), json!(n));
+                }
+            }
+            "integer" | "number" => {
+                if let Some(n) = c.minimum {
+                    let key = if c.exclusive_minimum {
+                        "exclusiveMinimum"
+                    } else {
+                        "minimum"
+                    };
+                    m.insert(key.into(), number(n));
+                }
+                if let Some(n) = c.maximum {
+                    let key = if c.exclusive_maximum {
+                        "exclusiveMaximum"
+                    } else {
+                        "maximum"
+                    };
+                    m.insert(key.into(), number(n));
+                }
+            }
+            "array" => {
+                if let Some(n) = c.min_items {
+                    m.insert("minItems".into(), json!(n));
+                }
+                if let Some(n) = c.max_items {
+                    m.insert("maxItems".into(), json!(n));
+                }
+                if c.unique_items {
+                    m.insert("uniqueItems".into(), json!(true));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Make sure the named type has a `$defs` entry; returns its key.
+    pub fn define(&mut self, id: TypeId) -> String {
+        let def = &self.api.types[id];
+        let name = def.name.clone();
+        if self.defs.contains_key(&name) || !self.building.insert(id) {
+            return name;
+        }
+        let schema = self.def_schema(id);
+        self.defs.insert(name.clone(), schema);
+        self.building.remove(&id);
+        name
+    }
+
+    fn def_schema(&mut self, id: TypeId) -> Value {
+        let api = self.api;
+        let def = &api.types[id];
+        let multipart = def.usage.multipart;
+        let own = self.constraints(Some(&def.pointer));
+        let mut m = Map::new();
+        if let Some(d) = def
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            m.insert("description".into(), json!(d));
+        }
+        match &def.kind {
+            TypeKind::Struct { fields } => {
+                m.insert("type".into(), json!("object"));
+                let mut props = Map::new();
+                let mut required = Vec::new();
+                for f in fields {
+                    let mut p =
+                        self.node(&f.ty, Some(&f.pointer), f.description.as_deref(), multipart);
+                    if f.deprecated {
+                        if let Value::Object(pm) = &mut p {
+                            pm.insert("deprecated".into(), json!(true));
+                        }
+                    }
+                    if f.read_only {
+                        if let Value::Object(pm) = &mut p {
+                            pm.insert("readOnly".into(), json!(true));
+                        }
+                    }
+                    props.insert(f.wire_name.clone(), p);
+                    if f.required && !(self.mode == Mode::Input && f.read_only) {
+                        required.push(json!(f.wire_name));
+                    }
+                }
+                m.insert("properties".into(), Value::Object(props));
+                if !required.is_empty() {
+                    m.insert("required".into(), Value::Array(required));
+                }
+                if self.mode == Mode::Input {
+                    m.insert("additionalProperties".into(), json!(false));
+                    if let Some(c) = own {
+                        let sets = |v: &[Vec<String>]| -> Vec<Value> {
+                            v.iter().map(|r| json!({"required": r})).collect()
+                        };
+                        if !c.any_of_required.is_empty() {
+                            m.insert("anyOf".into(), Value::Array(sets(&c.any_of_required)));
+                        }
+                        if !c.one_of_required.is_empty() {
+                            m.insert("oneOf".into(), Value::Array(sets(&c.one_of_required)));
+                        }
+                    }
+                }
+            }
+            TypeKind::Enum { values } => {
+                m.insert("type".into(), json!("string"));
+                let vals: Vec<Value> = values.iter().map(|v| json!(v.wire)).collect();
+                match self.mode {
+                    Mode::Input => m.insert("enum".into(), Value::Array(vals)),
+                    Mode::Output => m.insert("examples".into(), Value::Array(vals)),
+                };
+            }
+            TypeKind::Union { variants, .. } => {
+                let vs: Vec<Value> = variants
+                    .iter()
+                    .map(|v| self.node(&v.ty, None, None, multipart))
+                    .collect();
+                if vs.iter().all(|v| is_object_schema(self, v)) {
+                    m.insert("type".into(), json!("object"));
+                }
+                m.insert("anyOf".into(), Value::Array(vs));
+            }
+            TypeKind::Alias { target } => {
+                let s = self.node(target, Some(&def.pointer), None, multipart);
+                if let Value::Object(sm) = s {
+                    for (k, v) in sm {
+                        if k == "description" && m.contains_key("description") {
+                            continue;
+                        }
+                        m.insert(k, v);
+                    }
+                }
+                return Value::Object(m);
+            }
+            TypeKind::Pending => {}
+        }
+        if let Some(c) = own {
+            annotations(&mut m, c, self.mode);
+        }
+        Value::Object(m)
+    }
+
+    /// Attach the `$defs` reachable from `root` and return the finished document.
+    pub fn finish(&self, root: Value) -> Value {
+        let mut used = BTreeSet::new();
+        let mut queue = Vec::new();
+        refs_in(&root, &mut queue);
+        while let Some(name) = queue.pop() {
+            if used.insert(name.clone()) {
+                if let Some(d) = self.defs.get(&name) {
+                    refs_in(d, &mut queue);
+                }
+            }
+        }
+        let mut root = match root {
+            Value::Object(m) => m,
+            other => return other,
+        };
+        if !used.is_empty() {
+            let defs: Map<String, Value> = used
+                .into_iter()
+                .filter_map(|n| self.defs.get(&n).map(|d| (n, d.clone())))
+                .collect();
+            root.insert("$defs".into(), Value::Object(defs));
+        }
+        Value::Object(root)
+    }
+
+    /// The `$defs` entry of a named type, if built.
+    pub fn def(&self, name: &str) -> Option<&Value> {
+        self.defs.get(name)
+    }
+}
+
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
+}
+
+/// Annotations of a node: default, examples, read/write-only, deprecated (outer level).
+fn annotations(m: &mut Map<String, Value>, c: &Constraints, mode: Mode) {
+    if c.deprecated {
+        m.insert("deprecated".into(), json!(true));
+    }
+    if mode == Mode::Output {
+        return;
+    }
+    if let Some(d) = &c.default {
+        m.insert("default".into(), d.clone());
+    }
+    if let Some(e) = &c.example {
+        if !e.is_object() {
+            m.insert("examples".into(), json!([e]));
+        }
+    }
+    if c.read_only {
+        m.insert("readOnly".into(), json!(true));
+    }
+    if c.write_only {
+        m.insert("writeOnly".into(), json!(true));
+    }
+}
+
+/// Allow `null` as well.
+pub fn nullable(s: Value) -> Value {
+    let Value::Object(mut m) = s else {
+        return s;
+    };
+    let plain = !m.contains_key("$ref")
+        && !m.contains_key("anyOf")
+        && !m.contains_key("oneOf")
+        && !m.contains_key("enum")
+        && !m.contains_key("const");
+    match m.get("type").cloned() {
+        Some(Value::String(t)) if plain => {
+            m.insert("type".into(), json!([t, "null"]));
+            Value::Object(m)
+        }
+        Some(Value::Array(ts)) if plain => {
+            if !ts.iter().any(|t| t == "null") {
+                let mut ts = ts;
+                ts.push(json!("null"));
+                m.insert("type".into(), Value::Array(ts));
+            }
+            Value::Object(m)
+        }
+        None if m.is_empty() => Value::Object(m),
+        _ => json!({"anyOf": [Value::Object(m), {"type": "null"}]}),
+    }
+}
+
+fn refs_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "$ref" {
+                    if let Some(name) = x.as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+                        out.push(name.to_string());
+                    }
+                } else {
+                    refs_in(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs_in(x, out)),
+        _ => {}
+    }
+}
+
+fn is_object_schema(b: &Builder<'_>, v: &Value) -> bool {
+    if v.get("type").and_then(Value::as_str) == Some("object") {
+        return true;
+    }
+    if let Some(name) = v
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        return b
+            .defs
+            .get(name)
+            .and_then(|d| d.get("type"))
+            .and_then(Value::as_str)
+            == Some("object");
+    }
+    false
+}
+
+/// The input schema of an operation: one property per parameter (wire name) and `body`.
+pub fn input_schema(api: &Api, op: &Operation) -> Value {
+    let mut b = Builder::new(api, Mode::Input);
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for p in &op.params {
+        let ptr = format!("{}/schema", p.pointer);
+        let mut s = b.node(&p.ty, Some(&ptr), p.description.as_deref(), false);
+        if p.deprecated {
+            if let Value::Object(m) = &mut s {
+                m.insert("deprecated".into(), json!(true));
+            }
+        }
+        props.insert(p.wire_name.clone(), s);
+        if p.required {
+            required.push(json!(p.wire_name));
+        }
+    }
+    if let Some(body) = &op.body {
+        let ptr = format!("{}/schema", body.pointer);
+        let multipart = body.encoding == crate::ir::BodyEncoding::Multipart;
+        let desc = body
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The request body ({}).", body.content_type));
+        let s = b.node(&body.ty, Some(&ptr), Some(&desc), multipart);
+        props.insert("body".into(), s);
+        if body.required {
+            required.push(json!("body"));
+        }
+    }
+    let mut root = Map::new();
+    root.insert("type".into(), json!("object"));
+    root.insert("properties".into(), Value::Object(props));
+    if !required.is_empty() {
+        root.insert("required".into(), Value::Array(required));
+    }
+    root.insert("additionalProperties".into(), json!(false));
+    b.finish(Value::Object(root))
+}
+
+/// The output schema of an operation as MCP wants it (an object at the root), and how the
+/// response is wrapped to fit. `None` when the operation returns no JSON.
+pub fn output_schema(api: &Api, op: &Operation) -> Option<(Value, Wrap)> {
+    let t = match &op.response.kind {
+        ResponseKind::Json(t) => t.clone(),
+        ResponseKind::Text => TypeRef::String,
+        ResponseKind::Empty | ResponseKind::Bytes => return None,
+    };
+    let mut b = Builder::new(api, Mode::Output);
+    let desc: Option<&str> = None;
+    let resolved = resolve_alias(api, &t).clone();
+    let (root, wrap) = match &resolved {
+        TypeRef::Named(id) => {
+            let name = b.define(*id);
+            let def = b.def(&name).cloned().unwrap_or_default();
+            if def.get("type").and_then(Value::as_str) == Some("object") {
+                (def, Wrap::None)
+            } else {
+                let inner = b.node(&resolved, None, desc, false);
+                (wrap_value("value", inner), Wrap::Value)
+            }
+        }
+        TypeRef::Array(_) => {
+            let inner = b.node(&resolved, None, desc, false);
+            (wrap_value("items", inner), Wrap::Items)
+        }
+        TypeRef::Map(_) | TypeRef::JsonObject => (b.node(&resolved, None, desc, false), Wrap::None),
+        _ => {
+            let inner = b.node(&resolved, None, desc, false);
+            (wrap_value("value", inner), Wrap::Value)
+        }
+    };
+    Some((b.finish(root), wrap))
+}
+
+fn wrap_value(key: &str, inner: Value) -> Value {
+    json!({
+        "type": "object",
+        "properties": {key: inner},
+        "required": [key]
+    })
+}
+
+/// Every property key used anywhere in a schema (`properties` maps), for name-rule checks.
+pub fn property_keys(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "properties" {
+                    if let Value::Object(props) = x {
+                        for (name, p) in props {
+                            out.insert(name.clone());
+                            property_keys(p, out);
+                        }
+                    }
+                } else {
+                    property_keys(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| property_keys(x, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nullable_uses_type_arrays_or_any_of() {
+        assert_eq!(
+            nullable(json!({"type": "string"})),
+            json!({"type": ["string", "null"]})
+        );
+        assert_eq!(
+            nullable(json!({"$ref": "#/$defs/A"})),
+            json!({"anyOf": [{"$ref": "#/$defs/A"}, {"type": "null"}]})
+        );
+        assert_eq!(
+            nullable(json!({"type": "string", "enum": ["a"]})),
+            json!({"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "null"}]})
+        );
+        assert_eq!(nullable(json!({})), json!({}));
+    }
+
+    #[test]
+    fn numbers_stay_integers_when_whole() {
+        assert_eq!(number(500.0), json!(500));
+        assert_eq!(number(0.5), json!(0.5));
+    }
+}

@@ -1,0 +1,858 @@
+//! The Agent Skills (full and read-only): view models built from the [`Model`], rendered with
+//! minijinja templates (`templates/*.md.j2`, embedded; `--templates DIR` overrides them by
+//! file name). Undefined template variables are errors; spec prose goes through the escaping
+//! filters of [`super::markdown`].
+
+use super::markdown;
+use super::Model;
+use crate::emit::resolve_alias;
+use crate::ir::{Api, SafetyClass, TypeId, TypeKind, TypeRef};
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Built-in templates: file name -> source.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "skill.md.j2",
+        include_str!("../../../templates/skill.md.j2"),
+    ),
+    (
+        "index.md.j2",
+        include_str!("../../../templates/index.md.j2"),
+    ),
+    (
+        "group.md.j2",
+        include_str!("../../../templates/group.md.j2"),
+    ),
+    (
+        "types.md.j2",
+        include_str!("../../../templates/types.md.j2"),
+    ),
+    (
+        "connection.md.j2",
+        include_str!("../../../templates/connection.md.j2"),
+    ),
+];
+
+/// The template environment.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// The built-in templates, with files of the same name in `dir` replacing them.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, String> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        let mut syntax = minijinja::syntax::SyntaxConfig::builder();
+        syntax.trim_blocks(true).lstrip_blocks(true);
+        env.set_syntax(
+            syntax
+                .build()
+                .map_err(|e| format!("internal error: template syntax: {e}"))?,
+        );
+        env.add_filter("md_inline", |s: String| markdown::inline(&s));
+        env.add_filter("md_block", |s: String| markdown::block(&s));
+        env.add_filter("yaml_str", |s: String| markdown::yaml_str(&s));
+        env.add_filter("code", |s: String| markdown::code_span(&s));
+        env.add_filter("code_block", |s: String, lang: String| {
+            markdown::code_block(&s, &lang)
+        });
+        for (name, builtin) in TEMPLATES {
+            let source = match dir.map(|d| d.join(name)) {
+                Some(p) if p.is_file() => std::fs::read_to_string(&p)
+                    .map_err(|e| format!("{}: cannot read template: {e}", p.display()))?,
+                _ => builtin.to_string(),
+            };
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| format!("template {name}: {e:#}"))?;
+        }
+        Ok(Templates { env })
+    }
+
+    /// Render a template with a serializable context.
+    pub fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String, String> {
+        let t = self
+            .env
+            .get_template(name)
+            .map_err(|e| format!("template {name}: {e:#}"))?;
+        let text = t
+            .render(Value::from(minijinja::value::Serde(ctx)))
+            .map_err(|e| format!("template {name}: {e:#}"))?;
+        Ok(tidy(&text))
+    }
+}
+
+/// Strip trailing spaces, collapse runs of blank lines, end with one newline.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let trimmed = out.trim_end().to_string();
+    trimmed + "\n"
+}
+
+/// Name of the read-only skill.
+pub fn readonly_name(full: &str) -> String {
+    format!("{full}-readonly")
+}
+
+/// A short human label of a type: `string`, `User`, `User[]`, `map<string, string>`, `T | null`.
+pub fn type_label(api: &Api, t: &TypeRef) -> String {
+    match t {
+        TypeRef::Named(id) => api.types[*id].name.clone(),
+        TypeRef::String => "string".into(),
+        TypeRef::Integer => "integer".into(),
+        TypeRef::Number => "number".into(),
+        TypeRef::Boolean => "boolean".into(),
+        TypeRef::Bytes => "file".into(),
+        TypeRef::Json => "any JSON".into(),
+        TypeRef::JsonObject => "object".into(),
+        TypeRef::Array(i) => format!("{}[]", type_label(api, i)),
+        TypeRef::Map(i) => format!("map<string, {}>", type_label(api, i)),
+        TypeRef::Nullable(i) => format!("{} | null", type_label(api, i)),
+    }
+}
+
+/// The `description` of a skill's frontmatter (also the manifest's): what it does and when to
+/// use it, within the first 250 characters; at most 1,024 characters.
+pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
+    let api = model.api;
+    let mut groups: Vec<(usize, String)> = api
+        .groups
+        .iter()
+        .map(|g| {
+            let n = g
+                .operations
+                .iter()
+                .filter(|&&i| !read_only || api.operations[i].safety.class == SafetyClass::Read)
+                .count();
+            (n, super::group_display_title(api, g).to_lowercase())
+        })
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    groups.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut top: Vec<String> = Vec::new();
+    for (_, t) in groups {
+        if top.len() < 6 && !top.contains(&t) {
+            top.push(t);
+        }
+    }
+    let count = |c: SafetyClass| {
+        api.operations
+            .iter()
+            .filter(|o| o.safety.class == c)
+            .count()
+    };
+    let title = clean(&api.info.title);
+    let version = clean(&api.info.version);
+    let text = if read_only {
+        format!(
+            "Reads the {title} ({version}) without changing anything: {} read-only operations over {}. Use when asked to look up, list, count or inspect {title} data and nothing may be modified; it refuses writes. Auth: bearer secret key in {}.",
+            count(SafetyClass::Read),
+            top.join(", "),
+            api.info.key_env_var
+        )
+    } else {
+        format!(
+            "Calls the {title} ({version}) with a secret key: {} operations over {}. Use when asked to look up, list, create, update or delete {title} data, or to run its workflows. Marks each operation read, write or destructive. Auth: bearer secret key in {}.",
+            api.operations.len(),
+            top.join(", "),
+            api.info.key_env_var
+        )
+    };
+    markdown::truncate(&text, 1024)
+}
+
+/// Facts read off the spec itself, for the gotchas: which lists return bare arrays (no total)
+/// and which operations are deprecated, among the operations `included` admits.
+pub fn derived_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<String> {
+    let api = model.api;
+    let names = |f: &dyn Fn(&crate::ir::Operation) -> bool| -> Vec<String> {
+        model
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| included(i) && f(&api.operations[i]))
+            .map(|i| format!("`{}`", model.names[i]))
+            .collect()
+    };
+    let mut out = Vec::new();
+    let bare = names(&|o| {
+        o.pagination
+            .as_ref()
+            .is_some_and(|p| p.items == crate::ir::ItemsAt::Root)
+    });
+    if !bare.is_empty() {
+        out.push(format!(
+            "These list operations return a bare array with no total count; a page shorter than `limit` is the last: {}.",
+            bare.join(", ")
+        ));
+    }
+    let deprecated = names(&|o| o.deprecated);
+    if !deprecated.is_empty() {
+        out.push(format!(
+            "Deprecated (prefer their replacements): {}.",
+            deprecated.join(", ")
+        ));
+    }
+    out
+}
+
+/// Text without angle brackets (Anthropic rejects XML tags in skill metadata).
+fn clean(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['<', '>'], "")
+}
+
+#[derive(Serialize)]
+struct KeyPrefix {
+    prefix: String,
+    environment: String,
+}
+
+#[derive(Serialize)]
+struct GroupSummary {
+    name: String,
+    title: String,
+    summary: String,
+    operations: usize,
+    read: usize,
+    file: String,
+}
+
+#[derive(Serialize)]
+struct WorkflowView {
+    id: String,
+    summary: String,
+    description: String,
+    steps: Vec<StepView>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    tool: String,
+    class: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct SkillView {
+    name: String,
+    title: String,
+    version: String,
+    description: String,
+    compatibility: String,
+    generator: String,
+    read_only: bool,
+    full_name: String,
+    readonly_name: String,
+    base_url: String,
+    key_env: String,
+    version_header: Option<String>,
+    key_prefixes: Vec<KeyPrefix>,
+    crate_name: String,
+    operations: usize,
+    read: usize,
+    write: usize,
+    destructive: usize,
+    groups: Vec<GroupSummary>,
+    workflows: Vec<WorkflowView>,
+    gotchas: Vec<String>,
+    example_tool: String,
+    example_operation_id: String,
+    example_method: String,
+    example_path: String,
+    example_group: String,
+    example_method_name: String,
+    has_workflows_file: bool,
+}
+
+#[derive(Serialize, Clone)]
+struct FieldView {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    required: bool,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct ParamView {
+    name: String,
+    location: String,
+    #[serde(rename = "type")]
+    ty: String,
+    required: bool,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct BodyView {
+    content_type: String,
+    #[serde(rename = "type")]
+    ty: String,
+    required: bool,
+    description: String,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Serialize)]
+struct OpView {
+    name: String,
+    operation_id: String,
+    title: String,
+    method: String,
+    path: String,
+    class: String,
+    idempotent: bool,
+    deprecated: bool,
+    confirm: String,
+    description: String,
+    notes: Vec<String>,
+    params: Vec<ParamView>,
+    body: Option<BodyView>,
+    returns: String,
+    status: u16,
+    output_fields: Vec<FieldView>,
+    more_output_fields: usize,
+    paging: Option<String>,
+    errors: String,
+    example: String,
+    rust: String,
+    group: String,
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    name: String,
+    title: String,
+    description: String,
+    skill: String,
+    read_only: bool,
+    ops: Vec<OpView>,
+}
+
+#[derive(Serialize)]
+struct IndexGroup {
+    name: String,
+    title: String,
+    ops: Vec<IndexLine>,
+}
+
+#[derive(Serialize)]
+struct IndexLine {
+    name: String,
+    method: String,
+    path: String,
+    class: String,
+    title: String,
+    deprecated: bool,
+}
+
+#[derive(Serialize)]
+struct IndexView {
+    title: String,
+    version: String,
+    skill: String,
+    read_only: bool,
+    operations: usize,
+    groups: Vec<IndexGroup>,
+}
+
+#[derive(Serialize)]
+struct TypeView {
+    name: String,
+    kind: String,
+    description: String,
+    fields: Vec<FieldView>,
+    values: Vec<String>,
+    variants: Vec<String>,
+    target: String,
+}
+
+#[derive(Serialize)]
+struct TypesView {
+    title: String,
+    skill: String,
+    types: Vec<TypeView>,
+}
+
+fn first_line(text: Option<&str>, max: usize) -> String {
+    text.map(|t| markdown::first_sentence(t, max))
+        .unwrap_or_default()
+}
+
+fn fields_of(api: &Api, t: &TypeRef, limit: usize) -> (Vec<FieldView>, usize) {
+    let mut t = resolve_alias(api, t.non_null());
+    if let TypeRef::Array(inner) = t {
+        t = resolve_alias(api, inner.non_null());
+    }
+    let TypeRef::Named(id) = t else {
+        return (Vec::new(), 0);
+    };
+    let TypeKind::Struct { fields } = &api.types[*id].kind else {
+        return (Vec::new(), 0);
+    };
+    let views: Vec<FieldView> = fields
+        .iter()
+        .map(|f| FieldView {
+            name: f.wire_name.clone(),
+            ty: type_label(api, &f.ty),
+            required: f.required,
+            description: first_line(f.description.as_deref(), 160),
+        })
+        .collect();
+    let more = views.len().saturating_sub(limit);
+    (views.into_iter().take(limit).collect(), more)
+}
+
+fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
+    match t {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
+        _ => {}
+    }
+}
+
+/// Named types reachable from the given operations, in arena order.
+fn reachable_types(api: &Api, ops: &[usize]) -> Vec<TypeId> {
+    let mut stack = Vec::new();
+    for &i in ops {
+        let op = &api.operations[i];
+        for p in &op.params {
+            named_in(&p.ty, &mut stack);
+        }
+        if let Some(b) = &op.body {
+            named_in(&b.ty, &mut stack);
+        }
+        if let crate::ir::ResponseKind::Json(t) = &op.response.kind {
+            named_in(t, &mut stack);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match &api.types[id].kind {
+            TypeKind::Struct { fields } => fields.iter().for_each(|f| named_in(&f.ty, &mut stack)),
+            TypeKind::Union { variants, .. } => {
+                variants.iter().for_each(|v| named_in(&v.ty, &mut stack))
+            }
+            TypeKind::Alias { target } => named_in(target, &mut stack),
+            _ => {}
+        }
+    }
+    seen.into_iter().collect()
+}
+
+fn op_view(model: &Model<'_>, i: usize) -> OpView {
+    let api = model.api;
+    let op = &api.operations[i];
+    let spec = &model.specs[i];
+    let mut notes = Vec::new();
+    if let Some(r) = &op.safety.reason {
+        notes.push(format!("Safety: {r}"));
+    }
+    if let Some(o) = &spec.safety.open_world {
+        notes.push(format!("Reaches outside the API: {o}"));
+    }
+    if let Some(s) = &spec.safety.sensitive {
+        notes.push(format!(
+            "Sensitive output: {s} Never show it unless the user asks for it."
+        ));
+    }
+    let params = op
+        .params
+        .iter()
+        .map(|p| ParamView {
+            name: p.wire_name.clone(),
+            location: super::location_str(p.location).to_string(),
+            ty: type_label(api, &p.ty),
+            required: p.required,
+            description: {
+                let mut d = first_line(p.description.as_deref(), 200);
+                if let Some(def) = &p.default {
+                    d = format!("{d} Default `{def}`.").trim().to_string();
+                }
+                if p.deprecated {
+                    d = format!("{d} Deprecated.").trim().to_string();
+                }
+                d
+            },
+        })
+        .collect();
+    let body = op.body.as_ref().map(|b| {
+        let (fields, _) = fields_of(api, &b.ty, usize::MAX);
+        BodyView {
+            content_type: b.content_type.clone(),
+            ty: type_label(api, &b.ty),
+            required: b.required,
+            description: b
+                .description
+                .as_deref()
+                .map(|d| markdown::first_sentence(d, 200))
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| {
+                    if fields.is_empty() {
+                        "The request body.".to_string()
+                    } else {
+                        "An object: see the body fields below.".to_string()
+                    }
+                }),
+            fields,
+        }
+    });
+    let (output_fields, more_output_fields) = match &op.response.kind {
+        crate::ir::ResponseKind::Json(t) => fields_of(api, t, 30),
+        _ => (Vec::new(), 0),
+    };
+    let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
+    let method = crate::naming::unraw(&op.method_name).to_string();
+    let example = serde_json::to_string(&spec.examples[0].input).unwrap_or_default();
+    OpView {
+        name: spec.name.clone(),
+        operation_id: op.operation_id.clone(),
+        title: spec.title.clone(),
+        method: op.http_method.clone(),
+        path: op.path.clone(),
+        class: spec.safety.class.clone(),
+        idempotent: op.safety.idempotent,
+        deprecated: op.deprecated,
+        confirm: spec.safety.confirm.clone(),
+        description: op.description.clone().unwrap_or_default(),
+        notes,
+        params,
+        body,
+        returns: model.returns(op),
+        status: op.response.status,
+        output_fields,
+        more_output_fields,
+        paging: Model::paging_text(op),
+        errors: op
+            .error_statuses
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        example,
+        rust: format!("client.{group}().{method}(..)"),
+        group,
+    }
+}
+
+fn type_view(api: &Api, id: TypeId) -> TypeView {
+    let def = &api.types[id];
+    let mut v = TypeView {
+        name: def.name.clone(),
+        kind: String::new(),
+        description: first_line(def.description.as_deref(), 300),
+        fields: Vec::new(),
+        values: Vec::new(),
+        variants: Vec::new(),
+        target: String::new(),
+    };
+    match &def.kind {
+        TypeKind::Struct { .. } => {
+            v.kind = "object".into();
+            v.fields = fields_of(api, &TypeRef::Named(id), usize::MAX).0;
+        }
+        TypeKind::Enum { values } => {
+            v.kind = "enum".into();
+            v.values = values.iter().map(|x| x.wire.clone()).collect();
+        }
+        TypeKind::Union { tag, variants } => {
+            v.kind = match tag {
+                Some(t) => format!("one of (by `{t}`)"),
+                None => "one of".into(),
+            };
+            v.variants = variants
+                .iter()
+                .map(|x| {
+                    let label = type_label(api, &x.ty);
+                    if x.tag_values.is_empty() {
+                        label
+                    } else {
+                        format!("{label} ({})", x.tag_values.join(", "))
+                    }
+                })
+                .collect();
+        }
+        TypeKind::Alias { target } => {
+            v.kind = "alias".into();
+            v.target = type_label(api, target);
+        }
+        TypeKind::Pending => v.kind = "any".into(),
+    }
+    v
+}
+
+/// Render one skill: relative path (under `agent/`) -> contents.
+pub fn render(
+    model: &Model<'_>,
+    templates: &Templates,
+    read_only: bool,
+) -> Result<BTreeMap<String, String>, String> {
+    let api = model.api;
+    let name = if read_only {
+        readonly_name(&model.skill_name)
+    } else {
+        model.skill_name.clone()
+    };
+    let root = format!("skills/{name}");
+    let included = |i: usize| !read_only || api.operations[i].safety.class == SafetyClass::Read;
+    let mut files = BTreeMap::new();
+
+    let count = |c: SafetyClass| {
+        api.operations
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| included(*i) && o.safety.class == c)
+            .count()
+    };
+    let mut groups = Vec::new();
+    let mut index_groups = Vec::new();
+    for g in &api.groups {
+        let ops: Vec<usize> = g
+            .operations
+            .iter()
+            .copied()
+            .filter(|&i| included(i))
+            .collect();
+        if ops.is_empty() {
+            continue;
+        }
+        let gname = crate::naming::unraw(&g.module).to_string();
+        let title = super::group_display_title(api, g);
+        groups.push(GroupSummary {
+            name: gname.clone(),
+            title: title.clone(),
+            summary: first_line(g.description.as_deref(), 120),
+            operations: ops.len(),
+            read: ops
+                .iter()
+                .filter(|&&i| api.operations[i].safety.class == SafetyClass::Read)
+                .count(),
+            file: format!("references/{gname}.md"),
+        });
+        index_groups.push(IndexGroup {
+            name: gname.clone(),
+            title: title.clone(),
+            ops: ops
+                .iter()
+                .map(|&i| {
+                    let s = &model.specs[i];
+                    IndexLine {
+                        name: s.name.clone(),
+                        method: s.http.method.clone(),
+                        path: s.http.path.clone(),
+                        class: s.safety.class.clone(),
+                        title: s.title.clone(),
+                        deprecated: s.deprecated,
+                    }
+                })
+                .collect(),
+        });
+        let view = GroupView {
+            name: gname.clone(),
+            title,
+            description: g.description.clone().unwrap_or_default(),
+            skill: name.clone(),
+            read_only,
+            ops: ops.iter().map(|&i| op_view(model, i)).collect(),
+        };
+        files.insert(
+            format!("{root}/references/{gname}.md"),
+            templates.render("group.md.j2", &view)?,
+        );
+    }
+    let included_ops: Vec<usize> = (0..api.operations.len()).filter(|&i| included(i)).collect();
+    files.insert(
+        format!("{root}/references/index.md"),
+        templates.render(
+            "index.md.j2",
+            &IndexView {
+                title: api.info.title.clone(),
+                version: api.info.version.clone(),
+                skill: name.clone(),
+                read_only,
+                operations: included_ops.len(),
+                groups: index_groups,
+            },
+        )?,
+    );
+    files.insert(
+        format!("{root}/references/types.md"),
+        templates.render(
+            "types.md.j2",
+            &TypesView {
+                title: api.info.title.clone(),
+                skill: name.clone(),
+                types: reachable_types(api, &included_ops)
+                    .into_iter()
+                    .map(|id| type_view(api, id))
+                    .collect(),
+            },
+        )?,
+    );
+
+    let workflows: Vec<WorkflowView> = model
+        .data
+        .workflows
+        .iter()
+        .filter_map(|w| {
+            let steps: Vec<StepView> = w
+                .steps
+                .iter()
+                .filter_map(|s| {
+                    let i = api
+                        .operations
+                        .iter()
+                        .position(|o| o.operation_id == s.operation)?;
+                    Some(StepView {
+                        tool: model.names[i].clone(),
+                        class: model.specs[i].safety.class.clone(),
+                        description: s.description.clone().unwrap_or_default(),
+                    })
+                })
+                .collect();
+            let all_read = steps.iter().all(|s| s.class == "read");
+            (!read_only || all_read).then(|| WorkflowView {
+                id: w.id.clone(),
+                summary: w.summary.clone(),
+                description: w.description.clone().unwrap_or_default(),
+                steps,
+            })
+        })
+        .collect();
+    let gotchas: Vec<String> = model
+        .data
+        .gotchas
+        .iter()
+        .filter(|g| {
+            !read_only
+                || super::data::op_refs(g).iter().all(|id| {
+                    api.operations
+                        .iter()
+                        .any(|o| &o.operation_id == id && o.safety.class == SafetyClass::Read)
+                })
+        })
+        .map(|g| model.resolve(g))
+        .chain(derived_gotchas(model, &included))
+        .collect();
+    // The example call: a read list operation of the largest group (else any read, else any).
+    let group_size = |i: usize| api.groups[api.operations[i].group].operations.len();
+    let read = |i: &usize| api.operations[*i].safety.class == SafetyClass::Read;
+    let mut candidates: Vec<usize> = included_ops.clone();
+    candidates.sort_by_key(|&i| {
+        (
+            !read(&i),
+            api.operations[i].pagination.is_none(),
+            std::cmp::Reverse(group_size(i)),
+            i,
+        )
+    });
+    let example = candidates.first().copied();
+    let (ex_tool, ex_id, ex_method, ex_path, ex_group, ex_fn) = match example {
+        Some(i) => {
+            let op = &api.operations[i];
+            (
+                model.names[i].clone(),
+                op.operation_id.clone(),
+                op.http_method.clone(),
+                op.path.clone(),
+                crate::naming::unraw(&api.groups[op.group].module).to_string(),
+                crate::naming::unraw(&op.method_name).to_string(),
+            )
+        }
+        None => Default::default(),
+    };
+    let view = SkillView {
+        name: name.clone(),
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        description: skill_description(model, read_only),
+        compatibility: format!(
+            "Needs HTTPS access to {} and a secret key in {}.",
+            clean(&api.info.default_base_url),
+            api.info.key_env_var
+        ),
+        generator: format!("agentgen {}", env!("CARGO_PKG_VERSION")),
+        read_only,
+        full_name: model.skill_name.clone(),
+        readonly_name: readonly_name(&model.skill_name),
+        base_url: api.info.default_base_url.clone(),
+        key_env: api.info.key_env_var.clone(),
+        version_header: api.info.version_header.clone(),
+        key_prefixes: model
+            .data
+            .auth
+            .key_prefixes
+            .iter()
+            .map(|(p, e)| KeyPrefix {
+                prefix: p.clone(),
+                environment: e.clone(),
+            })
+            .collect(),
+        crate_name: api.info.crate_name.replace('-', "_"),
+        operations: included_ops.len(),
+        read: count(SafetyClass::Read),
+        write: count(SafetyClass::Write),
+        destructive: count(SafetyClass::Destructive),
+        groups,
+        workflows,
+        gotchas,
+        example_tool: ex_tool,
+        example_operation_id: ex_id,
+        example_method: ex_method,
+        example_path: ex_path,
+        example_group: ex_group,
+        example_method_name: ex_fn,
+        has_workflows_file: !model.data.workflows.is_empty(),
+    };
+    files.insert(
+        format!("{root}/SKILL.md"),
+        templates.render("skill.md.j2", &view)?,
+    );
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_compile() {
+        Templates::load(None).unwrap();
+    }
+
+    #[test]
+    fn undefined_variables_are_errors() {
+        let t = Templates::load(None).unwrap();
+        let e = t.render("skill.md.j2", &serde_json::json!({})).unwrap_err();
+        assert!(e.contains("undefined"), "{e}");
+    }
+
+    #[test]
+    fn tidy_collapses_blank_runs() {
+        assert_eq!(tidy("a  \n\n\n\nb\n\n"), "a\n\nb\n");
+    }
+}

@@ -1,0 +1,455 @@
+//! The build-script front-end, in the style of prost-build and tonic-build.
+//!
+//! [`configure`] returns a [`Builder`]; [`Builder::compile`] generates the client in the
+//! [`Layout::OutDir`] layout, writes the files that changed to `OUT_DIR`, and prints the
+//! `cargo:` directives: `rerun-if-changed` for every file generation read (the spec, a
+//! safety-overrides file), `rerun-if-env-changed` for the variables that locate the pinned
+//! spec, and `warning` for the first warnings. Nothing panics: failures are [`Error`]s whose
+//! `Display` names the file, the JSON pointer and the line.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> std::process::ExitCode {
+//!     match agentgen::configure().crate_name("clerk-backend").compile() {
+//!         Ok(_) => std::process::ExitCode::SUCCESS,
+//!         Err(e) => {
+//!             eprintln!("{e}");
+//!             std::process::ExitCode::FAILURE
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! and in `src/lib.rs`, at the crate root:
+//!
+//! ```ignore
+//! include!(concat!(env!("OUT_DIR"), "/clerk_backend.rs"));
+//! ```
+
+use crate::layout::{out_dir_stem, Layout};
+use crate::pin::{self, Pin};
+use crate::{Config, Diagnostic, Error, Generated, Severity};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How many `cargo:warning=` lines [`Builder::compile`] prints at most (then a count).
+pub const MAX_CARGO_WARNINGS: usize = 10;
+
+/// Environment variables that decide where the pinned spec is found.
+pub const PIN_ENV_VARS: &[&str] = &[pin::MIRROR_ENV, pin::CACHE_ENV, "XDG_CACHE_HOME"];
+
+/// Start configuring a build-script generation. See [`Builder`].
+pub fn configure() -> Builder {
+    Builder::default()
+}
+
+/// Options of a build-script generation. Every option has a default; see the setters.
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    spec: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    crate_name: Option<String>,
+    crate_version: Option<String>,
+    safety: Option<PathBuf>,
+    rerun_if_changed: Option<bool>,
+    cargo_warnings: Option<bool>,
+}
+
+/// What [`Builder::compile`] did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The directory written to.
+    pub out_dir: PathBuf,
+    /// The file to `include!` at the crate root (`OUT_DIR/<name>.rs`).
+    pub include_file: PathBuf,
+    /// The crate documentation (`OUT_DIR/<name>.md`), when the API has any.
+    pub docs_file: Option<PathBuf>,
+    /// Files written because they were new or changed.
+    pub written: Vec<PathBuf>,
+    /// Files left alone because their contents were already right.
+    pub unchanged: Vec<PathBuf>,
+    /// Stale generated files removed (modules of operations groups that no longer exist).
+    pub removed: Vec<PathBuf>,
+    /// Files generation read.
+    pub inputs: Vec<PathBuf>,
+    /// Findings that did not stop generation.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The `cargo:` directives printed, in order.
+    pub cargo_directives: Vec<String>,
+    /// Operations generated.
+    pub operations: usize,
+}
+
+impl Builder {
+    /// The spec to generate from (YAML or JSON). Default: the pinned Clerk Backend API spec
+    /// (`spec/clerk-bapi.yaml`), found through `AGENTGEN_SPEC_MIRROR`, the download cache,
+    /// or a download, with its sha256 checked. A relative path is relative to the current
+    /// directory, which for a build script is the package directory.
+    pub fn spec(mut self, path: impl Into<PathBuf>) -> Self {
+        self.spec = Some(path.into());
+        self
+    }
+
+    /// Where [`Builder::compile`] writes. Default: `$OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The crate the code is compiled into; it names the files (`<name>.rs`), the doc
+    /// examples and the `User-Agent`. Default: `$CARGO_PKG_NAME` (the package whose build
+    /// script runs), else a slug of the spec title.
+    pub fn crate_name(mut self, name: impl Into<String>) -> Self {
+        self.crate_name = Some(name.into());
+        self
+    }
+
+    /// The version in the `User-Agent`. Default: `$CARGO_PKG_VERSION`, else `0.1.0`.
+    pub fn crate_version(mut self, version: impl Into<String>) -> Self {
+        self.crate_version = Some(version.into());
+        self
+    }
+
+    /// Reviewed safety overrides (YAML: `operationId: {class, reason, idempotent?}`).
+    /// Default: the file shipped with agentgen for the spec, if any.
+    pub fn safety_overrides(mut self, path: impl Into<PathBuf>) -> Self {
+        self.safety = Some(path.into());
+        self
+    }
+
+    /// Print `cargo:rerun-if-changed=` / `cargo:rerun-if-env-changed=` lines. Default: on
+    /// when the `CARGO` environment variable is set (as it is for build scripts).
+    pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
+        self.rerun_if_changed = Some(on);
+        self
+    }
+
+    /// Print warnings as `cargo:warning=` lines (at most [`MAX_CARGO_WARNINGS`]). Default:
+    /// on when the `CARGO` environment variable is set.
+    pub fn cargo_warnings(mut self, on: bool) -> Self {
+        self.cargo_warnings = Some(on);
+        self
+    }
+
+    /// The spec path, resolving the pinned default.
+    fn spec_path(&self) -> Result<PathBuf, Error> {
+        match &self.spec {
+            Some(p) => Ok(p.clone()),
+            None => pinned_spec(),
+        }
+    }
+
+    /// Generate without writing anything. The files are in the [`Layout::OutDir`] layout;
+    /// [`Generated::inputs`] lists every file read.
+    pub fn generate(&self) -> Result<Generated, Error> {
+        let path = self.spec_path()?;
+        let mut config = Config::new(&path);
+        config.layout = Layout::OutDir;
+        // Build scripts compile the client; the agent documents are for `agentgen generate`.
+        config.emit_agent = false;
+        config.crate_name = self
+            .crate_name
+            .clone()
+            .or_else(|| non_empty_env("CARGO_PKG_NAME"));
+        if let Some(v) = self
+            .crate_version
+            .clone()
+            .or_else(|| non_empty_env("CARGO_PKG_VERSION"))
+        {
+            config.crate_version = v;
+        }
+        if let Some(s) = &self.safety {
+            let label = s.display().to_string();
+            let text = std::fs::read_to_string(s)
+                .map_err(|e| Error::msg(&label, format!("cannot read safety overrides: {e}")))?;
+            config = config
+                .safety_overrides_yaml(&text)
+                .map_err(|e| Error::msg(&label, e))?;
+        }
+        let mut generated = crate::generate(&config)?;
+        if let Some(s) = &self.safety {
+            generated.inputs.push(s.clone());
+        }
+        Ok(generated)
+    }
+
+    /// Generate, write the files whose contents changed to the output directory, remove
+    /// stale generated files there, and print the `cargo:` directives.
+    pub fn compile(&self) -> Result<Report, Error> {
+        let out_dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
+                Error::msg(
+                    "OUT_DIR",
+                    "OUT_DIR is not set: call `compile` from a build script, or set the directory with `.out_dir(DIR)`",
+                )
+            })?,
+        };
+        let generated = self.generate()?;
+        let stem = out_dir_stem(&generated.api.info.crate_name);
+        let (written, unchanged, removed) = write_files(&out_dir, &stem, &generated.files)?;
+        let under_cargo = std::env::var_os("CARGO").is_some();
+        let mut directives = Vec::new();
+        if self.rerun_if_changed.unwrap_or(under_cargo) {
+            for input in &generated.inputs {
+                directives.push(format!("cargo:rerun-if-changed={}", input.display()));
+            }
+            if self.spec.is_none() {
+                for var in PIN_ENV_VARS {
+                    directives.push(format!("cargo:rerun-if-env-changed={var}"));
+                }
+            }
+        }
+        if self.cargo_warnings.unwrap_or(under_cargo) {
+            directives.extend(warning_directives(&generated));
+        }
+        for d in &directives {
+            println!("{d}");
+        }
+        let docs_file = out_dir.join(format!("{stem}.md"));
+        Ok(Report {
+            include_file: out_dir.join(format!("{stem}.rs")),
+            docs_file: docs_file.is_file().then_some(docs_file),
+            out_dir,
+            written,
+            unchanged,
+            removed,
+            inputs: generated.inputs,
+            diagnostics: generated.diagnostics,
+            cargo_directives: directives,
+            operations: generated.api.operations.len(),
+        })
+    }
+}
+
+fn non_empty_env(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// `cargo:warning=` lines for the warnings of a generation, one line each, capped.
+fn warning_directives(generated: &Generated) -> Vec<String> {
+    let label = generated
+        .inputs
+        .first()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "spec".to_string());
+    let warnings: Vec<&Diagnostic> = generated
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity <= Severity::Warning)
+        .collect();
+    let mut out: Vec<String> = warnings
+        .iter()
+        .take(MAX_CARGO_WARNINGS)
+        .map(|d| {
+            let one_line = d.render(&label).replace('\n', " ").replace("  ", " ");
+            format!("cargo:warning=agentgen: {one_line}")
+        })
+        .collect();
+    if warnings.len() > MAX_CARGO_WARNINGS {
+        out.push(format!(
+            "cargo:warning=agentgen: ... and {} more warnings (`agentgen inspect --spec {label}` lists them)",
+            warnings.len() - MAX_CARGO_WARNINGS
+        ));
+    }
+    out
+}
+
+/// The pinned Clerk spec on disk (mirror, cache or download; sha256 checked). When it cannot
+/// be found, the error says every way of providing it.
+///
+/// Build scripts run in their package's directory, not where cargo was started, so a
+/// relative `AGENTGEN_SPEC_MIRROR` (`../shared/spec/clerk`, as written for the workspace
+/// root) is taken relative to the workspace root: the nearest directory from
+/// `CARGO_MANIFEST_DIR` up whose `Cargo.toml` has a `[workspace]` table.
+pub fn pinned_spec() -> Result<PathBuf, Error> {
+    let pin = Pin::default_pin();
+    let mirror = std::env::var_os(pin::MIRROR_ENV).map(PathBuf::from);
+    let mirror = match (mirror, std::env::var_os("CARGO_MANIFEST_DIR")) {
+        (Some(m), Some(manifest)) if m.is_relative() => {
+            Some(workspace_root(Path::new(&manifest)).join(m))
+        }
+        (m, _) => m,
+    };
+    pin::resolve_with_mirror(&pin, mirror).map_err(|e| {
+        Error::msg(
+            format!("pinned spec {} {}", pin.name, pin.version),
+            format!("{e}\n{}", how_to_provide(&pin)),
+        )
+    })
+}
+
+/// The nearest directory from `dir` up whose `Cargo.toml` declares a `[workspace]` (the
+/// workspace root of the package in `dir`), else `dir`.
+fn workspace_root(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == "[workspace]"))
+        })
+        .unwrap_or(dir)
+        .to_path_buf()
+}
+
+/// How to make the pinned spec available.
+pub fn how_to_provide(pin: &Pin) -> String {
+    format!(
+        "Provide the spec in one of these ways:\n  \
+         - set {mirror} to a local copy of {repo} (it must contain {path}; CI sets it);\n  \
+         - put the file in the download cache as {name}-{sha}.yml ({cache}, else $XDG_CACHE_HOME/agentgen or ~/.cache/agentgen), or let agentgen download {url};\n  \
+         - name a spec file: `agentgen::configure().spec(PATH)` in build.rs, `--spec FILE` with the agentgen CLI.",
+        mirror = pin::MIRROR_ENV,
+        repo = pin.repository,
+        path = pin.path,
+        name = pin.name,
+        sha = pin.sha256,
+        cache = pin::CACHE_ENV,
+        url = pin.url,
+    )
+}
+
+/// Whether a file was written by agentgen (its first line carries the marker).
+pub fn is_generated_text(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or("");
+    first.contains("@generated by agentgen")
+}
+
+type Written = (Vec<PathBuf>, Vec<PathBuf>, Vec<PathBuf>);
+
+/// Write `files` under `out_dir` when their contents differ; remove generated `.rs` files
+/// under `out_dir/<stem>/` that are no longer produced.
+fn write_files(
+    out_dir: &Path,
+    stem: &str,
+    files: &BTreeMap<String, String>,
+) -> Result<Written, Error> {
+    let io = |p: &Path, e: std::io::Error| Error::msg(p.display().to_string(), e.to_string());
+    let (mut written, mut unchanged, mut removed) = (Vec::new(), Vec::new(), Vec::new());
+    for (rel, contents) in files {
+        let path = out_dir.join(rel);
+        if std::fs::read(&path).ok().as_deref() == Some(contents.as_bytes()) {
+            unchanged.push(path);
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        std::fs::write(&path, contents).map_err(|e| io(&path, e))?;
+        written.push(path);
+    }
+    let mut stack = vec![out_dir.join(stem)];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = match path.strip_prefix(out_dir) {
+                Ok(r) => r.to_string_lossy().replace('\\', "/"),
+                Err(_) => continue,
+            };
+            let stale = !files.contains_key(&rel)
+                && std::fs::read_to_string(&path).is_ok_and(|t| is_generated_text(&t));
+            if stale {
+                std::fs::remove_file(&path).map_err(|e| io(&path, e))?;
+                removed.push(path);
+            }
+        }
+    }
+    Ok((written, unchanged, removed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = "openapi: 3.0.3\ninfo: {title: Tiny API, version: '1'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /things:\n    get:\n      operationId: ListThings\n      tags: [things]\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: array, items: {type: string}}\n";
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("agentgen-builder-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn compile_writes_only_changed_files_and_prints_directives() {
+        let dir = temp_dir("compile");
+        let spec = dir.join("spec.yaml");
+        std::fs::write(&spec, SPEC).unwrap();
+        let out = dir.join("out");
+        let builder = configure()
+            .spec(&spec)
+            .out_dir(&out)
+            .crate_name("tiny")
+            .emit_rerun_if_changed(true)
+            .cargo_warnings(true);
+        let first = builder.compile().unwrap();
+        assert_eq!(first.include_file, out.join("tiny.rs"));
+        assert!(first.include_file.is_file());
+        assert!(out.join("tiny/things.rs").is_file());
+        assert!(out.join("tiny/runtime/client.rs").is_file());
+        assert!(first.unchanged.is_empty());
+        assert_eq!(
+            first.cargo_directives,
+            vec![format!("cargo:rerun-if-changed={}", spec.display())]
+        );
+        // A stale module from an earlier generation is removed; unchanged files stay.
+        std::fs::write(out.join("tiny/gone.rs"), "// @generated by agentgen\n").unwrap();
+        std::fs::write(out.join("tiny/mine.rs"), "// hand-written\n").unwrap();
+        let second = builder.compile().unwrap();
+        assert!(second.written.is_empty(), "{:?}", second.written);
+        assert_eq!(second.unchanged.len(), first.written.len());
+        assert_eq!(second.removed, vec![out.join("tiny/gone.rs")]);
+        assert!(out.join("tiny/mine.rs").is_file());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn errors_name_the_spec_and_never_panic() {
+        let dir = temp_dir("errors");
+        let spec = dir.join("bad.yaml");
+        std::fs::write(&spec, "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Missing'}\n").unwrap();
+        let err = configure()
+            .spec(&spec)
+            .out_dir(dir.join("out"))
+            .emit_rerun_if_changed(false)
+            .compile()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dangling-ref"), "{err}");
+        assert!(err.contains("bad.yaml:11"), "{err}");
+        let missing = configure()
+            .spec(dir.join("nope.yaml"))
+            .out_dir(dir.join("out"))
+            .compile()
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("cannot read the spec"), "{missing}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn workspace_root_of_a_member_is_the_workspace() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = workspace_root(here);
+        assert_eq!(root, here.parent().unwrap());
+        let lonely = temp_dir("lonely");
+        assert_eq!(workspace_root(&lonely), lonely);
+    }
+
+    #[test]
+    fn provide_hint_names_every_way() {
+        let hint = how_to_provide(&Pin::default_pin());
+        assert!(hint.contains("AGENTGEN_SPEC_MIRROR"), "{hint}");
+        assert!(hint.contains("AGENTGEN_CACHE_DIR"), "{hint}");
+        assert!(hint.contains("--spec FILE"), "{hint}");
+        assert!(hint.contains(".spec(PATH)"), "{hint}");
+    }
+}

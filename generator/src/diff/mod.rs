@@ -1,0 +1,492 @@
+//! Change reports: what changed between two versions of a spec, and what it means for the
+//! generated crate.
+//!
+//! [`diff`] compares the IRs of two specs (what the generated code is made of), plus the raw
+//! documents where the IR keeps no trace (operation `x-*` extensions, the file digests).
+//! Every change names where it is (an operation `GET /users` or a component schema, and a
+//! location inside it such as `query.email_address`, `request.name`, `response.data[].id`),
+//! the old and new values, and its impact, following the classification rules of the spec
+//! research (`clerk-spec.md` §4.3) adapted to what agentgen generates:
+//!
+//! - **breaking**: code written against the old crate may stop compiling (an operation,
+//!   parameter, field, enum value or type removed; a new required input; a type changed;
+//!   `T` <-> `Option<T>`; an operation that moved to another group or lost its read-only
+//!   class). Semver-major.
+//! - **wire-breaking**: code still compiles, but a client already deployed fails at runtime
+//!   against the new API (an operation that moved to a new path; a response field that may
+//!   now be missing or `null`; a request input the server now requires). Listed with the
+//!   code impact too: a change can be both.
+//! - **type-rename**: a component schema renamed, or a `$ref` retargeted to a structurally
+//!   identical schema under another name (`schemas-CommercePlan` -> `CommercePlan-2`). The
+//!   wire format is unchanged; code that names the old Rust type must use the new name.
+//!   Detected with a structural hash that ignores names, descriptions and examples.
+//! - **additive**: new operations, optional inputs, response fields, enum values, union
+//!   variants, types, error statuses. Generated enums are open and `#[non_exhaustive]`, so
+//!   new enum values break neither code nor deployed clients; generated structs implement
+//!   `Default` and are built with `..Default::default()`, so new optional fields are additive.
+//! - **compatible**: documentation (summaries, descriptions), formats, deprecations, `x-*`
+//!   extensions, success status codes: nothing a caller has to change.
+//!
+//! The semver suggestion for the generated crate: major if anything is breaking or a
+//! type-rename, minor if anything is additive or wire-breaking, patch if only compatible
+//! changes. Before 1.0 Cargo treats the minor number as the major one: a major bump goes
+//! `0.y.z` -> `0.(y+1).0`, minor and patch bumps go `0.y.z` -> `0.y.(z+1)`; for `0.0.z`
+//! every bump goes to `0.0.(z+1)`.
+//!
+//! Changes are sorted by scope (operations by path, then method; then schemas by name), then
+//! location, then kind, so reports are deterministic.
+
+mod compare;
+mod render;
+mod shape;
+
+pub use render::{markdown, operations_line, summary_line};
+
+use crate::{Config, Error};
+use serde::Serialize;
+use std::path::Path;
+
+/// How a change affects users of the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// Code written against the old crate may stop compiling.
+    Breaking,
+    /// Code compiles, but clients already deployed fail at runtime.
+    WireBreaking,
+    /// A type name changed; the wire format did not.
+    TypeRename,
+    /// Something new; existing code and deployed clients keep working.
+    Additive,
+    /// Documentation and metadata only.
+    Compatible,
+}
+
+impl Class {
+    /// Every class, most severe first.
+    pub const ALL: [Class; 5] = [
+        Class::Breaking,
+        Class::WireBreaking,
+        Class::TypeRename,
+        Class::Additive,
+        Class::Compatible,
+    ];
+
+    /// The kebab-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Breaking => "breaking",
+            Class::WireBreaking => "wire-breaking",
+            Class::TypeRename => "type-rename",
+            Class::Additive => "additive",
+            Class::Compatible => "compatible",
+        }
+    }
+}
+
+/// What a change does to code compiled against the old crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodeImpact {
+    /// May stop compiling.
+    Breaking,
+    /// A type name changed (the same shape under a new name).
+    Rename,
+    /// Something new to use.
+    Additive,
+    /// Nothing to change.
+    None,
+}
+
+/// Where a change is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scope {
+    /// An operation, by path and method.
+    Operation {
+        /// Path template (of the new spec when the operation exists in both).
+        path: String,
+        /// HTTP method, upper case.
+        method: String,
+    },
+    /// A component schema, by its name in the spec.
+    Schema {
+        /// Component name (`User`, `schemas-CommercePlan`).
+        name: String,
+    },
+}
+
+impl Scope {
+    /// `GET /users` or `schema User`.
+    pub fn label(&self) -> String {
+        match self {
+            Scope::Operation { path, method } => format!("{method} {path}"),
+            Scope::Schema { name } => format!("schema {name}"),
+        }
+    }
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// The classification (see the module docs).
+    pub class: Class,
+    /// What it does to code compiled against the old crate.
+    pub code: CodeImpact,
+    /// True when clients already deployed may fail against the new API.
+    pub wire_breaking: bool,
+    /// Kebab-case kind: `operation-added`, `parameter-removed`, `field-nullable`, ...
+    pub kind: &'static str,
+    /// Where.
+    pub scope: Scope,
+    /// Where inside the scope (`query.limit`, `request.name`, `response[].id`; empty for
+    /// the scope itself).
+    pub location: String,
+    /// The old value, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    /// The new value, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+    /// Why it has this impact.
+    pub note: String,
+    /// For a schema change: the operations (`GET /users`) whose parameters, body or success
+    /// response reach the schema, in the old or the new spec.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<String>,
+}
+
+impl Change {
+    /// `GET /users query.limit` or `schema User.name`.
+    pub fn place(&self) -> String {
+        let scope = self.scope.label();
+        match (&self.scope, self.location.is_empty()) {
+            (_, true) => scope,
+            (Scope::Schema { .. }, false) if self.location.starts_with('.') => {
+                format!("{scope}{}", self.location)
+            }
+            _ => format!("{scope} {}", self.location),
+        }
+    }
+}
+
+/// Facts about one side of the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpecSummary {
+    /// How the spec was named (its path).
+    pub label: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// sha256 of the file, lower-case hex.
+    pub sha256: String,
+    /// Operations.
+    pub operations: usize,
+    /// Component schemas.
+    pub schemas: usize,
+}
+
+/// Change counts per class.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// All changes.
+    pub total: usize,
+    /// [`Class::Breaking`].
+    pub breaking: usize,
+    /// [`Class::WireBreaking`].
+    pub wire_breaking: usize,
+    /// [`Class::TypeRename`].
+    pub type_rename: usize,
+    /// [`Class::Additive`].
+    pub additive: usize,
+    /// [`Class::Compatible`].
+    pub compatible: usize,
+    /// Changes that break deployed clients, whatever their class.
+    pub breaks_deployed_clients: usize,
+}
+
+/// A semver bump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    /// No change at all.
+    None,
+    /// Compatible changes only.
+    Patch,
+    /// Additive (or wire-breaking only) changes.
+    Minor,
+    /// Breaking changes or type renames.
+    Major,
+}
+
+/// The suggested next version of the generated crate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Semver {
+    /// The bump by semver's rules for 1.0 and later.
+    pub bump: Bump,
+    /// The version compared from.
+    pub current: String,
+    /// The suggested version, applying Cargo's pre-1.0 rules when `current` is `0.y.z`.
+    pub next: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Operations added, removed and changed (`GET /users`), each list sorted by path, then
+/// method.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OperationChanges {
+    /// Only in the new spec.
+    pub added: Vec<String>,
+    /// Only in the old spec.
+    pub removed: Vec<String>,
+    /// In both, with a change of their own or in a schema they reach.
+    pub changed: Vec<String>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeReport {
+    /// The old spec.
+    pub old: SpecSummary,
+    /// The new spec.
+    pub new: SpecSummary,
+    /// Counts per class.
+    pub counts: Counts,
+    /// Operations added, removed and changed.
+    pub operations: OperationChanges,
+    /// The semver suggestion.
+    pub semver: Semver,
+    /// Every change, sorted.
+    pub changes: Vec<Change>,
+}
+
+impl ChangeReport {
+    /// The changes of one class.
+    pub fn of_class(&self, class: Class) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(move |c| c.class == class)
+    }
+
+    /// The changes whose scope label is `scope` (`GET /users`, `schema User`).
+    pub fn in_scope<'a>(&'a self, scope: &'a str) -> impl Iterator<Item = &'a Change> + 'a {
+        self.changes
+            .iter()
+            .filter(move |c| c.scope.label() == scope)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+/// Options of [`diff`].
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    /// The current version of the generated crate (for the semver suggestion).
+    pub crate_version: String,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        DiffOptions {
+            crate_version: "0.1.0".to_string(),
+        }
+    }
+}
+
+/// Compare two specs read from files.
+pub fn diff_files(old: &Path, new: &Path, options: &DiffOptions) -> Result<ChangeReport, Error> {
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| {
+            Error::msg(
+                p.display().to_string(),
+                format!("cannot read the spec: {e}"),
+            )
+        })
+    };
+    let (old_text, new_text) = (read(old)?, read(new)?);
+    diff(
+        &old.display().to_string(),
+        &old_text,
+        &new.display().to_string(),
+        &new_text,
+        options,
+    )
+}
+
+/// One side, analyzed.
+struct Side {
+    summary: SpecSummary,
+    api: crate::ir::Api,
+    raw: serde_json::Value,
+}
+
+fn side(label: &str, text: &str) -> Result<Side, Error> {
+    let (api, _, _) = crate::analyze(&Config::from_text(label, text))?;
+    let mut diags = crate::diagnostics::Diagnostics::default();
+    let raw = crate::load::parse_text(text, &mut diags).unwrap_or(serde_json::Value::Null);
+    let summary = SpecSummary {
+        label: label.to_string(),
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        sha256: crate::pin::sha256_hex(text.as_bytes()),
+        operations: api.operations.len(),
+        schemas: api.types.iter().filter(|t| t.wire_name.is_some()).count(),
+    };
+    Ok(Side { summary, api, raw })
+}
+
+/// Compare two specs given as text; `*_label` names them in the report and in errors.
+pub fn diff(
+    old_label: &str,
+    old_text: &str,
+    new_label: &str,
+    new_text: &str,
+    options: &DiffOptions,
+) -> Result<ChangeReport, Error> {
+    let old = side(old_label, old_text)?;
+    let new = side(new_label, new_text)?;
+    let mut changes = compare::compare(&old.api, &new.api, &old.raw, &new.raw);
+    changes.sort_by(|a, b| {
+        (&a.scope, &a.location, a.kind, &a.old, &a.new).cmp(&(
+            &b.scope,
+            &b.location,
+            b.kind,
+            &b.old,
+            &b.new,
+        ))
+    });
+    changes.dedup();
+    let counts = count(&changes);
+    let semver = semver(&changes, &counts, &options.crate_version);
+    Ok(ChangeReport {
+        old: old.summary,
+        new: new.summary,
+        counts,
+        operations: operation_changes(&changes),
+        semver,
+        changes,
+    })
+}
+
+fn operation_changes(changes: &[Change]) -> OperationChanges {
+    use std::collections::BTreeSet;
+    let split = |label: &str| {
+        let (m, p) = label.split_once(' ').unwrap_or(("", label));
+        (p.to_string(), m.to_string())
+    };
+    let (mut added, mut removed, mut changed) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for c in changes {
+        match (&c.scope, c.kind) {
+            (Scope::Operation { path, method }, "operation-added") => {
+                added.insert((path.clone(), method.clone()));
+            }
+            (Scope::Operation { path, method }, "operation-removed") => {
+                removed.insert((path.clone(), method.clone()));
+            }
+            (Scope::Operation { path, method }, _) => {
+                changed.insert((path.clone(), method.clone()));
+            }
+            (Scope::Schema { .. }, _) => changed.extend(c.operations.iter().map(|l| split(l))),
+        }
+    }
+    let label = |(p, m): &(String, String)| format!("{m} {p}");
+    OperationChanges {
+        changed: changed
+            .iter()
+            .filter(|k| !added.contains(*k) && !removed.contains(*k))
+            .map(label)
+            .collect(),
+        added: added.iter().map(label).collect(),
+        removed: removed.iter().map(label).collect(),
+    }
+}
+
+fn count(changes: &[Change]) -> Counts {
+    let mut c = Counts {
+        total: changes.len(),
+        ..Counts::default()
+    };
+    for ch in changes {
+        match ch.class {
+            Class::Breaking => c.breaking += 1,
+            Class::WireBreaking => c.wire_breaking += 1,
+            Class::TypeRename => c.type_rename += 1,
+            Class::Additive => c.additive += 1,
+            Class::Compatible => c.compatible += 1,
+        }
+        if ch.wire_breaking {
+            c.breaks_deployed_clients += 1;
+        }
+    }
+    c
+}
+
+fn semver(changes: &[Change], counts: &Counts, current: &str) -> Semver {
+    let (bump, reason) = if counts.breaking + counts.type_rename > 0 {
+        (
+            Bump::Major,
+            format!(
+                "{} breaking change(s) and {} type rename(s): code written against the old crate may not compile",
+                counts.breaking, counts.type_rename
+            ),
+        )
+    } else if counts.additive + counts.wire_breaking > 0 {
+        let wire = if counts.breaks_deployed_clients > 0 {
+            format!(
+                "; {} change(s) break clients already deployed, so release promptly",
+                counts.breaks_deployed_clients
+            )
+        } else {
+            String::new()
+        };
+        (
+            Bump::Minor,
+            format!(
+                "{} additive and {} wire-breaking change(s), none that breaks code{wire}",
+                counts.additive, counts.wire_breaking
+            ),
+        )
+    } else if !changes.is_empty() {
+        (
+            Bump::Patch,
+            format!(
+                "{} documentation or metadata change(s) only",
+                counts.compatible
+            ),
+        )
+    } else {
+        (Bump::None, "no changes".to_string())
+    };
+    Semver {
+        bump,
+        current: current.to_string(),
+        next: next_version(current, bump),
+        reason,
+    }
+}
+
+/// The next version after `current` for a bump, with Cargo's pre-1.0 rules.
+pub fn next_version(current: &str, bump: Bump) -> String {
+    let core = current.split(['-', '+']).next().unwrap_or(current);
+    let nums: Vec<u64> = core.split('.').filter_map(|p| p.parse().ok()).collect();
+    let [major, minor, patch] = match nums[..] {
+        [a, b, c] => [a, b, c],
+        _ => return current.to_string(),
+    };
+    let (major, minor, patch) = match (bump, major, minor) {
+        (Bump::None, ..) => return current.to_string(),
+        (_, 0, 0) => (0, 0, patch + 1),
+        (Bump::Major, 0, _) => (0, minor + 1, 0),
+        (_, 0, _) => (0, minor, patch + 1),
+        (Bump::Major, ..) => (major + 1, 0, 0),
+        (Bump::Minor, ..) => (major, minor + 1, 0),
+        (Bump::Patch, ..) => (major, minor, patch + 1),
+    };
+    format!("{major}.{minor}.{patch}")
+}
+
+#[cfg(test)]
+mod tests;

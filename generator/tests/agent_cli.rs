@@ -1,0 +1,182 @@
+//! The `agentgen` binary's agent-document front-ends: `generate --outputs`, `--templates`,
+//! `--workflows`, and `connection-prompt` (prompt on stdout, key never printed, malformed
+//! documents rejected with the field named).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn agentgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_agentgen"))
+        .args(args)
+        .env_remove("AGENTGEN_SPEC_MIRROR")
+        .output()
+        .expect("run agentgen")
+}
+
+fn fixture(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+#[test]
+fn outputs_select_client_and_agent() {
+    let spec = fixture("accounts/spec.yaml");
+    let workflows = fixture("accounts/workflows.yaml");
+    let both = scratch("outputs-both");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &spec,
+        "--out",
+        both.to_str().unwrap(),
+        "--workflows",
+        &workflows,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(both.join("client/Cargo.toml").is_file());
+    let skill = both.join("agent/skills/accounts-fixture-api/SKILL.md");
+    assert!(skill.is_file());
+    assert!(both
+        .join("agent/workflows/accounts-fixture-api.arazzo.yaml")
+        .is_file());
+    // Stale agent documents are removed on the next run.
+    let stale = both.join("agent/ops/stale_tool.json");
+    std::fs::write(&stale, "{}").unwrap();
+    let o = agentgen(&["generate", "--spec", &spec, "--out", both.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!stale.exists());
+
+    let agent = scratch("outputs-agent");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &spec,
+        "--out",
+        agent.to_str().unwrap(),
+        "--outputs",
+        "agent",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!agent.join("client").exists());
+    assert!(agent.join("agent/agentspec.json").is_file());
+
+    let client = scratch("outputs-client");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &spec,
+        "--out",
+        client.to_str().unwrap(),
+        "--outputs",
+        "client",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(client.join("client/Cargo.toml").is_file());
+    assert!(!client.join("agent").exists());
+
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &spec,
+        "--out",
+        "x",
+        "--outputs",
+        "docs",
+    ]);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn templates_dir_overrides_a_template() {
+    let dir = scratch("templates-override");
+    std::fs::write(
+        dir.join("skill.md.j2"),
+        "---\nname: {{ name }}\n---\nCustom.\n",
+    )
+    .unwrap();
+    let out = scratch("templates-out");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &fixture("minimal/spec.json"),
+        "--out",
+        out.to_str().unwrap(),
+        "--outputs",
+        "agent",
+        "--templates",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let skill = std::fs::read_to_string(out.join("agent/skills/minimal/SKILL.md")).unwrap();
+    assert_eq!(skill, "---\nname: minimal\n---\nCustom.\n");
+}
+
+const KEY: &str = "sk_live_cliSecretDoNotPrint42";
+
+#[test]
+fn connection_prompt_prints_the_prompt_without_the_key() {
+    let dir = scratch("connection-prompt");
+    let doc = dir.join("connection.json");
+    std::fs::write(
+        &doc,
+        format!(
+            r#"{{"display_name": "Accounts prod", "description": "The accounts of the support team.",
+                "connection_details": {{"accounts": {{"bearer_token": {{"token": "{KEY}"}}, "read_only": true}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let o = agentgen(&[
+        "connection-prompt",
+        "--connection",
+        doc.to_str().unwrap(),
+        "--spec",
+        &fixture("accounts/spec.yaml"),
+        "--workflows",
+        &fixture("accounts/workflows.yaml"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("This connection is read-only"), "{out}");
+    assert!(out.contains("**production**"), "{out}");
+    assert!(out.contains("The accounts of the support team."), "{out}");
+    assert!(!out.contains("cliSecret") && !text(&o.stderr).contains("cliSecret"));
+    assert!(!out.contains("`accounts_delete`"), "{out}");
+
+    // A malformed document: exit 1, the field named, the key not echoed.
+    std::fs::write(
+        &doc,
+        format!(
+            r#"{{"display_name": "x", "connection_details": {{"accounts": {{"bearer_token": {{"token": "{KEY}"}}, "read_only": "{KEY}"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let o = agentgen(&[
+        "connection-prompt",
+        "--connection",
+        doc.to_str().unwrap(),
+        "--spec",
+        &fixture("accounts/spec.yaml"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("connection_details.accounts.read_only"),
+        "{err}"
+    );
+    assert!(!err.contains("cliSecret"), "{err}");
+    assert!(o.stdout.is_empty());
+}

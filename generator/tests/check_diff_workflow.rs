@@ -1,0 +1,366 @@
+//! The `agentgen` binary's `check` and `diff`, and the commands of the spec-update workflow
+//! (`.github/workflows/spec-update.yml`), run for real. Needs Clerk's spec mirror
+//! (`AGENTGEN_SPEC_MIRROR`, default `../shared/spec/clerk` next to the checkout).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_agentgen");
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn mirror() -> PathBuf {
+    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
+    let dir = if dir.is_relative() {
+        repo_root().join(dir)
+    } else {
+        dir
+    };
+    assert!(
+        dir.join("bapi/2026-05-12.yml").is_file(),
+        "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR to a directory laid out like github.com/clerk/openapi-specs",
+        dir.display()
+    );
+    dir
+}
+
+/// A fresh directory under the test's temporary directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("check-diff-workflow")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Run the binary with `args`; `mirror` sets or (None) removes `AGENTGEN_SPEC_MIRROR`. The
+/// cache points into `cache` so that nothing is downloaded.
+fn run(args: &[&str], mirror: Option<&Path>, cache: &Path) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env("AGENTGEN_CACHE_DIR", cache);
+    match mirror {
+        Some(m) => cmd.env("AGENTGEN_SPEC_MIRROR", m),
+        None => cmd.env_remove("AGENTGEN_SPEC_MIRROR"),
+    };
+    cmd.output().expect("run agentgen")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn all(o: &Output) -> String {
+    format!("{}{}", stdout(o), String::from_utf8_lossy(&o.stderr))
+}
+
+/// A mirror holding a copy of the pinned spec (possibly modified).
+fn temp_mirror(dir: &Path, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let m = dir.join("mirror");
+    std::fs::create_dir_all(m.join("bapi")).unwrap();
+    let text = std::fs::read_to_string(mirror().join("bapi/2026-05-12.yml")).unwrap();
+    std::fs::write(m.join("bapi/2026-05-12.yml"), edit(text)).unwrap();
+    m
+}
+
+#[test]
+fn check_fails_on_a_modified_spec_in_the_mirror() {
+    let dir = scratch("modified-spec");
+    let m = temp_mirror(&dir, |t| {
+        t.replacen("Clerk Backend API", "Clerk Backend API!", 1)
+    });
+    let o = run(&["check"], Some(&m), &dir.join("cache"));
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("pinned spec clerk-bapi 2026-05-12: FAILED"),
+        "{out}"
+    );
+    assert!(out.contains("sha256 mismatch"), "{out}");
+    assert!(
+        all(&o).contains("error: check: 1 problem(s)"),
+        "{}",
+        all(&o)
+    );
+    // The unmodified copy passes.
+    let good = temp_mirror(&scratch("good-spec"), |t| t);
+    let o = run(&["check"], Some(&good), &dir.join("cache"));
+    assert!(o.status.success(), "{}", all(&o));
+    assert!(
+        stdout(&o).contains("sha256 75df3a43fcb2 matches"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn check_fails_when_the_mirror_lacks_the_spec() {
+    let dir = scratch("no-spec");
+    let o = run(&["check"], Some(&dir.join("empty")), &dir.join("cache"));
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("the mirror has no `bapi/2026-05-12.yml`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Provide the spec in one of these ways"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_passes_after_generate_and_fails_after_an_edit() {
+    let dir = scratch("outputs");
+    let out = dir.join("out");
+    let cache = dir.join("cache");
+    let m = mirror();
+    let o = run(
+        &["generate", "--out", out.to_str().unwrap()],
+        Some(&m),
+        &cache,
+    );
+    assert!(o.status.success(), "{}", all(&o));
+    let o = run(&["check", "--out", out.to_str().unwrap()], Some(&m), &cache);
+    assert!(o.status.success(), "{}", all(&o));
+    assert!(stdout(&o).contains("files up to date"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("check passed"), "{}", stdout(&o));
+
+    // A hand edit, a deleted file and a stale generated file are each reported.
+    let users = out.join("client/src/users.rs");
+    let mut text = std::fs::read_to_string(&users).unwrap();
+    text.push_str("// edited by hand\n");
+    std::fs::write(&users, text).unwrap();
+    std::fs::remove_file(out.join("client/src/jwks.rs")).unwrap();
+    std::fs::write(
+        out.join("client/src/gone.rs"),
+        "// @generated by agentgen 0.0.0 from an older spec. Do not edit by hand.\n",
+    )
+    .unwrap();
+    let o = run(&["check", "--out", out.to_str().unwrap()], Some(&m), &cache);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let report = stdout(&o);
+    assert!(report.contains("1 changed, 1 missing, 1 extra"), "{report}");
+    assert!(report.contains("changed  client/src/users.rs"), "{report}");
+    assert!(report.contains("missing  client/src/jwks.rs"), "{report}");
+    assert!(report.contains("extra    client/src/gone.rs"), "{report}");
+    assert!(
+        report.contains("regenerate with `agentgen generate --out"),
+        "{report}"
+    );
+
+    // Generating again repairs everything.
+    let o = run(
+        &["generate", "--out", out.to_str().unwrap()],
+        Some(&m),
+        &cache,
+    );
+    assert!(o.status.success(), "{}", all(&o));
+    let o = run(&["check", "--out", out.to_str().unwrap()], Some(&m), &cache);
+    assert!(o.status.success(), "{}", all(&o));
+}
+
+#[test]
+fn diff_writes_markdown_and_json() {
+    let dir = scratch("diff");
+    let m = mirror();
+    let old = m.join("history/bapi-2026-05-12@7d9ea9b.yml");
+    let new = m.join("bapi/2026-05-12.yml");
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let o = run(&["diff", old, new], None, &dir);
+    assert!(o.status.success(), "{}", all(&o));
+    let md = stdout(&o);
+    assert!(md.contains("**Summary:** 7 changes: 0 breaking, 0 wire-breaking, 0 type-rename, 5 additive, 2 compatible; changes that break deployed clients: 0. Suggested crate version: 0.1.0 -> 0.1.1 (minor)."), "{md}");
+    assert!(md.contains("**Operations:** 2 added"), "{md}");
+    let file = dir.join("report.json");
+    let o = run(
+        &[
+            "diff",
+            old,
+            new,
+            "--format",
+            "json",
+            "--crate-version",
+            "1.4.2",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+        None,
+        &dir,
+    );
+    assert!(o.status.success(), "{}", all(&o));
+    assert!(stdout(&o).is_empty());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(json["semver"]["bump"], "minor");
+    assert_eq!(json["semver"]["next"], "1.5.0");
+    assert_eq!(json["operations"]["changed"][1], "GET /instance");
+    // A spec that cannot be read is a located error, not a panic.
+    let o = run(&["diff", old, "/nonexistent.yml"], None, &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        all(&o).contains("/nonexistent.yml: cannot read the spec"),
+        "{}",
+        all(&o)
+    );
+}
+
+/// Split a shell line into words: whitespace-separated, double quotes grouping.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let (mut quoted, mut any) = (false, false);
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
+/// Expand `$NAME` and `${NAME}` from `vars`; unknown names are an error.
+fn expand(word: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, tail) = match after.strip_prefix('{') {
+            Some(b) => {
+                let end = b.find('}').expect("closing brace");
+                (&b[..end], &b[end + 1..])
+            }
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            }
+        };
+        let value = vars
+            .get(name)
+            .unwrap_or_else(|| panic!("the workflow uses ${name}, which the test does not set"));
+        out.push_str(value);
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn spec_update_workflow_runs_only_commands_the_cli_accepts() {
+    let text =
+        std::fs::read_to_string(repo_root().join(".github/workflows/spec-update.yml")).unwrap();
+    let doc: serde_json::Value = yaml_serde::from_str(&text).unwrap();
+    let jobs = doc["jobs"].as_object().expect("jobs");
+    assert!(doc["on"]["schedule"].is_array(), "runs on a schedule");
+    let root = scratch("workflow");
+    let workspace = root.to_str().unwrap().to_string();
+    let gh = |v: &str| v.replace("${{ github.workspace }}", &workspace);
+    let mut ran: Vec<String> = Vec::new();
+    for job in jobs.values() {
+        let mut vars: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in job["env"].as_object().into_iter().flatten() {
+            vars.insert(k.clone(), gh(v.as_str().unwrap()));
+        }
+        // The binary under test, for `target/release/agentgen`.
+        vars.insert("AGENTGEN".into(), BIN.into());
+        // What the shell steps compute and put in $GITHUB_ENV: the pinned spec from the cache,
+        // a newer spec from the upstream clone, the crate version.
+        let cache = PathBuf::from(&vars["AGENTGEN_CACHE_DIR"]);
+        let upstream = PathBuf::from(&vars["UPSTREAM"]);
+        std::fs::create_dir_all(&cache).unwrap();
+        std::fs::create_dir_all(upstream.join("bapi")).unwrap();
+        let pin = agentgen::pin::Pin::default_pin();
+        let current = mirror().join("bapi/2026-05-12.yml");
+        let old_spec = cache.join(format!("{}-{}.yml", pin.name, pin.sha256));
+        std::fs::copy(&current, &old_spec).unwrap();
+        std::fs::copy(&current, upstream.join(&pin.path)).unwrap();
+        vars.insert("OLD_SPEC".into(), old_spec.display().to_string());
+        vars.insert(
+            "NEW_SPEC".into(),
+            mirror()
+                .join("history/bapi-2026-05-12@7d9ea9b.yml")
+                .display()
+                .to_string(),
+        );
+        vars.insert("CRATE_VERSION".into(), "0.1.0".into());
+        for step in job["steps"].as_array().expect("steps") {
+            let Some(script) = step["run"].as_str() else {
+                continue;
+            };
+            let mut step_env: BTreeMap<String, String> = BTreeMap::new();
+            for (k, v) in step["env"].as_object().into_iter().flatten() {
+                step_env.insert(k.clone(), gh(v.as_str().unwrap_or("")));
+            }
+            for line in script.lines() {
+                assert!(
+                    !(line.contains("cargo run") && line.contains("agentgen")),
+                    "call the built binary as \"$AGENTGEN\": {line}"
+                );
+                if !line.contains("\"$AGENTGEN\"") {
+                    continue;
+                }
+                let w = words(line);
+                assert_eq!(
+                    w[0], "$AGENTGEN",
+                    "an agentgen command starts the line: {line}"
+                );
+                let args: Vec<String> = w[1..].iter().map(|a| expand(a, &vars)).collect();
+                let mut cmd = Command::new(BIN);
+                cmd.args(&args).current_dir(repo_root());
+                cmd.env_remove("AGENTGEN_SPEC_MIRROR");
+                for (k, v) in vars.iter().chain(&step_env) {
+                    if k.starts_with("AGENTGEN_") {
+                        cmd.env(k, v);
+                    }
+                }
+                let o = cmd.output().expect("run agentgen");
+                assert!(
+                    o.status.success(),
+                    "workflow command failed: {line}\nas: agentgen {}\n{}",
+                    args.join(" "),
+                    all(&o)
+                );
+                ran.push(args[0].clone());
+            }
+        }
+    }
+    for sub in ["check", "diff", "generate"] {
+        assert!(
+            ran.iter().any(|r| r == sub),
+            "the workflow runs `agentgen {sub}`: {ran:?}"
+        );
+    }
+    let report = std::fs::read_to_string(root.join(".spec-update/report.md")).unwrap();
+    assert!(report.contains("**Summary:**"), "{report}");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(".spec-update/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(json["semver"]["next"].is_string());
+}

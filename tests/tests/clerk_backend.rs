@@ -1,0 +1,58 @@
+//! The `generated/clerk-backend` crate (the client generated into `OUT_DIR` by its build
+//! script and included by its `src/lib.rs`): the whole API is there, and the read-only client
+//! of its example lists users by email address against a mock server.
+
+use clerk_backend::models::{EmailAddress, User};
+use clerk_backend::users::ListParams;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[test]
+fn the_whole_api_is_generated() {
+    assert_eq!(clerk_backend::operations::OPERATIONS.len(), 249);
+    // Write operations exist on a read-write client only (the read-only side is proven by
+    // the compile_fail doctest of the crate).
+    let _create = clerk_backend::users::Users::<clerk_backend::ReadWrite>::create;
+    let _list = clerk_backend::users::Users::<clerk_backend::ReadOnly>::list;
+}
+
+#[tokio::test]
+async fn read_only_client_lists_users_by_email() {
+    let server = MockServer::start().await;
+    let user = User {
+        id: "user_123".into(),
+        object: "user".into(),
+        email_addresses: vec![EmailAddress {
+            id: Some("idn_1".into()),
+            object: "email_address".into(),
+            email_address: "ada@example.com".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .and(query_param("email_address", "ada@example.com"))
+        .and(header("authorization", "Bearer sk_test_example"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(vec![&user]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = clerk_backend::Client::builder()
+        .secret_key("sk_test_example")
+        .base_url(server.uri())
+        .build_read_only()
+        .unwrap();
+    let users = client
+        .users()
+        .list(&ListParams {
+            email_address: Some(vec!["ada@example.com".into()]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].id, "user_123");
+    assert_eq!(users[0].email_addresses[0].email_address, "ada@example.com");
+    assert!(!format!("{client:?}").contains("sk_test_example"));
+}
