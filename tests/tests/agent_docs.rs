@@ -1039,3 +1039,35 @@ fn the_checks_catch_broken_documents() {
         "uses keyword default",
     );
 }
+
+#[test]
+fn clerk_reference_files_are_one_per_tag() {
+    let g = clerk();
+    let files = agent_files(g);
+    let dir = skill_name(&files);
+    let manifest = json(&files, "agentspec.json");
+    let mut tags: BTreeSet<String> = BTreeSet::new();
+    for op in &g.api.operations {
+        let entry = manifest["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["operationId"] == op.operation_id.as_str())
+            .unwrap_or_else(|| panic!("{} missing from the manifest", op.operation_id));
+        let tool = entry["name"].as_str().unwrap();
+        for tag in &op.tags {
+            tags.insert(tag.clone());
+            let file = agentgen::agent::skill::tag_file(tag);
+            let text = files
+                .get(&format!("skills/{dir}/references/{file}.md"))
+                .unwrap_or_else(|| panic!("no reference file for tag {tag}"));
+            assert!(
+                text.contains(tool),
+                "{tool} is not in the file of its tag {tag}"
+            );
+        }
+    }
+    // Clerk uses 41 tags; every one has its file, and operations with two tags are in both.
+    assert_eq!(tags.len(), 41);
+    assert!(g.api.operations.iter().any(|o| o.tags.len() == 2));
+}

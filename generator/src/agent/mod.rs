@@ -490,7 +490,10 @@ impl<'a> Model<'a> {
                         title: group_display_title(api, g),
                         description: g.description.clone(),
                         operations: g.operations.len(),
-                        reference: format!("{full}/references/{name}.md"),
+                        reference: format!(
+                            "{full}/references/{}.md",
+                            skill::group_reference(api, g)
+                        ),
                         name,
                     }
                 })

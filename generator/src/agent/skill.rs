@@ -605,6 +605,72 @@ fn type_view(api: &Api, id: TypeId) -> TypeView {
     v
 }
 
+/// The tag an operation is filed under when it has none: its group's title.
+fn tags_of(api: &Api, i: usize) -> Vec<String> {
+    let op = &api.operations[i];
+    let tags: Vec<String> = op
+        .tags
+        .iter()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tags.is_empty() {
+        vec![super::group_display_title(api, &api.groups[op.group])]
+    } else {
+        tags
+    }
+}
+
+/// Reference file name (without `.md`) of a tag: `SCIM Directories` -> `scim-directories`.
+pub fn tag_file(tag: &str) -> String {
+    let slug = crate::naming::snake(tag).replace('_', "-");
+    match slug.as_str() {
+        "index" | "types" => format!("{slug}-tag"),
+        _ => slug,
+    }
+}
+
+/// (tag, file, operations filed under it, operations whose first tag it is), in order of
+/// first appearance; only operations `included` by the skill.
+#[allow(clippy::type_complexity)]
+fn tag_sections(
+    api: &Api,
+    included: &dyn Fn(usize) -> bool,
+) -> Vec<(String, String, Vec<usize>, Vec<usize>)> {
+    let mut out: Vec<(String, String, Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut files = crate::naming::Namespace::default();
+    for i in (0..api.operations.len()).filter(|&i| included(i)) {
+        for (n, tag) in tags_of(api, i).into_iter().enumerate() {
+            let pos = match out.iter().position(|(t, ..)| *t == tag) {
+                Some(p) => p,
+                None => {
+                    let file = files.claim(&tag_file(&tag), "-");
+                    out.push((tag, file, Vec::new(), Vec::new()));
+                    out.len() - 1
+                }
+            };
+            if !out[pos].2.contains(&i) {
+                out[pos].2.push(i);
+            }
+            if n == 0 {
+                out[pos].3.push(i);
+            }
+        }
+    }
+    out
+}
+
+/// Reference file (under `references/`, without `.md`) of a group in the full skill: the
+/// file of its most common tag.
+pub fn group_reference(api: &Api, group: &crate::ir::Group) -> String {
+    let title = super::group_display_title(api, group);
+    tag_sections(api, &|_| true)
+        .into_iter()
+        .find(|(t, ..)| *t == title)
+        .map(|(_, f, ..)| f)
+        .unwrap_or_else(|| tag_file(&title))
+}
+
 /// Render one skill: relative path (under `agent/`) -> contents.
 pub fn render(
     model: &Model<'_>,
@@ -628,59 +694,58 @@ pub fn render(
             .filter(|(i, o)| included(*i) && o.safety.class == c)
             .count()
     };
+    // One reference file per tag (an operation with two tags is in both files); the index
+    // lists every operation once, under its first tag, linking to that tag's file.
+    let tags = tag_sections(api, &included);
     let mut groups = Vec::new();
     let mut index_groups = Vec::new();
-    for g in &api.groups {
-        let ops: Vec<usize> = g
-            .operations
+    for (tag, file, ops, first) in &tags {
+        let description = api
+            .groups
             .iter()
-            .copied()
-            .filter(|&i| included(i))
-            .collect();
-        if ops.is_empty() {
-            continue;
-        }
-        let gname = crate::naming::unraw(&g.module).to_string();
-        let title = super::group_display_title(api, g);
+            .find(|g| super::group_display_title(api, g) == *tag)
+            .and_then(|g| g.description.clone());
         groups.push(GroupSummary {
-            name: gname.clone(),
-            title: title.clone(),
-            summary: first_line(g.description.as_deref(), 120),
+            name: file.clone(),
+            title: tag.clone(),
+            summary: first_line(description.as_deref(), 120),
             operations: ops.len(),
             read: ops
                 .iter()
                 .filter(|&&i| api.operations[i].safety.class == SafetyClass::Read)
                 .count(),
-            file: format!("references/{gname}.md"),
+            file: format!("references/{file}.md"),
         });
-        index_groups.push(IndexGroup {
-            name: gname.clone(),
-            title: title.clone(),
-            ops: ops
-                .iter()
-                .map(|&i| {
-                    let s = &model.specs[i];
-                    IndexLine {
-                        name: s.name.clone(),
-                        method: s.http.method.clone(),
-                        path: s.http.path.clone(),
-                        class: s.safety.class.clone(),
-                        title: s.title.clone(),
-                        deprecated: s.deprecated,
-                    }
-                })
-                .collect(),
-        });
+        if !first.is_empty() {
+            index_groups.push(IndexGroup {
+                name: file.clone(),
+                title: tag.clone(),
+                ops: first
+                    .iter()
+                    .map(|&i| {
+                        let s = &model.specs[i];
+                        IndexLine {
+                            name: s.name.clone(),
+                            method: s.http.method.clone(),
+                            path: s.http.path.clone(),
+                            class: s.safety.class.clone(),
+                            title: s.title.clone(),
+                            deprecated: s.deprecated,
+                        }
+                    })
+                    .collect(),
+            });
+        }
         let view = GroupView {
-            name: gname.clone(),
-            title,
-            description: g.description.clone().unwrap_or_default(),
+            name: file.clone(),
+            title: tag.clone(),
+            description: description.unwrap_or_default(),
             skill: name.clone(),
             read_only,
             ops: ops.iter().map(|&i| op_view(model, i)).collect(),
         };
         files.insert(
-            format!("{root}/references/{gname}.md"),
+            format!("{root}/references/{file}.md"),
             templates.render("group.md.j2", &view)?,
         );
     }
