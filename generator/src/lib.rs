@@ -29,6 +29,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod pin;
+pub mod publish;
 mod validate;
 
 pub use builder::{configure, Builder, Report};

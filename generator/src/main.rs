@@ -44,6 +44,29 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
     },
+    /// Write the agent documents as a static directory ready to host: skill folders and
+    /// .tar.gz archives, .well-known/agent-skills/index.json (sha256 digests), agentspec.json,
+    /// ops/, tools/, workflows/ and llms.txt as the entry point.
+    Publish {
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// Output directory (files not produced by this run are left alone).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// As for `generate`.
+        #[arg(long)]
+        crate_name: Option<String>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        safety: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
+    },
     /// Print the system prompt for an agent using a connection (a YAML or JSON document:
     /// name, secret_key, read_only, description, base_url). The key is never printed: only
     /// the environment its prefix names.
@@ -210,6 +233,14 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             );
             Ok(())
         }
+        Command::Publish {
+            spec,
+            out,
+            crate_name,
+            safety,
+            templates,
+            workflows,
+        } => publish(spec, out, crate_name, safety, templates, workflows),
         Command::ConnectionPrompt {
             connection,
             spec,
@@ -348,6 +379,49 @@ fn remove_stale(dir: &Path, out: &Path, files: &std::collections::BTreeMap<Strin
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// `agentgen publish`: the agent documents only, as a static directory.
+fn publish(
+    spec: Option<PathBuf>,
+    out: PathBuf,
+    crate_name: Option<String>,
+    safety: Option<PathBuf>,
+    templates: Option<PathBuf>,
+    workflows: Option<PathBuf>,
+) -> Result<(), agentgen::Error> {
+    let path = spec_path(spec)?;
+    let mut config = Config::new(&path);
+    config.crate_name = crate_name;
+    config.emit_client = false;
+    config.emit_agent = true;
+    config.templates_dir = templates;
+    config.agent_data = workflows.as_deref().map(read_file).transpose()?;
+    if let Some(s) = safety {
+        config = config
+            .safety_overrides_yaml(&read_file(&s)?)
+            .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
+    }
+    let generated = agentgen::generate(&config)?;
+    let label = path.display().to_string();
+    for d in &generated.diagnostics {
+        if d.severity != Severity::Note {
+            eprintln!("{}", d.render(&label));
+        }
+    }
+    let files = agentgen::publish::publish(&generated.api.info, &generated.files)
+        .map_err(|e| agentgen::Error::msg(&label, e))?;
+    for (rel, bytes) in &files {
+        let p = out.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| agentgen::Error::msg(parent.display().to_string(), e.to_string()))?;
+        }
+        std::fs::write(&p, bytes)
+            .map_err(|e| agentgen::Error::msg(p.display().to_string(), e.to_string()))?;
+    }
+    eprintln!("published {} files into {}", files.len(), out.display());
+    Ok(())
 }
 
 /// `agentgen check`: prints a summary; fails when anything is off.
