@@ -6,34 +6,11 @@
 //! steps name real operations, and the connection prompt follows its rules. Clerk outputs are
 //! written only under `target/` (they carry Clerk's prose).
 
+use agentgen_tests::{mirror, repo_root};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn mirror() -> PathBuf {
-    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
-    let dir = if dir.is_relative() {
-        repo_root().join(dir)
-    } else {
-        dir
-    };
-    assert!(
-        dir.join("bapi/2026-05-12.yml").is_file(),
-        "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR",
-        dir.display()
-    );
-    dir
-}
 
 fn clerk_spec() -> PathBuf {
     mirror().join("bapi/2026-05-12.yml")

@@ -8,32 +8,9 @@
 //! taken from the workspace root; a mirror without the spec fails with one message that says
 //! how to provide it.
 
-use std::path::{Path, PathBuf};
+use agentgen_tests::{mirror, repo_root};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn mirror() -> PathBuf {
-    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
-    let dir = if dir.is_relative() {
-        repo_root().join(dir)
-    } else {
-        dir
-    };
-    assert!(
-        dir.join("bapi/2026-05-12.yml").is_file(),
-        "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR to a directory laid out like github.com/clerk/openapi-specs",
-        dir.display()
-    );
-    dir
-}
 
 /// `cargo build -v` of the tiny crate with this mirror.
 fn build(krate: &Path, mirror: &Path) -> Output {

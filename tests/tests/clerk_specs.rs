@@ -5,32 +5,9 @@
 //! decode Clerk-shaped JSON; webhooks fails cleanly. Generated crates go under
 //! `target/clerk-gen/` and are never committed (they carry Clerk's prose).
 
+use agentgen_tests::{mirror, repo_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn mirror() -> PathBuf {
-    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
-    let dir = if dir.is_relative() {
-        repo_root().join(dir)
-    } else {
-        dir
-    };
-    assert!(
-        dir.join("bapi/2026-05-12.yml").is_file(),
-        "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR to a directory laid out like github.com/clerk/openapi-specs",
-        dir.display()
-    );
-    dir
-}
 
 fn write(dir: &Path, files: &std::collections::BTreeMap<String, String>) {
     let _ = std::fs::remove_dir_all(dir.join("client/src"));

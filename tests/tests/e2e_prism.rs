@@ -8,35 +8,12 @@
 //! --no-audit`, or run `scripts/test.sh`). The generated crate lives under
 //! `target/clerk-gen/e2e/` and runs `tests/clerk/e2e.rs` as its own integration test.
 
+use agentgen_tests::{mirror, repo_root};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn mirror() -> PathBuf {
-    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
-    let dir = if dir.is_relative() {
-        repo_root().join(dir)
-    } else {
-        dir
-    };
-    assert!(
-        dir.join("bapi/2026-05-12.yml").is_file(),
-        "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR to a directory laid out like github.com/clerk/openapi-specs",
-        dir.display()
-    );
-    dir
-}
 
 fn prism_bin() -> PathBuf {
     let bin = repo_root().join("tools/prism/node_modules/.bin/prism");

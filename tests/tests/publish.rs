@@ -4,33 +4,10 @@
 //! the discovery index, every archive unpacks to exactly its skill folder, every relative link
 //! in llms.txt and index.json resolves, and publishing twice gives identical bytes.
 
+use agentgen_tests::{mirror, repo_root};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn mirror() -> PathBuf {
-    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
-    let dir = if dir.is_relative() {
-        repo_root().join(dir)
-    } else {
-        dir
-    };
-    assert!(
-        dir.join("bapi/2026-05-12.yml").is_file(),
-        "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR",
-        dir.display()
-    );
-    dir
-}
+use std::path::Path;
 
 fn publish(config: &agentgen::Config) -> BTreeMap<String, Vec<u8>> {
     let generated = agentgen::generate(config).expect("generate");

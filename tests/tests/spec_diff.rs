@@ -3,31 +3,8 @@
 //! The findings asserted here are the ones the spec research (clerk-spec.md §4) lists.
 
 use agentgen::diff::{diff_files, Bump, Change, ChangeReport, Class, DiffOptions};
+use agentgen_tests::mirror;
 use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn mirror() -> PathBuf {
-    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
-    let dir = if dir.is_relative() {
-        repo_root().join(dir)
-    } else {
-        dir
-    };
-    assert!(
-        dir.join("history").is_dir(),
-        "Clerk spec mirror with history/ not found at {}: set AGENTGEN_SPEC_MIRROR",
-        dir.display()
-    );
-    dir
-}
 
 fn history(rev: &str) -> PathBuf {
     mirror().join(format!("history/bapi-2026-05-12@{rev}.yml"))
