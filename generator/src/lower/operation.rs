@@ -261,27 +261,28 @@ fn location(p: &Parameter) -> ParamLocation {
     }
 }
 
-fn resolve_param<'a>(
-    doc: &'a OpenAPI,
-    p: &'a ReferenceOr<Parameter>,
+/// Follow `$ref`s to `#/components/<section>/<name>` until an inline item (bounded, so a
+/// reference cycle is an error, not a hang).
+fn resolve_component<'a, T>(
+    item: &'a ReferenceOr<T>,
+    section: &str,
+    lookup: impl Fn(&str) -> Option<&'a ReferenceOr<T>>,
     pointer: &str,
     diags: &mut Diagnostics,
-) -> Option<&'a Parameter> {
-    let mut current = p;
+) -> Option<&'a T> {
+    let prefix = format!("#/components/{section}/");
+    let mut current = item;
     for _ in 0..16 {
         match current {
-            ReferenceOr::Item(p) => return Some(p),
+            ReferenceOr::Item(item) => return Some(item),
             ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/parameters/")
-                    .and_then(|n| doc.components.as_ref()?.parameters.get(n));
-                match found {
+                match reference.strip_prefix(&prefix).and_then(&lookup) {
                     Some(next) => current = next,
                     None => {
                         diags.error(
                             "dangling-ref",
                             pointer,
-                            format!("parameter reference `{reference}` points at nothing"),
+                            format!("reference `{reference}` points at no {section} entry"),
                         );
                         return None;
                     }
@@ -289,8 +290,22 @@ fn resolve_param<'a>(
             }
         }
     }
-    diags.error("ref-cycle", pointer, "parameter references form a cycle");
+    diags.error(
+        "ref-cycle",
+        pointer,
+        format!("{section} references form a cycle"),
+    );
     None
+}
+
+fn resolve_param<'a>(
+    doc: &'a OpenAPI,
+    p: &'a ReferenceOr<Parameter>,
+    pointer: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a Parameter> {
+    let lookup = |n: &str| doc.components.as_ref()?.parameters.get(n);
+    resolve_component(p, "parameters", lookup, pointer, diags)
 }
 
 fn lower_param<'a>(
@@ -503,30 +518,8 @@ fn resolve_response<'a>(
     pointer: &str,
     diags: &mut Diagnostics,
 ) -> Option<&'a Response> {
-    let mut current = r;
-    for _ in 0..16 {
-        match current {
-            ReferenceOr::Item(r) => return Some(r),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/responses/")
-                    .and_then(|n| doc.components.as_ref()?.responses.get(n));
-                match found {
-                    Some(next) => current = next,
-                    None => {
-                        diags.error(
-                            "dangling-ref",
-                            pointer,
-                            format!("response reference `{reference}` points at nothing"),
-                        );
-                        return None;
-                    }
-                }
-            }
-        }
-    }
-    diags.error("ref-cycle", pointer, "response references form a cycle");
-    None
+    let lookup = |n: &str| doc.components.as_ref()?.responses.get(n);
+    resolve_component(r, "responses", lookup, pointer, diags)
 }
 
 fn status_of(code: &StatusCode) -> u16 {
