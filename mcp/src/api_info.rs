@@ -19,10 +19,11 @@ pub const DEFAULT_RETRY: RetryConfig = RetryConfig {
     retry_connection_errors: true,
 };
 
+/// In effect until [`set_api_info`] (and in this crate's unit tests of the runtime).
 const FALLBACK: ApiInfo = ApiInfo {
     title: "API",
     api_version: "",
-    default_base_url: "",
+    default_base_url: "https://api.invalid/v1",
     version_header: None,
     user_agent: concat!("agentgen-mcp/", env!("CARGO_PKG_VERSION")),
     key_env_var: "API_KEY",

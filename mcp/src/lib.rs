@@ -31,4 +31,4 @@ pub(crate) use api_info::API_INFO;
 pub use api_info::set_api_info;
 pub use backend::{Backend, CallError, HttpBackend};
 pub use catalog::{Catalog, Operation};
-pub use server::{serve_stdio, Mode, Server, Settings};
+pub use server::{run_stdio, serve_stdio, Mode, Server, Settings};

@@ -554,3 +554,12 @@ pub async fn serve_stdio(server: Server) -> Result<(), String> {
         .map_err(|e| format!("MCP server stopped: {}", hide(&e)))?;
     Ok(())
 }
+
+/// [`serve_stdio`] on a single-threaded runtime of its own, for a synchronous `main`.
+pub fn run_stdio(server: Server) -> Result<(), String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .block_on(serve_stdio(server))
+}
