@@ -35,8 +35,8 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     config.agent_data = args.agent_data;
     let (api, _, _) = agentgen::analyze(&config)?;
     let spec_label = args.spec.display().to_string();
-    let (files, _) =
-        agentgen::agent::generate(&api, &config).map_err(|e| agentgen::Error::msg(&spec_label, e))?;
+    let files = agentgen::agent::agentspec_documents(&api, &config)
+        .map_err(|e| agentgen::Error::msg(&spec_label, e))?;
     let prompt = agentgen::agent::connection_prompt(&api, &config, &text)
         .map_err(|e| agentgen::Error::msg(&conn_label, e))?;
     let catalog = Catalog::from_documents(&files).map_err(|e| agentgen::Error::msg("agent documents", e))?;
