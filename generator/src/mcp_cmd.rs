@@ -39,13 +39,17 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         .map_err(|e| agentgen::Error::msg(&spec_label, e))?;
     let prompt = agentgen::agent::connection_prompt(&api, &config, &text)
         .map_err(|e| agentgen::Error::msg(&conn_label, e))?;
-    let catalog = Catalog::from_documents(&files).map_err(|e| agentgen::Error::msg("agent documents", e))?;
+    let catalog =
+        Catalog::from_documents(&files).map_err(|e| agentgen::Error::msg("agent documents", e))?;
 
     // The key: the connection document's, else the API's environment variable.
     let env_var = catalog.manifest.auth.env.clone();
     let key = match conn.key() {
         Some(k) => k.expose().trim().to_string(),
-        None => std::env::var(&env_var).unwrap_or_default().trim().to_string(),
+        None => std::env::var(&env_var)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     };
     if key.is_empty() {
         return Err(agentgen::Error::msg(
@@ -57,9 +61,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         ));
     }
     let hide = |e: String| agentgen_mcp::redact::redact(&e, Some(&key));
-    let base_url = args
-        .base_url
-        .or_else(|| conn.details().1.base_url.clone());
+    let base_url = args.base_url.or_else(|| conn.details().1.base_url.clone());
     let retry = api.info.retry.as_ref().map(|r| RetryConfig {
         initial_interval_ms: r.initial_interval_ms,
         max_interval_ms: r.max_interval_ms,
@@ -80,7 +82,11 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     )
     .map_err(|e| agentgen::Error::msg(&conn_label, hide(e)))?;
     let settings = Settings {
-        mode: if args.full { Mode::Full } else { Mode::Progressive },
+        mode: if args.full {
+            Mode::Full
+        } else {
+            Mode::Progressive
+        },
         groups: args.groups,
         read_only: conn.read_only(),
         allow_private_metadata: conn.allow_private_metadata(),
@@ -88,7 +94,10 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         limits: Limits::default(),
         secret: Some(key.clone()),
     };
-    let title = format!("{} {}", catalog.manifest.api.title, catalog.manifest.api.version);
+    let title = format!(
+        "{} {}",
+        catalog.manifest.api.title, catalog.manifest.api.version
+    );
     let url = base_url.unwrap_or_else(|| catalog.manifest.api.base_url.clone());
     let server = Server::new(catalog, settings, Arc::new(backend))
         .map_err(|e| agentgen::Error::msg("--groups", e))?;

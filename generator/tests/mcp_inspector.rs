@@ -101,11 +101,18 @@ fn inspect(inspector_args: &[&str], env: &[(&str, &str)], server_args: &[&str]) 
     cmd.args(["--cli", "--format", "json", "--connect-timeout", "120000"])
         .args(inspector_args);
     // The Inspector starts the server with a minimal environment plus these.
-    for (k, v) in env.iter().chain(&[("NO_PROXY", "127.0.0.1"), ("no_proxy", "127.0.0.1")]) {
+    for (k, v) in env
+        .iter()
+        .chain(&[("NO_PROXY", "127.0.0.1"), ("no_proxy", "127.0.0.1")])
+    {
         cmd.arg("-e").arg(format!("{k}={v}"));
     }
-    cmd.arg(env!("CARGO_BIN_EXE_agentgen")).arg("mcp").args(server_args);
-    let out = cmd.output().expect("run the MCP Inspector (is Node.js installed?)");
+    cmd.arg(env!("CARGO_BIN_EXE_agentgen"))
+        .arg("mcp")
+        .args(server_args);
+    let out = cmd
+        .output()
+        .expect("run the MCP Inspector (is Node.js installed?)");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -193,16 +200,123 @@ fn inspector_drives_the_mcp_server_against_prism() {
     // The runs are independent: run them three at a time, then check.
     type Job = (Vec<String>, Vec<(&'static str, &'static str)>, Vec<String>);
     let jobs: Vec<(&str, Job)> = vec![
-        ("ro-list", (vec!["--method".into(), "tools/list".into(), "--strict".into()], vec![], ro_args.clone())),
-        ("ro-full-list", (vec!["--method".into(), "tools/list".into(), "--strict".into()], vec![], with(&ro_args, &["--mode", "full"]))),
-        ("rw-full-groups", (vec!["--method".into(), "tools/list".into(), "--strict".into()], env_key.to_vec(), with(&rw_args, &["--mode", "full", "--groups", "users,organizations"]))),
-        ("ro-call-list", (vec!["--method".into(), "tools/call".into(), "--tool-name".into(), "call_operation".into(), "--tool-args-json".into(), r#"{"name":"users_list","arguments":{"limit":2}}"#.into()], vec![], ro_args.clone())),
-        ("ro-call-write", (vec!["--method".into(), "tools/call".into(), "--tool-name".into(), "call_operation".into(), "--tool-args-json".into(), r#"{"name":"users_create","arguments":{"body":{}}}"#.into()], vec![], ro_args.clone())),
-        ("ro-search", (vec!["--method".into(), "tools/call".into(), "--tool-name".into(), "search_operations".into(), "--tool-args-json".into(), r#"{"query":"user","limit":50}"#.into()], vec![], ro_args.clone())),
-        ("ro-full-bad-arg", (vec!["--method".into(), "tools/call".into(), "--tool-name".into(), "users_list".into(), "--tool-args-json".into(), r#"{"limit":"lots"}"#.into()], vec![], with(&ro_args, &["--mode", "full"]))),
-        ("rw-full-call", (vec!["--method".into(), "tools/call".into(), "--tool-name".into(), "users_get".into(), "--tool-args-json".into(), r#"{"user_id":"user_123"}"#.into()], env_key.to_vec(), with(&rw_args, &["--mode", "full", "--groups", "users"]))),
+        (
+            "ro-list",
+            (
+                vec!["--method".into(), "tools/list".into(), "--strict".into()],
+                vec![],
+                ro_args.clone(),
+            ),
+        ),
+        (
+            "ro-full-list",
+            (
+                vec!["--method".into(), "tools/list".into(), "--strict".into()],
+                vec![],
+                with(&ro_args, &["--mode", "full"]),
+            ),
+        ),
+        (
+            "rw-full-groups",
+            (
+                vec!["--method".into(), "tools/list".into(), "--strict".into()],
+                env_key.to_vec(),
+                with(
+                    &rw_args,
+                    &["--mode", "full", "--groups", "users,organizations"],
+                ),
+            ),
+        ),
+        (
+            "ro-call-list",
+            (
+                vec![
+                    "--method".into(),
+                    "tools/call".into(),
+                    "--tool-name".into(),
+                    "call_operation".into(),
+                    "--tool-args-json".into(),
+                    r#"{"name":"users_list","arguments":{"limit":2}}"#.into(),
+                ],
+                vec![],
+                ro_args.clone(),
+            ),
+        ),
+        (
+            "ro-call-write",
+            (
+                vec![
+                    "--method".into(),
+                    "tools/call".into(),
+                    "--tool-name".into(),
+                    "call_operation".into(),
+                    "--tool-args-json".into(),
+                    r#"{"name":"users_create","arguments":{"body":{}}}"#.into(),
+                ],
+                vec![],
+                ro_args.clone(),
+            ),
+        ),
+        (
+            "ro-search",
+            (
+                vec![
+                    "--method".into(),
+                    "tools/call".into(),
+                    "--tool-name".into(),
+                    "search_operations".into(),
+                    "--tool-args-json".into(),
+                    r#"{"query":"user","limit":50}"#.into(),
+                ],
+                vec![],
+                ro_args.clone(),
+            ),
+        ),
+        (
+            "ro-full-bad-arg",
+            (
+                vec![
+                    "--method".into(),
+                    "tools/call".into(),
+                    "--tool-name".into(),
+                    "users_list".into(),
+                    "--tool-args-json".into(),
+                    r#"{"limit":"lots"}"#.into(),
+                ],
+                vec![],
+                with(&ro_args, &["--mode", "full"]),
+            ),
+        ),
+        (
+            "rw-full-call",
+            (
+                vec![
+                    "--method".into(),
+                    "tools/call".into(),
+                    "--tool-name".into(),
+                    "users_get".into(),
+                    "--tool-args-json".into(),
+                    r#"{"user_id":"user_123"}"#.into(),
+                ],
+                env_key.to_vec(),
+                with(&rw_args, &["--mode", "full", "--groups", "users"]),
+            ),
+        ),
         // Fails to start: the key must not leak into the error either.
-        ("bad-base-url", (vec!["--method".into(), "tools/list".into()], vec![], with(&common(&ro_s)[..4], &["--base-url", "not a url sk_test_McpInspectorSecret0123456789"]))),
+        (
+            "bad-base-url",
+            (
+                vec!["--method".into(), "tools/list".into()],
+                vec![],
+                with(
+                    &common(&ro_s)[..4],
+                    &[
+                        "--base-url",
+                        "not a url sk_test_McpInspectorSecret0123456789",
+                    ],
+                ),
+            ),
+        ),
     ];
     let mut runs: Vec<(&str, Run)> = Vec::new();
     for batch in jobs.chunks(3) {
@@ -253,8 +367,7 @@ fn inspector_drives_the_mcp_server_against_prism() {
     let mut config = agentgen::Config::new(&spec);
     config.emit_client = false;
     let generated = agentgen::generate(&config).unwrap();
-    let manifest: Value =
-        serde_json::from_str(&generated.files["agent/agentspec.json"]).unwrap();
+    let manifest: Value = serde_json::from_str(&generated.files["agent/agentspec.json"]).unwrap();
     let read: Vec<&str> = manifest["operations"]
         .as_array()
         .unwrap()
@@ -276,8 +389,14 @@ fn inspector_drives_the_mcp_server_against_prism() {
         .find(|t| t["name"] == "users_list")
         .cloned()
         .unwrap();
-    assert_eq!(users_list["inputSchema"]["properties"]["limit"]["maximum"], 100);
-    assert_eq!(users_list["inputSchema"]["properties"]["limit"]["default"], 20);
+    assert_eq!(
+        users_list["inputSchema"]["properties"]["limit"]["maximum"],
+        100
+    );
+    assert_eq!(
+        users_list["inputSchema"]["properties"]["limit"]["default"],
+        20
+    );
 
     // Full, read-write, two groups: writes are there, nothing outside the groups.
     let r = run("rw-full-groups");
@@ -312,7 +431,10 @@ fn inspector_drives_the_mcp_server_against_prism() {
     assert_eq!(items[0]["object"], "user");
     assert!(data["next_page"]["returned"].is_u64(), "{data}");
     assert!(!r.text().contains("\"private_metadata\""), "{data}");
-    assert!(data["omitted"].as_str().unwrap().contains("private_metadata"));
+    assert!(data["omitted"]
+        .as_str()
+        .unwrap()
+        .contains("private_metadata"));
 
     // A write on a read-only connection is refused, as a tool error.
     let r = run("ro-call-write");
@@ -344,7 +466,11 @@ fn inspector_drives_the_mcp_server_against_prism() {
     // A server that cannot start says why on stderr, without the key.
     let r = run("bad-base-url");
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("base URL") || r.stderr.contains("base url"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("base URL") || r.stderr.contains("base url"),
+        "{}",
+        r.stderr
+    );
 
     eprintln!(
         "mcp_inspector: {} Inspector runs in {:.1?}",

@@ -3,8 +3,8 @@
 
 use crate::catalog::{Catalog, Operation};
 use crate::runtime::{
-    self, path_param, ApiInfo, Body, BodyInfo, Client, FileUpload, OperationInfo, ParamInfo,
-    Part, ReadOnly, ReadWrite, Request, RetryConfig, SafetyClass,
+    self, path_param, ApiInfo, Body, BodyInfo, Client, FileUpload, OperationInfo, ParamInfo, Part,
+    ReadOnly, ReadWrite, Request, RetryConfig, SafetyClass,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -21,8 +21,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// `Client::call` could be plugged in the same way.
 pub trait Backend: Send + Sync + 'static {
     /// Perform `op` with `input`.
-    fn call<'a>(&'a self, op: &'a Operation, input: Value)
-        -> BoxFuture<'a, Result<Value, CallError>>;
+    fn call<'a>(
+        &'a self,
+        op: &'a Operation,
+        input: Value,
+    ) -> BoxFuture<'a, Result<Value, CallError>>;
 }
 
 /// Why a call failed. None of these ever holds the secret key.
@@ -446,8 +449,8 @@ fn encode_body(
             let Value::String(text) = body else {
                 return Err(invalid(info, "`body` must be base64 text".to_string()));
             };
-            let data = runtime::decode_base64(&text)
-                .map_err(|e| invalid(info, format!("`body`: {e}")))?;
+            let data =
+                runtime::decode_base64(&text).map_err(|e| invalid(info, format!("`body`: {e}")))?;
             Ok(Body::Bytes {
                 data,
                 content_type: content_type.to_string(),
@@ -507,7 +510,11 @@ fn base64(data: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

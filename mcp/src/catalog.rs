@@ -310,6 +310,10 @@ impl Catalog {
 
     /// The group names, in order.
     pub fn group_names(&self) -> Vec<&str> {
-        self.manifest.groups.iter().map(|g| g.name.as_str()).collect()
+        self.manifest
+            .groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect()
     }
 }

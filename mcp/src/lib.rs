@@ -27,8 +27,8 @@ pub mod redact;
 pub mod server;
 pub mod validate;
 
-pub(crate) use api_info::API_INFO;
 pub use api_info::set_api_info;
+pub(crate) use api_info::API_INFO;
 pub use backend::{Backend, CallError, HttpBackend};
 pub use catalog::{Catalog, Operation};
 pub use server::{run_stdio, serve_stdio, Mode, Server, Settings};

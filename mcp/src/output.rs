@@ -113,7 +113,10 @@ pub fn shape(op: &Operation, args: &Map<String, Value>, body: Value, allow_priva
         let items_key = p.items_field.as_deref().unwrap_or("items");
         let items = out.get(items_key).and_then(Value::as_array);
         let returned = items.map_or(0, Vec::len) as u64;
-        let limit = args.get(&p.limit_param).and_then(Value::as_u64).unwrap_or(0);
+        let limit = args
+            .get(&p.limit_param)
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
         let offset_key = p.offset_param.as_deref();
         let offset = offset_key
             .and_then(|k| args.get(k))
@@ -193,7 +196,9 @@ mod tests {
 
     #[test]
     fn limit_gets_our_default_and_cap() {
-        let op = op(json!({"strategy": "offset", "limitParam": "limit", "maxLimit": 500, "offsetParam": "offset"}));
+        let op = op(
+            json!({"strategy": "offset", "limitParam": "limit", "maxLimit": 500, "offsetParam": "offset"}),
+        );
         let s = listed_schema(&op, &Limits::default());
         assert_eq!(s["properties"]["limit"]["maximum"], 100);
         assert_eq!(s["properties"]["limit"]["default"], 20);
@@ -205,21 +210,37 @@ mod tests {
     #[test]
     fn full_pages_point_to_the_next_one() {
         let op = op(json!({"strategy": "offset", "limitParam": "limit", "offsetParam": "offset"}));
-        let args: Map<String, Value> = serde_json::from_value(json!({"limit": 2, "offset": 4})).unwrap();
+        let args: Map<String, Value> =
+            serde_json::from_value(json!({"limit": 2, "offset": 4})).unwrap();
         let out = shape(&op, &args, json!([{"id": "a"}, {"id": "b"}]), false);
-        assert_eq!(out["next_page"]["next_arguments"], json!({"limit": 2, "offset": 6}));
+        assert_eq!(
+            out["next_page"]["next_arguments"],
+            json!({"limit": 2, "offset": 6})
+        );
         let out = shape(&op, &args, json!([{"id": "a"}]), false);
         assert_eq!(out["next_page"]["more"], false);
     }
 
     #[test]
     fn totals_decide_when_there_are_any() {
-        let op = op(json!({"strategy": "offset", "limitParam": "limit", "offsetParam": "offset",
-            "itemsField": "data", "totalField": "total_count"}));
+        let op = op(
+            json!({"strategy": "offset", "limitParam": "limit", "offsetParam": "offset",
+            "itemsField": "data", "totalField": "total_count"}),
+        );
         let args: Map<String, Value> = serde_json::from_value(json!({"limit": 1})).unwrap();
-        let out = shape(&op, &args, json!({"data": [{"id": "a"}], "total_count": 1}), false);
+        let out = shape(
+            &op,
+            &args,
+            json!({"data": [{"id": "a"}], "total_count": 1}),
+            false,
+        );
         assert_eq!(out["next_page"]["more"], false);
-        let out = shape(&op, &args, json!({"data": [{"id": "a"}], "total_count": 3}), false);
+        let out = shape(
+            &op,
+            &args,
+            json!({"data": [{"id": "a"}], "total_count": 3}),
+            false,
+        );
         assert_eq!(out["next_page"]["next_arguments"]["offset"], 1);
     }
 

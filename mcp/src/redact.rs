@@ -50,6 +50,9 @@ mod tests {
         assert_eq!(redact("task_sk_ok", None), "task_sk_ok");
         assert_eq!(redact("prefix `sk_live_`", None), "prefix `sk_live_`");
         assert_eq!(redact("sk_", None), "sk_");
-        assert_eq!(redact("x sk_test_Z-9 y sk_test_Q", None), "x sk_test_<redacted> y sk_test_<redacted>");
+        assert_eq!(
+            redact("x sk_test_Z-9 y sk_test_Q", None),
+            "x sk_test_<redacted> y sk_test_<redacted>"
+        );
     }
 }

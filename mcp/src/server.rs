@@ -338,8 +338,11 @@ impl Inner {
     }
 
     fn search(&self, args: &Map<String, Value>) -> Result<Value, CallError> {
-        crate::validate::validate(&self.tools[0].input_schema_value(), &Value::Object(args.clone()))
-            .map_err(CallError::InvalidInput)?;
+        crate::validate::validate(
+            &self.tools[0].input_schema_value(),
+            &Value::Object(args.clone()),
+        )
+        .map_err(CallError::InvalidInput)?;
         let query = args.get("query").and_then(Value::as_str).unwrap_or("");
         let group = args.get("group").and_then(Value::as_str);
         let limit = args.get("limit").and_then(Value::as_u64).unwrap_or(10) as usize;
@@ -412,14 +415,18 @@ impl Inner {
             out["next_page"] = json!({"query": query, "offset": offset + limit, "limit": limit});
         }
         if total == 0 {
-            out["hint"] = json!("No match: try fewer or other words, or an empty query to list everything.");
+            out["hint"] =
+                json!("No match: try fewer or other words, or an empty query to list everything.");
         }
         Ok(out)
     }
 
     fn describe(&self, args: &Map<String, Value>) -> Result<Value, CallError> {
-        crate::validate::validate(&self.tools[1].input_schema_value(), &Value::Object(args.clone()))
-            .map_err(CallError::InvalidInput)?;
+        crate::validate::validate(
+            &self.tools[1].input_schema_value(),
+            &Value::Object(args.clone()),
+        )
+        .map_err(CallError::InvalidInput)?;
         let name = args.get("name").and_then(Value::as_str).unwrap_or_default();
         let op = self.allowed(name)?;
         let mut out = json!({
@@ -484,10 +491,7 @@ impl Inner {
         crate::validate::validate(&schema, &Value::Object(args.clone()))
             .map_err(CallError::InvalidInput)?;
         output::with_defaults(op, &mut args, &self.settings.limits);
-        let body = self
-            .backend
-            .call(op, Value::Object(args.clone()))
-            .await?;
+        let body = self.backend.call(op, Value::Object(args.clone())).await?;
         Ok(output::shape(
             op,
             &args,

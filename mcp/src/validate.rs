@@ -102,13 +102,15 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, depth: usize) -> R
     for key in ["anyOf", "oneOf"] {
         if let Some(branches) = s.get(key).and_then(Value::as_array) {
             let mut first_err = None;
-            let ok = branches.iter().any(|b| match check(root, b, v, path, depth + 1) {
-                Ok(()) => true,
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                    false
-                }
-            });
+            let ok = branches
+                .iter()
+                .any(|b| match check(root, b, v, path, depth + 1) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        first_err.get_or_insert(e);
+                        false
+                    }
+                });
             if !ok && !branches.is_empty() {
                 return Err(format!(
                     "`{path}` matches none of the {} allowed forms (first: {})",
@@ -276,14 +278,38 @@ mod tests {
     fn names_the_bad_field() {
         let cases = [
             (json!({}), "missing the required field `user_id`"),
-            (json!({"user_id": 3}), "`arguments.user_id` must be string, got integer 3"),
-            (json!({"user_id": "u", "limit": 500}), "`arguments.limit` must be at most 100"),
-            (json!({"user_id": "u", "limit": "5"}), "`arguments.limit` must be integer"),
-            (json!({"user_id": "u", "lmit": 5}), "unknown field `lmit` (known fields: user_id, limit"),
-            (json!({"user_id": "u", "status": ["gone"]}), "`arguments.status[0]` must be one of \"active\", \"locked\""),
-            (json!({"user_id": "u", "body": {}}), "`arguments.body` is missing the required field `name`"),
-            (json!({"user_id": "u", "body": {"name": "x", "meta": 3}}), "`arguments.body.meta` matches none of the 2 allowed forms"),
-            (json!({"user_id": ""}), "`arguments.user_id` must have at least 1 characters"),
+            (
+                json!({"user_id": 3}),
+                "`arguments.user_id` must be string, got integer 3",
+            ),
+            (
+                json!({"user_id": "u", "limit": 500}),
+                "`arguments.limit` must be at most 100",
+            ),
+            (
+                json!({"user_id": "u", "limit": "5"}),
+                "`arguments.limit` must be integer",
+            ),
+            (
+                json!({"user_id": "u", "lmit": 5}),
+                "unknown field `lmit` (known fields: user_id, limit",
+            ),
+            (
+                json!({"user_id": "u", "status": ["gone"]}),
+                "`arguments.status[0]` must be one of \"active\", \"locked\"",
+            ),
+            (
+                json!({"user_id": "u", "body": {}}),
+                "`arguments.body` is missing the required field `name`",
+            ),
+            (
+                json!({"user_id": "u", "body": {"name": "x", "meta": 3}}),
+                "`arguments.body.meta` matches none of the 2 allowed forms",
+            ),
+            (
+                json!({"user_id": ""}),
+                "`arguments.user_id` must have at least 1 characters",
+            ),
         ];
         for (input, want) in cases {
             let err = validate(&schema(), &input).unwrap_err();

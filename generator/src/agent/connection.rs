@@ -420,8 +420,9 @@ mod tests {
         assert!(!format!("{c:?}").contains("abcdef"));
         let c = parse("display_name: x\nconnection_details: {clerk: {}}\n").unwrap();
         assert!(!c.read_only() && c.key().is_none() && !c.allow_private_metadata());
-        let c = parse("display_name: x\nconnection_details: {clerk: {allow_private_metadata: true}}\n")
-            .unwrap();
+        let c =
+            parse("display_name: x\nconnection_details: {clerk: {allow_private_metadata: true}}\n")
+                .unwrap();
         assert!(c.allow_private_metadata());
     }
 
