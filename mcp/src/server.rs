@@ -253,11 +253,12 @@ impl Inner {
     }
 
     fn meta_tools(&self) -> Vec<Tool> {
-        let groups: Vec<&str> = {
-            let mut g: Vec<&str> = self.visible_ops().map(|o| o.group.as_str()).collect();
-            g.dedup();
-            g
-        };
+        let mut groups: Vec<&str> = Vec::new();
+        for op in self.visible_ops() {
+            if !groups.contains(&op.group.as_str()) {
+                groups.push(&op.group);
+            }
+        }
         let writes = self.visible_ops().any(|o| !o.is_read());
         let destructive = self.visible_ops().any(|o| o.annotations.destructive_hint);
         let open_world = self.visible_ops().any(|o| o.annotations.open_world_hint);

@@ -16,10 +16,12 @@ fn catalog() -> Catalog {
     Catalog::from_dir(&dir).expect("fixture documents load")
 }
 
+type Reply = Box<dyn Fn(&Operation) -> Result<Value, CallError> + Send + Sync>;
+
 /// Records calls; answers with `reply`.
 struct Fake {
     calls: Mutex<Vec<(String, Value)>>,
-    reply: Box<dyn Fn(&Operation) -> Result<Value, CallError> + Send + Sync>,
+    reply: Reply,
 }
 
 impl Backend for Fake {
