@@ -11,6 +11,7 @@
 use agentgen_tests::prism::Prism;
 use agentgen_tests::{mirror, repo_root};
 use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn write(dir: &Path, files: &std::collections::BTreeMap<String, String>) {
