@@ -157,3 +157,15 @@ async fn unreachable_servers_are_transport_errors_without_the_key() {
     assert!(matches!(err, CallError::Transport(_)), "{err:?}");
     assert!(!format!("{err:?}").contains("HttpBackendSecret"));
 }
+
+#[tokio::test]
+async fn bodies_that_are_not_json_are_decode_errors() {
+    let cat = catalog();
+    let (url, head) = serve_once("200 OK", "<html>not json</html>");
+    let b = backend(&url, true);
+    let op = cat.get("accounts_get").unwrap();
+    let err = b.call(op, json!({"account_id": "a"})).await.unwrap_err();
+    head.join().unwrap();
+    assert!(matches!(err, CallError::Decode(_)), "{err:?}");
+    assert_eq!(err.kind(), "decode_error");
+}
