@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# The test command: installs the pinned Stoplight Prism (tools/prism, for the end-to-end test
-# tests/tests/e2e_prism.rs) when it is missing or older than its lockfile, then runs every
-# test of the workspace. Needs Node.js (>= 18.20) and npm besides the Rust toolchain.
+# The test command: installs the pinned Stoplight Prism (tools/prism) and MCP Inspector
+# (tools/inspector) when missing or older than their lockfiles, then runs every test of the
+# workspace. Needs Node.js (>= 18.20) and npm besides the Rust toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-prism=tools/prism/node_modules/.bin/prism
-stamp=tools/prism/node_modules/.agentgen-installed
-if [ ! -x "$prism" ] || [ ! -e "$stamp" ] || [ tools/prism/package-lock.json -nt "$stamp" ]; then
-  npm ci --prefix tools/prism --no-fund --no-audit
-  touch "$stamp"
-fi
+# Pinned npm tools: Stoplight Prism (tests/tests/e2e_prism.rs) and the MCP Inspector CLI
+# (generator/tests/mcp_inspector.rs). Each is installed from its lockfile when missing or older
+# than the lockfile.
+install() {
+  local dir=$1 bin=$2
+  local stamp=$dir/node_modules/.agentgen-installed
+  if [ ! -x "$dir/node_modules/.bin/$bin" ] || [ ! -e "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
+    npm ci --prefix "$dir" --no-fund --no-audit
+    touch "$stamp"
+  fi
+}
+install tools/prism prism
+install tools/inspector mcp-inspector
 
 cargo test --workspace --locked "$@"

@@ -5,6 +5,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[cfg(feature = "mcp")]
+mod mcp_cmd;
+
 /// Generate a typed Rust client and agent documents from an OpenAPI spec.
 #[derive(Parser)]
 #[command(name = "agentgen", version, about, long_about = None)]
@@ -84,6 +87,34 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
     },
+    /// Serve the API over MCP on stdio for one connection (the document of
+    /// `connection-prompt`; the key may instead come from the API's environment variable,
+    /// e.g. CLERK_SECRET_KEY). A read-only connection lists and accepts only `read` operations.
+    #[cfg(feature = "mcp")]
+    Mcp {
+        /// The connection document.
+        #[arg(long, value_name = "FILE")]
+        connection: PathBuf,
+        /// The spec (default: the pinned Clerk spec).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// `progressive`: three tools (search, describe, call) for small contexts;
+        /// `full`: one tool per operation.
+        #[arg(long, value_enum, default_value_t = McpMode::Progressive)]
+        mode: McpMode,
+        /// Only these operation groups, e.g. `users,organizations`.
+        #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
+        groups: Vec<String>,
+        /// Server URL (default: the connection's `base_url`, else the spec's).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// As for `generate`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
+    },
     /// Print a summary of the IR: operations, types, groups, untyped JSON fields, diagnostics.
     Inspect {
         /// The spec (default: the pinned Clerk spec).
@@ -137,6 +168,13 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
     },
+}
+
+#[cfg(feature = "mcp")]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum McpMode {
+    Progressive,
+    Full,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -258,6 +296,24 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             print!("{prompt}");
             Ok(())
         }
+        #[cfg(feature = "mcp")]
+        Command::Mcp {
+            connection,
+            spec,
+            mode,
+            groups,
+            base_url,
+            templates,
+            workflows,
+        } => mcp_cmd::run(mcp_cmd::McpArgs {
+            connection,
+            spec: spec_path(spec)?,
+            full: mode == McpMode::Full,
+            groups,
+            base_url,
+            templates,
+            agent_data: workflows.as_deref().map(read_file).transpose()?,
+        }),
         Command::Inspect { spec, format } => {
             let path = spec_path(spec)?;
             let (api, diags, _) = agentgen::analyze(&Config::new(&path))?;

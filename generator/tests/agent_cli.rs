@@ -180,3 +180,48 @@ fn connection_prompt_prints_the_prompt_without_the_key() {
     assert!(!err.contains("cliSecret"), "{err}");
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn connection_prompt_says_when_private_metadata_is_hidden() {
+    let dir = scratch("connection-prompt-private");
+    let doc = dir.join("connection.yaml");
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/clerk/bapi/2026-05-12.yml");
+    let spec = match std::env::var_os("AGENTGEN_SPEC_MIRROR") {
+        Some(m) => Path::new(&m).join("bapi/2026-05-12.yml"),
+        None => spec,
+    };
+    let prompt = |allow: bool| {
+        std::fs::write(
+            &doc,
+            format!("display_name: x\nconnection_details: {{clerk: {{allow_private_metadata: {allow}}}}}\n"),
+        )
+        .unwrap();
+        let o = agentgen(&[
+            "connection-prompt",
+            "--connection",
+            doc.to_str().unwrap(),
+            "--spec",
+            spec.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let hidden = "`private_metadata` is not readable through this connection";
+    assert!(prompt(false).contains(hidden));
+    assert!(!prompt(true).contains(hidden));
+    // An API without such fields does not mention it.
+    std::fs::write(
+        &doc,
+        "display_name: x\nconnection_details: {accounts: {}}\n",
+    )
+    .unwrap();
+    let o = agentgen(&[
+        "connection-prompt",
+        "--connection",
+        doc.to_str().unwrap(),
+        "--spec",
+        &fixture("accounts/spec.yaml"),
+    ]);
+    assert!(!text(&o.stdout).contains("private_metadata"));
+}

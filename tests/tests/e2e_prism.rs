@@ -8,116 +8,11 @@
 //! --no-audit`, or run `scripts/test.sh`). The generated crate lives under
 //! `target/clerk-gen/e2e/` and runs `tests/clerk/e2e.rs` as its own integration test.
 
+use agentgen_tests::prism::Prism;
 use agentgen_tests::{mirror, repo_root};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn prism_bin() -> PathBuf {
-    let bin = repo_root().join("tools/prism/node_modules/.bin/prism");
-    assert!(
-        bin.exists(),
-        "Stoplight Prism is not installed ({} is missing). Install the pinned version with \
-         `npm ci --prefix tools/prism --no-fund --no-audit` (needs Node.js >= 18.20 and npm), \
-         or run the tests with `scripts/test.sh`, which does it.",
-        bin.display()
-    );
-    bin
-}
-
-/// A running Prism mock server, killed (by pid) when dropped, including on panic.
-struct Prism {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl Prism {
-    /// Start Prism on a free loopback port; `dynamic` adds `-d --seed 1`.
-    fn spawn(spec: &Path, dynamic: bool, log: PathBuf) -> Prism {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("find a free port")
-            .port();
-        let out = std::fs::File::create(&log).expect("create the Prism log");
-        let err = out.try_clone().expect("clone the Prism log handle");
-        let mut cmd = Command::new(prism_bin());
-        cmd.args([
-            "mock",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "-v",
-            "fatal",
-        ]);
-        if dynamic {
-            cmd.args(["-d", "--seed", "1"]);
-        }
-        let child = cmd
-            .arg(spec)
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .expect("start Prism (is Node.js installed?)");
-        Prism {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            log,
-        }
-    }
-
-    /// Wait (bounded) until Prism answers HTTP; panics with its log if it exits or stalls.
-    fn wait_ready(&mut self, limit: Duration) {
-        let addr: SocketAddr = self.url.trim_start_matches("http://").parse().unwrap();
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().expect("poll Prism") {
-                panic!(
-                    "Prism exited early ({status}) for {}:\n{}",
-                    self.url,
-                    std::fs::read_to_string(&self.log).unwrap_or_default()
-                );
-            }
-            if answers_http(addr) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "Prism at {} not ready after {limit:?}:\n{}",
-            self.url,
-            std::fs::read_to_string(&self.log).unwrap_or_default()
-        );
-    }
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// True when `GET /jwks` gets an HTTP status line back (any status: 401 is fine).
-fn answers_http(addr: SocketAddr) -> bool {
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
-    if stream
-        .write_all(b"GET /jwks HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 ")
-}
 
 fn write(dir: &Path, files: &std::collections::BTreeMap<String, String>) {
     let _ = std::fs::remove_dir_all(dir.join("client/src"));

@@ -15,8 +15,9 @@
 //! ```
 //!
 //! `connection_details` has exactly one entry, named after the service; in it `bearer_token`
-//! (optional: only its environment is shown), `read_only` (default false) and `base_url`
-//! (optional: another server URL). Unknown fields are errors, so that a misspelt `read_only`
+//! (optional: only its environment is shown), `read_only` (default false), `base_url`
+//! (optional: another server URL) and `allow_private_metadata` (default false: results served
+//! by `agentgen mcp` leave out `private_metadata`). Unknown fields are errors, so that a misspelt `read_only`
 //! cannot silently grant writes.
 
 use super::skill::Templates;
@@ -37,6 +38,11 @@ impl std::fmt::Debug for SecretKey {
 }
 
 impl SecretKey {
+    /// The key itself, to send it (`agentgen mcp`); never print it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// The environment the key's prefix names, from `prefixes` (prefix -> environment).
     pub fn environment<'p>(
         &self,
@@ -76,6 +82,9 @@ pub struct ConnectionDetails {
     /// Another server URL.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Results may include `private_metadata` (default false: `agentgen mcp` removes it).
+    #[serde(default)]
+    pub allow_private_metadata: bool,
 }
 
 /// A bearer token.
@@ -100,6 +109,11 @@ impl Connection {
     /// Only `read` operations may be called.
     pub fn read_only(&self) -> bool {
         self.details().1.read_only
+    }
+
+    /// Results may include `private_metadata`.
+    pub fn allow_private_metadata(&self) -> bool {
+        self.details().1.allow_private_metadata
     }
 
     /// The secret key, if the document has one.
@@ -211,6 +225,8 @@ struct PromptView {
     environment: String,
     environment_note: String,
     read_only: bool,
+    /// The API has `private_metadata` fields and this connection hides them.
+    hide_private_metadata: bool,
     base_url: String,
     key_env: String,
     version_header: Option<String>,
@@ -354,6 +370,12 @@ pub fn render(
         environment,
         environment_note: note,
         read_only,
+        hide_private_metadata: !conn.allow_private_metadata()
+            && model.specs.iter().any(|s| {
+                s.output_schema
+                    .as_ref()
+                    .is_some_and(|o| o.to_string().contains("\"private_metadata\""))
+            }),
         base_url: conn
             .details()
             .1
@@ -397,7 +419,11 @@ mod tests {
         assert_eq!(c.details().0, "clerk");
         assert!(!format!("{c:?}").contains("abcdef"));
         let c = parse("display_name: x\nconnection_details: {clerk: {}}\n").unwrap();
-        assert!(!c.read_only() && c.key().is_none());
+        assert!(!c.read_only() && c.key().is_none() && !c.allow_private_metadata());
+        let c =
+            parse("display_name: x\nconnection_details: {clerk: {allow_private_metadata: true}}\n")
+                .unwrap();
+        assert!(c.allow_private_metadata());
     }
 
     #[test]

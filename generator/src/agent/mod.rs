@@ -586,17 +586,8 @@ pub fn generate(
     let location = spec_location(config, &sha);
     let model = Model::new(api, data, location, sha);
     let templates = skill::Templates::load(config.templates_dir.as_deref())?;
-    let mut files = BTreeMap::new();
-
-    let workflows_file = (!model.data.workflows.is_empty())
-        .then(|| format!("workflows/{}.arazzo.yaml", model.skill_name));
-    files.insert(
-        "agentspec.json".to_string(),
-        json_text(&model.manifest(workflows_file.clone()))?,
-    );
-    for spec in &model.specs {
-        files.insert(format!("ops/{}.json", spec.name), json_text(spec)?);
-    }
+    let mut files = agentspec_files(&model)?;
+    let workflows_file = workflows_file(&model);
     let all = model.ordered(false);
     files.insert(
         "tools/mcp.tools.json".to_string(),
@@ -631,6 +622,33 @@ pub fn generate(
     }
     files.insert("README.md".to_string(), readme(&model, &files));
     Ok((files, diags))
+}
+
+fn workflows_file(model: &Model<'_>) -> Option<String> {
+    (!model.data.workflows.is_empty())
+        .then(|| format!("workflows/{}.arazzo.yaml", model.skill_name))
+}
+
+/// `agentspec.json` and `ops/<tool>.json`.
+fn agentspec_files(model: &Model<'_>) -> Result<BTreeMap<String, String>, String> {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "agentspec.json".to_string(),
+        json_text(&model.manifest(workflows_file(model)))?,
+    );
+    for spec in &model.specs {
+        files.insert(format!("ops/{}.json", spec.name), json_text(spec)?);
+    }
+    Ok(files)
+}
+
+/// Only the AgentSpec documents (`agentspec.json`, `ops/<tool>.json`), exactly as
+/// [`generate`] writes them, without rendering the skills and tool files (`agentgen mcp`).
+pub fn agentspec_documents(api: &Api, config: &Config) -> Result<BTreeMap<String, String>, String> {
+    let (data, _) = load_data(api, config)?;
+    let sha = spec_sha256(config)?;
+    let location = spec_location(config, &sha);
+    agentspec_files(&Model::new(api, data, location, sha))
 }
 
 fn readme(model: &Model<'_>, files: &BTreeMap<String, String>) -> String {

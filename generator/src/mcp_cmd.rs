@@ -1,0 +1,115 @@
+//! `agentgen mcp`: generate the agent documents in memory (the same path as `generate`) and
+//! serve them over MCP on stdio with `agentgen-mcp`. Standard output belongs to the protocol;
+//! the one status line goes to standard error. The key never appears in either.
+
+use agentgen::agent::connection;
+use agentgen::Config;
+use agentgen_mcp::backend::HttpOptions;
+use agentgen_mcp::output::Limits;
+use agentgen_mcp::runtime::RetryConfig;
+use agentgen_mcp::{Catalog, HttpBackend, Mode, Server, Settings};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Options of `agentgen mcp`.
+pub struct McpArgs {
+    pub connection: PathBuf,
+    pub spec: PathBuf,
+    pub full: bool,
+    pub groups: Vec<String>,
+    pub base_url: Option<String>,
+    pub templates: Option<PathBuf>,
+    pub agent_data: Option<String>,
+}
+
+pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
+    let conn_label = args.connection.display().to_string();
+    let text = std::fs::read_to_string(&args.connection)
+        .map_err(|e| agentgen::Error::msg(&conn_label, format!("cannot read: {e}")))?;
+    let conn = connection::parse(&text).map_err(|e| agentgen::Error::msg(&conn_label, e))?;
+
+    let mut config = Config::new(&args.spec);
+    config.emit_client = false;
+    config.emit_agent = true;
+    config.templates_dir = args.templates;
+    config.agent_data = args.agent_data;
+    let (api, _, _) = agentgen::analyze(&config)?;
+    let spec_label = args.spec.display().to_string();
+    let files = agentgen::agent::agentspec_documents(&api, &config)
+        .map_err(|e| agentgen::Error::msg(&spec_label, e))?;
+    let prompt = agentgen::agent::connection_prompt(&api, &config, &text)
+        .map_err(|e| agentgen::Error::msg(&conn_label, e))?;
+    let catalog =
+        Catalog::from_documents(&files).map_err(|e| agentgen::Error::msg("agent documents", e))?;
+
+    // The key: the connection document's, else the API's environment variable.
+    let env_var = catalog.manifest.auth.env.clone();
+    let key = match conn.key() {
+        Some(k) => k.expose().trim().to_string(),
+        None => std::env::var(&env_var)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    };
+    if key.is_empty() {
+        return Err(agentgen::Error::msg(
+            &conn_label,
+            format!(
+                "no secret key: put it in the connection document (connection_details.{}.bearer_token.token) or set {env_var}",
+                conn.details().0
+            ),
+        ));
+    }
+    let hide = |e: String| agentgen_mcp::redact::redact(&e, Some(&key));
+    let base_url = args.base_url.or_else(|| conn.details().1.base_url.clone());
+    let retry = api.info.retry.as_ref().map(|r| RetryConfig {
+        initial_interval_ms: r.initial_interval_ms,
+        max_interval_ms: r.max_interval_ms,
+        exponent: r.exponent,
+        max_elapsed_ms: r.max_elapsed_ms,
+        max_attempts: 4,
+        retry_5xx: r.retry_5xx,
+        retry_connection_errors: r.retry_connection_errors,
+    });
+    let backend = HttpBackend::new(
+        &catalog,
+        HttpOptions {
+            key: Some(key.clone()),
+            base_url: base_url.clone(),
+            read_only: conn.read_only(),
+            retry,
+        },
+    )
+    .map_err(|e| agentgen::Error::msg(&conn_label, hide(e)))?;
+    let settings = Settings {
+        mode: if args.full {
+            Mode::Full
+        } else {
+            Mode::Progressive
+        },
+        groups: args.groups,
+        read_only: conn.read_only(),
+        allow_private_metadata: conn.allow_private_metadata(),
+        instructions: prompt,
+        limits: Limits::default(),
+        secret: Some(key.clone()),
+    };
+    let title = format!(
+        "{} {}",
+        catalog.manifest.api.title, catalog.manifest.api.version
+    );
+    let url = base_url.unwrap_or_else(|| catalog.manifest.api.base_url.clone());
+    let server = Server::new(catalog, settings, Arc::new(backend))
+        .map_err(|e| agentgen::Error::msg("--groups", e))?;
+    eprintln!(
+        "{}",
+        hide(format!(
+            "agentgen mcp: {title} at {url}: {} operations as {} tools ({} mode{}); serving on stdio",
+            server.visible_operations().len(),
+            server.tools().len(),
+            if args.full { "full" } else { "progressive" },
+            if conn.read_only() { ", read-only" } else { "" },
+        ))
+    );
+    agentgen_mcp::run_stdio(server).map_err(|e| agentgen::Error::msg("mcp", hide(e)))
+}

@@ -1,0 +1,541 @@
+//! How a call reaches the API: the [`Backend`] trait, and [`HttpBackend`], which performs the
+//! AgentSpec HTTP binding with the generated client's runtime ([`crate::runtime`]).
+
+use crate::catalog::{Catalog, Operation};
+use crate::runtime::{
+    self, path_param, ApiInfo, Body, BodyInfo, Client, FileUpload, OperationInfo, ParamInfo, Part,
+    ReadOnly, ReadWrite, Request, RetryConfig, SafetyClass,
+};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Calls one operation with its JSON input (already checked against the input schema) and
+/// returns the response body as JSON.
+///
+/// [`HttpBackend`] sends HTTP requests; tests use a fake; a generated crate's
+/// `Client::call` could be plugged in the same way.
+pub trait Backend: Send + Sync + 'static {
+    /// Perform `op` with `input`.
+    fn call<'a>(
+        &'a self,
+        op: &'a Operation,
+        input: Value,
+    ) -> BoxFuture<'a, Result<Value, CallError>>;
+}
+
+/// Why a call failed. None of these ever holds the secret key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallError {
+    /// The API answered with a non-2xx status.
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The first error's code (`resource_not_found`), when the body has one.
+        code: Option<String>,
+        /// The first error's message (with its long message), else a summary of the body.
+        message: String,
+        /// Every error entry of the body, as JSON.
+        errors: Vec<Value>,
+        /// The trace id to quote to the API's support.
+        trace_id: Option<String>,
+    },
+    /// The connection is read-only and the operation changes data; nothing was sent.
+    ReadOnly(String),
+    /// The input does not fit the operation; nothing was sent.
+    InvalidInput(String),
+    /// The request could not be sent or the response not read.
+    Transport(String),
+    /// The response does not have the expected shape.
+    Decode(String),
+    /// The client is misconfigured (no key, bad base URL, ...).
+    Config(String),
+}
+
+impl CallError {
+    /// A short kind: `api_error`, `read_only`, `invalid_input`, `transport_error`,
+    /// `decode_error`, `config_error`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallError::Api { .. } => "api_error",
+            CallError::ReadOnly(_) => "read_only",
+            CallError::InvalidInput(_) => "invalid_input",
+            CallError::Transport(_) => "transport_error",
+            CallError::Decode(_) => "decode_error",
+            CallError::Config(_) => "config_error",
+        }
+    }
+
+    /// One line for the model.
+    pub fn message(&self) -> String {
+        match self {
+            CallError::Api {
+                status,
+                code,
+                message,
+                ..
+            } => match code {
+                Some(code) => format!("the API answered HTTP {status} ({code}): {message}"),
+                None => format!("the API answered HTTP {status}: {message}"),
+            },
+            CallError::ReadOnly(m) => m.clone(),
+            CallError::InvalidInput(m) => format!("invalid arguments: {m} (nothing was sent)"),
+            CallError::Transport(m) => m.clone(),
+            CallError::Decode(m) => m.clone(),
+            CallError::Config(m) => m.clone(),
+        }
+    }
+
+    /// Structured form, for the tool result.
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("error".into(), self.kind().into());
+        out.insert("message".into(), self.message().into());
+        if let CallError::Api {
+            status,
+            code,
+            errors,
+            trace_id,
+            ..
+        } = self
+        {
+            out.insert("status".into(), (*status).into());
+            if let Some(code) = code {
+                out.insert("code".into(), code.clone().into());
+            }
+            if !errors.is_empty() {
+                out.insert("errors".into(), Value::Array(errors.clone()));
+            }
+            if let Some(t) = trace_id {
+                out.insert("clerk_trace_id".into(), t.clone().into());
+            }
+        }
+        Value::Object(out)
+    }
+}
+
+impl From<runtime::Error> for CallError {
+    fn from(e: runtime::Error) -> Self {
+        use runtime::Error as E;
+        match e {
+            E::Api(api) => {
+                let first = api.first_error();
+                let message = match first {
+                    Some(f) => match f.long_message.as_deref() {
+                        Some(long) if long != f.message => format!("{} ({long})", f.message),
+                        _ => f.message.clone(),
+                    },
+                    None => {
+                        let body = api.body_text();
+                        let body: String = body.chars().take(300).collect();
+                        if body.trim().is_empty() {
+                            "no error details in the response".to_string()
+                        } else {
+                            body
+                        }
+                    }
+                };
+                CallError::Api {
+                    status: api.status().as_u16(),
+                    code: api.code().map(str::to_string),
+                    message,
+                    errors: api
+                        .clerk_errors()
+                        .map(|c| {
+                            c.errors
+                                .iter()
+                                .filter_map(|e| serde_json::to_value(e).ok())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    trace_id: api.clerk_trace_id().map(str::to_string),
+                }
+            }
+            E::ReadOnly { .. } => CallError::ReadOnly(e.to_string()),
+            E::InvalidInput(_) | E::Encode(_) | E::UnknownOperation(_) => {
+                CallError::InvalidInput(e.to_string())
+            }
+            E::Transport(_) => CallError::Transport(e.to_string()),
+            E::Decode(_) => CallError::Decode(e.to_string()),
+            E::Config(_) => CallError::Config(e.to_string()),
+        }
+    }
+}
+
+/// Settings of an [`HttpBackend`].
+#[derive(Clone, Default)]
+pub struct HttpOptions {
+    /// The secret key (else the request goes out without one and the API answers 401).
+    pub key: Option<String>,
+    /// Another server URL.
+    pub base_url: Option<String>,
+    /// Build a read-only client: the runtime's guard refuses non-`read` operations too.
+    pub read_only: bool,
+    /// Retry settings from the spec (`x-speakeasy-retries`), else the generated default.
+    pub retry: Option<RetryConfig>,
+}
+
+impl std::fmt::Debug for HttpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpOptions")
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+enum AnyClient {
+    ReadWrite(Client<ReadWrite>),
+    ReadOnly(Client<ReadOnly>),
+}
+
+/// Static facts of one operation, built once (the runtime wants `&'static` data).
+struct OpStatic {
+    info: &'static OperationInfo,
+    headers: BTreeMap<String, &'static str>,
+}
+
+/// Sends requests through the generated client's runtime.
+pub struct HttpBackend {
+    client: AnyClient,
+    ops: BTreeMap<String, OpStatic>,
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// The runtime's facts about the API, from the manifest. Leaks a few strings once per process.
+pub fn api_info(catalog: &Catalog, retry: Option<RetryConfig>) -> ApiInfo {
+    let api = &catalog.manifest.api;
+    ApiInfo {
+        title: leak(&api.title),
+        api_version: leak(&api.version),
+        default_base_url: leak(&api.base_url),
+        version_header: api.version_header.as_deref().map(leak),
+        user_agent: leak(&format!(
+            "{}-mcp agentgen-mcp/{}",
+            catalog.manifest.name,
+            env!("CARGO_PKG_VERSION")
+        )),
+        key_env_var: leak(&catalog.manifest.auth.env),
+        retry: retry.unwrap_or(crate::api_info::DEFAULT_RETRY),
+    }
+}
+
+impl HttpBackend {
+    /// A backend for `catalog`'s operations. Records the API facts for the runtime
+    /// ([`crate::set_api_info`]); errors never contain the key.
+    pub fn new(catalog: &Catalog, options: HttpOptions) -> Result<HttpBackend, String> {
+        crate::set_api_info(api_info(catalog, options.retry));
+        let mut builder = Client::builder();
+        if let Some(key) = &options.key {
+            builder = builder.secret_key(key.clone());
+        }
+        if let Some(url) = &options.base_url {
+            builder = builder.base_url(url.clone());
+        }
+        let secret = options.key.as_deref();
+        let hide = |e: runtime::Error| crate::redact::redact(&e.to_string(), secret);
+        let client = if options.read_only {
+            AnyClient::ReadOnly(builder.build_read_only().map_err(hide)?)
+        } else {
+            AnyClient::ReadWrite(builder.build().map_err(hide)?)
+        };
+        let ops = catalog
+            .operations
+            .iter()
+            .map(|op| (op.name.clone(), op_static(op)))
+            .collect();
+        Ok(HttpBackend { client, ops })
+    }
+}
+
+fn op_static(op: &Operation) -> OpStatic {
+    let params: Vec<ParamInfo> = op
+        .http
+        .params
+        .iter()
+        .map(|p| ParamInfo {
+            name: leak(&p.name),
+            location: leak(&p.location),
+            required: p.required,
+        })
+        .collect();
+    let safety = match op.safety.class.as_str() {
+        "read" => SafetyClass::Read,
+        "write" => SafetyClass::Write,
+        // Anything unknown is treated as the most dangerous class.
+        _ => SafetyClass::Destructive,
+    };
+    let info = OperationInfo {
+        id: leak(&op.operation_id),
+        group: leak(&op.group),
+        method: leak(&op.name),
+        http_method: leak(&op.http.method),
+        path: leak(&op.http.path),
+        summary: leak(&op.title),
+        safety,
+        idempotent: op.safety.idempotent,
+        deprecated: op.deprecated,
+        params: Box::leak(params.into_boxed_slice()),
+        body: op.http.body.as_ref().map(|b| BodyInfo {
+            content_type: leak(&b.content_type),
+            required: b.required,
+        }),
+    };
+    let headers = op
+        .http
+        .params
+        .iter()
+        .filter(|p| p.location == "header")
+        .map(|p| (p.name.clone(), leak(&p.name)))
+        .collect();
+    OpStatic {
+        info: Box::leak(Box::new(info)),
+        headers,
+    }
+}
+
+fn invalid(info: &OperationInfo, message: String) -> runtime::Error {
+    runtime::Error::InvalidInput(Box::new(runtime::InvalidInput {
+        operation_id: info.id,
+        message,
+    }))
+}
+
+/// A scalar as path or header text.
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The request for `op` with `input`: the AgentSpec HTTP binding.
+fn build_request(st: &OpStatic, op: &Operation, input: Value) -> Result<Request, runtime::Error> {
+    let info = st.info;
+    let mut args = match input {
+        Value::Object(m) => m,
+        Value::Null => Map::new(),
+        other => {
+            return Err(invalid(
+                info,
+                format!("the arguments must be an object, not {other}"),
+            ))
+        }
+    };
+    // Path: substitute `{name}` segments.
+    let mut path = String::new();
+    let mut rest = op.http.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..]
+            .find('}')
+            .map(|e| start + e)
+            .ok_or_else(|| invalid(info, format!("bad path template {}", op.http.path)))?;
+        path.push_str(&rest[..start]);
+        let name = &rest[start + 1..end];
+        let value = args
+            .remove(name)
+            .ok_or_else(|| invalid(info, format!("missing the path parameter `{name}`")))?;
+        let text = scalar_text(&value)
+            .ok_or_else(|| invalid(info, format!("`{name}` must be a string")))?;
+        path.push_str(&path_param(name, &text)?);
+        rest = &rest[end + 1..];
+    }
+    path.push_str(rest);
+    let method = reqwest::Method::from_bytes(op.http.method.as_bytes())
+        .map_err(|_| invalid(info, format!("unknown HTTP method {}", op.http.method)))?;
+    let mut req = Request::new(info.id, method, path);
+    req.auth = op.http.auth;
+    req.idempotent = op.safety.idempotent;
+    for p in &op.http.params {
+        if p.location == "path" {
+            continue;
+        }
+        let Some(value) = args.remove(&p.name) else {
+            if p.required {
+                return Err(invalid(info, format!("missing the required `{}`", p.name)));
+            }
+            continue;
+        };
+        match p.location.as_str() {
+            "query" => match value {
+                Value::Null => {}
+                Value::Array(items) => {
+                    let delim = p
+                        .delimiter
+                        .as_deref()
+                        .and_then(|d| d.chars().next())
+                        .unwrap_or(',');
+                    req.query.push_array(&p.name, &items, p.explode, delim);
+                }
+                other => req.query.push(&p.name, &other),
+            },
+            "header" => {
+                let text = scalar_text(&value)
+                    .ok_or_else(|| invalid(info, format!("`{}` must be a string", p.name)))?;
+                if let Some(name) = st.headers.get(&p.name) {
+                    req.headers.push((name, text));
+                }
+            }
+            other => {
+                return Err(invalid(
+                    info,
+                    format!("`{}`: {other} parameters are not supported", p.name),
+                ))
+            }
+        }
+    }
+    if let Some(b) = &op.http.body {
+        match args.remove("body") {
+            None | Some(Value::Null) if b.required => {
+                return Err(invalid(info, "missing the required `body`".to_string()))
+            }
+            None | Some(Value::Null) => {}
+            Some(body) => req.body = encode_body(info, &b.encoding, &b.content_type, body)?,
+        }
+    }
+    if let Some(key) = args.keys().next() {
+        return Err(invalid(info, format!("unknown field `{key}`")));
+    }
+    Ok(req)
+}
+
+fn encode_body(
+    info: &OperationInfo,
+    encoding: &str,
+    content_type: &str,
+    body: Value,
+) -> Result<Body, runtime::Error> {
+    match encoding {
+        "json" => Body::json(&body),
+        "form" => Body::form(&body),
+        "multipart" => {
+            let Value::Object(fields) = body else {
+                return Err(invalid(info, "`body` must be an object".to_string()));
+            };
+            let mut parts = Vec::new();
+            for (name, value) in fields {
+                match value {
+                    Value::Null => {}
+                    Value::Object(ref o) if o.contains_key("content_base64") => {
+                        let file: FileUpload = serde_json::from_value(value)
+                            .map_err(|e| invalid(info, format!("`body.{name}`: {e}")))?;
+                        parts.push(Part::file(name, &file));
+                    }
+                    Value::String(s) => parts.push(Part::text(name, s)),
+                    Value::Array(items) => {
+                        for item in items {
+                            parts.push(Part::text(
+                                name.clone(),
+                                scalar_text(&item).unwrap_or_else(|| item.to_string()),
+                            ));
+                        }
+                    }
+                    other => parts.push(Part::text(name, other.to_string())),
+                }
+            }
+            Ok(Body::Multipart(parts))
+        }
+        _ => {
+            let Value::String(text) = body else {
+                return Err(invalid(info, "`body` must be base64 text".to_string()));
+            };
+            let data =
+                runtime::decode_base64(&text).map_err(|e| invalid(info, format!("`body`: {e}")))?;
+            Ok(Body::Bytes {
+                data,
+                content_type: content_type.to_string(),
+            })
+        }
+    }
+}
+
+impl HttpBackend {
+    async fn send<M: runtime::Mode>(
+        client: &Client<M>,
+        op: &Operation,
+        req: Request,
+    ) -> Result<Value, runtime::Error> {
+        Ok(match op.http.response.as_str() {
+            "empty" => {
+                let r = client.send_empty(req).await?;
+                serde_json::json!({"ok": true, "status": r.status().as_u16()})
+            }
+            "text" => Value::String(client.send_text(req).await?.into_inner()),
+            "bytes" => {
+                let data = client.send_bytes(req).await?.into_inner();
+                serde_json::json!({"bytes": data.len(), "content_base64": base64(&data)})
+            }
+            _ => client.send_json::<Value>(req).await?.into_inner(),
+        })
+    }
+
+    async fn perform(&self, op: &Operation, input: Value) -> Result<Value, runtime::Error> {
+        let st = self
+            .ops
+            .get(&op.name)
+            .ok_or_else(|| runtime::Error::UnknownOperation(op.name.clone()))?;
+        match &self.client {
+            AnyClient::ReadWrite(c) => Self::send(c, op, build_request(st, op, input)?).await,
+            AnyClient::ReadOnly(c) => {
+                // The generated client's guard: refuses before anything is built or sent.
+                c.check_allowed(st.info)?;
+                Self::send(c, op, build_request(st, op, input)?).await
+            }
+        }
+    }
+}
+
+impl Backend for HttpBackend {
+    fn call<'a>(
+        &'a self,
+        op: &'a Operation,
+        input: Value,
+    ) -> BoxFuture<'a, Result<Value, CallError>> {
+        Box::pin(async move { self.perform(op, input).await.map_err(CallError::from) })
+    }
+}
+
+/// Standard base64 with padding.
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips_through_the_runtime_decoder() {
+        for data in [&b""[..], b"a", b"ab", b"abc", b"\x00\xff\x10hello"] {
+            assert_eq!(runtime::decode_base64(&base64(data)).unwrap(), data);
+        }
+        assert_eq!(base64(b"ab"), "YWI=");
+    }
+}

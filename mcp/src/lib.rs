@@ -1,0 +1,37 @@
+//! An MCP server (stdio, built on the official Rust SDK `rmcp`) for an API described by
+//! agentgen's AgentSpec documents (`agentspec.json` and `ops/<tool>.json`).
+//!
+//! * [`catalog`]: the operations, deserialized from the AgentSpec documents.
+//! * [`server`]: the MCP server: `progressive` mode (search / describe / call meta-tools) or
+//!   `full` mode (one tool per operation, filterable by group); read-only connections list
+//!   and accept only `read` operations.
+//! * [`backend`]: how a call reaches the API. [`HttpBackend`] performs the AgentSpec HTTP
+//!   binding with the generated client's own runtime ([`runtime`], the very sources that
+//!   every generated crate copies), so authentication, the API-version header, retries,
+//!   typed API errors and secret handling are the generated client's code.
+//! * [`validate`]: checks tool arguments against the operation's input schema before a
+//!   request is sent.
+//! * [`output`]: page-size caps, next-page hints and `private_metadata` removal.
+//!
+//! This crate does not depend on `agentgen`: the `agentgen mcp` command generates the
+//! documents in memory and hands them over.
+
+// The runtime's docs link to items of a generated crate (`Client::call`, group modules)
+// that this crate does not have.
+#[allow(rustdoc::broken_intra_doc_links)]
+#[path = "../../generator/runtime/mod.rs"]
+pub mod runtime;
+
+mod api_info;
+pub mod backend;
+pub mod catalog;
+pub mod output;
+pub mod redact;
+pub mod server;
+pub mod validate;
+
+pub use api_info::set_api_info;
+pub(crate) use api_info::API_INFO;
+pub use backend::{Backend, CallError, HttpBackend};
+pub use catalog::{Catalog, Operation};
+pub use server::{run_stdio, serve_stdio, Mode, Server, Settings};

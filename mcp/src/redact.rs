@@ -1,0 +1,58 @@
+//! Keeping the secret key out of everything the server writes.
+
+/// `text` with every occurrence of `secret` (when at least 4 characters long) and every
+/// key-shaped token (`sk_live_...`, `sk_test_...`) replaced; the environment prefix stays.
+pub fn redact(text: &str, secret: Option<&str>) -> String {
+    let text = match secret.map(str::trim).filter(|s| s.len() >= 4) {
+        Some(s) => text.replace(s, "<redacted>"),
+        None => text.to_string(),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(pos) = rest.find("sk_") {
+        let at_boundary = !rest[..pos]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        let len = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(tail.len());
+        let token = &tail[..len];
+        // Keep `sk_live_` / `sk_test_`, drop what follows.
+        let keep = token
+            .match_indices('_')
+            .nth(1)
+            .map(|(i, _)| i + 1)
+            .unwrap_or(3);
+        if at_boundary && token.len() > keep {
+            out.push_str(&token[..keep]);
+            out.push_str("<redacted>");
+        } else {
+            out.push_str(token);
+        }
+        // `token` starts with `sk_`, so it is never empty.
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn removes_the_key_and_key_shaped_tokens() {
+        assert_eq!(redact("a sk_live_abc123 b", None), "a sk_live_<redacted> b");
+        assert_eq!(redact("k=mysecret1", Some("mysecret1")), "k=<redacted>");
+        assert_eq!(redact("task_sk_ok", None), "task_sk_ok");
+        assert_eq!(redact("prefix `sk_live_`", None), "prefix `sk_live_`");
+        assert_eq!(redact("sk_", None), "sk_");
+        assert_eq!(
+            redact("x sk_test_Z-9 y sk_test_Q", None),
+            "x sk_test_<redacted> y sk_test_<redacted>"
+        );
+    }
+}

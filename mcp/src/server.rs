@@ -1,0 +1,570 @@
+//! The MCP server: tools, read-only enforcement, argument checks, results and errors.
+
+use crate::backend::{Backend, CallError};
+use crate::catalog::{Catalog, Operation};
+use crate::output::{self, Limits};
+use crate::redact::redact;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// Which tools the server lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Three meta-tools: `search_operations`, `describe_operation`, `call_operation`.
+    #[default]
+    Progressive,
+    /// One tool per operation.
+    Full,
+}
+
+/// Meta-tool names (progressive mode).
+pub const SEARCH: &str = "search_operations";
+/// Meta-tool names (progressive mode).
+pub const DESCRIBE: &str = "describe_operation";
+/// Meta-tool names (progressive mode).
+pub const CALL: &str = "call_operation";
+
+/// How the server behaves for one connection.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// Tools listed.
+    pub mode: Mode,
+    /// Only these groups (empty: all).
+    pub groups: Vec<String>,
+    /// Only `read` operations are listed and callable.
+    pub read_only: bool,
+    /// Leave `private_metadata` in results.
+    pub allow_private_metadata: bool,
+    /// The connection prompt, sent as the server instructions.
+    pub instructions: String,
+    /// Page sizes.
+    pub limits: Limits,
+    /// The secret key, only to scrub it from everything the server writes.
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("mode", &self.mode)
+            .field("groups", &self.groups)
+            .field("read_only", &self.read_only)
+            .field("allow_private_metadata", &self.allow_private_metadata)
+            .field("limits", &self.limits)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The server. Cheap to clone.
+#[derive(Clone)]
+pub struct Server {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    catalog: Catalog,
+    settings: Settings,
+    backend: Arc<dyn Backend>,
+    /// Indices of the operations this connection may see and call.
+    visible: Vec<usize>,
+    tools: Vec<Tool>,
+}
+
+fn tool(value: Value) -> Tool {
+    serde_json::from_value(value).expect("tool definitions built here have the MCP shape")
+}
+
+fn first_sentence(text: &str) -> String {
+    let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());
+    let s = &text[..end];
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+impl Server {
+    /// A server for `catalog` under `settings`, calling through `backend`. Fails when a
+    /// requested group does not exist.
+    pub fn new(
+        catalog: Catalog,
+        settings: Settings,
+        backend: Arc<dyn Backend>,
+    ) -> Result<Server, String> {
+        let known = catalog.group_names();
+        for g in &settings.groups {
+            if !known.contains(&g.as_str()) {
+                return Err(format!(
+                    "unknown group `{g}`; the groups are: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        let visible: Vec<usize> = catalog
+            .operations
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| {
+                (!settings.read_only || op.is_read())
+                    && (settings.groups.is_empty() || settings.groups.contains(&op.group))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut inner = Inner {
+            catalog,
+            settings,
+            backend,
+            visible,
+            tools: Vec::new(),
+        };
+        inner.tools = match inner.settings.mode {
+            Mode::Full => inner.full_tools(),
+            Mode::Progressive => inner.meta_tools(),
+        };
+        Ok(Server {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The tools listed.
+    pub fn tools(&self) -> &[Tool] {
+        &self.inner.tools
+    }
+
+    /// Names of the operations this connection may see and call.
+    pub fn visible_operations(&self) -> Vec<&str> {
+        self.inner
+            .visible
+            .iter()
+            .map(|&i| self.inner.catalog.operations[i].name.as_str())
+            .collect()
+    }
+
+    /// The server instructions: the connection prompt plus how this server works.
+    pub fn instructions(&self) -> String {
+        self.inner.instructions()
+    }
+
+    /// Handle `tools/call`. Never fails: problems come back as tool errors (`isError`), and
+    /// nothing in the result contains the secret key.
+    pub async fn call(&self, name: &str, arguments: Option<Map<String, Value>>) -> CallToolResult {
+        let inner = &self.inner;
+        let args = arguments.unwrap_or_default();
+        let result = match (inner.settings.mode, name) {
+            (Mode::Progressive, SEARCH) => inner.search(&args),
+            (Mode::Progressive, DESCRIBE) => inner.describe(&args),
+            (Mode::Progressive, CALL) => match split_call(&args) {
+                Ok((op, op_args)) => inner.call_operation(&op, op_args).await,
+                Err(e) => Err(e),
+            },
+            (Mode::Progressive, other) => Err(inner.unknown(other)),
+            (Mode::Full, op) => inner.call_operation(op, args).await,
+        };
+        let secret = inner.settings.secret.as_deref();
+        match result {
+            Ok(value) => {
+                let text = serde_json::to_string(&value).unwrap_or_default();
+                CallToolResult::success(vec![ContentBlock::text(redact(&text, secret))])
+            }
+            Err(e) => {
+                let mut blocks = vec![ContentBlock::text(redact(&e.message(), secret))];
+                if matches!(e, CallError::Api { .. }) {
+                    let text = serde_json::to_string(&e.to_json()).unwrap_or_default();
+                    blocks.push(ContentBlock::text(redact(&text, secret)));
+                }
+                CallToolResult::error(blocks)
+            }
+        }
+    }
+}
+
+/// `call_operation`'s arguments: `name` and `arguments`.
+fn split_call(args: &Map<String, Value>) -> Result<(String, Map<String, Value>), CallError> {
+    let name = match args.get("name") {
+        Some(Value::String(n)) => n.clone(),
+        Some(_) => return Err(CallError::InvalidInput("`name` must be a string".into())),
+        None => {
+            return Err(CallError::InvalidInput(
+                "`name` is required: the operation to call (see search_operations)".into(),
+            ))
+        }
+    };
+    if let Some(extra) = args.keys().find(|k| *k != "name" && *k != "arguments") {
+        return Err(CallError::InvalidInput(format!(
+            "unknown field `{extra}`: call_operation takes `name` and `arguments`"
+        )));
+    }
+    let op_args = match args.get("arguments") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(_) => {
+            return Err(CallError::InvalidInput(
+                "`arguments` must be an object".into(),
+            ))
+        }
+    };
+    Ok((name, op_args))
+}
+
+impl Inner {
+    fn visible_ops(&self) -> impl Iterator<Item = &Operation> {
+        self.visible.iter().map(|&i| &self.catalog.operations[i])
+    }
+
+    fn is_visible(&self, name: &str) -> bool {
+        self.visible_ops().any(|o| o.name == name)
+    }
+
+    fn unknown(&self, name: &str) -> CallError {
+        let hint = match self.settings.mode {
+            Mode::Progressive => "use search_operations to find operations",
+            Mode::Full => "see tools/list",
+        };
+        CallError::InvalidInput(format!("there is no tool or operation `{name}`; {hint}"))
+    }
+
+    fn full_tools(&self) -> Vec<Tool> {
+        self.visible_ops()
+            .map(|op| {
+                let a = &op.annotations;
+                tool(json!({
+                    "name": op.name,
+                    "title": op.title,
+                    "description": op.description,
+                    "inputSchema": output::listed_schema(op, &self.settings.limits),
+                    "annotations": {
+                        "title": a.title,
+                        "readOnlyHint": a.read_only_hint,
+                        "destructiveHint": a.destructive_hint,
+                        "idempotentHint": a.idempotent_hint,
+                        "openWorldHint": a.open_world_hint,
+                    }
+                }))
+            })
+            .collect()
+    }
+
+    fn meta_tools(&self) -> Vec<Tool> {
+        let mut groups: Vec<&str> = Vec::new();
+        for op in self.visible_ops() {
+            if !groups.contains(&op.group.as_str()) {
+                groups.push(&op.group);
+            }
+        }
+        let writes = self.visible_ops().any(|o| !o.is_read());
+        let destructive = self.visible_ops().any(|o| o.annotations.destructive_hint);
+        let open_world = self.visible_ops().any(|o| o.annotations.open_world_hint);
+        let api = &self.catalog.manifest.title;
+        let n = self.visible.len();
+        vec![
+            tool(json!({
+                "name": SEARCH,
+                "title": format!("Search {api} operations"),
+                "description": format!("Find operations of {api} ({n} available{}) by words in their name, title or description. Returns names, safety classes and one-line summaries; then use {DESCRIBE} for the input schema and {CALL} to run one.", if self.settings.read_only { ", read-only" } else { "" }),
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "string", "description": "Words to look for, e.g. `list users` or `organization invitation`. Empty lists everything (paged)."},
+                        "group": {"type": "string", "enum": groups, "description": "Only operations of this group."},
+                        "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10, "description": "How many results (default 10, at most 50)."},
+                        "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "Results to skip."}
+                    },
+                    "additionalProperties": false
+                },
+                "annotations": {"title": format!("Search {api} operations"), "readOnlyHint": true, "destructiveHint": false, "idempotentHint": true, "openWorldHint": false}
+            })),
+            tool(json!({
+                "name": DESCRIBE,
+                "title": "Describe an operation",
+                "description": format!("The full description of one operation: what it does, its safety class, its input JSON Schema (pass the arguments to {CALL}), paging and examples."),
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string", "description": format!("Operation name from {SEARCH}, e.g. `users_list`.")}},
+                    "required": ["name"],
+                    "additionalProperties": false
+                },
+                "annotations": {"title": "Describe an operation", "readOnlyHint": true, "destructiveHint": false, "idempotentHint": true, "openWorldHint": false}
+            })),
+            tool(json!({
+                "name": CALL,
+                "title": format!("Call a {api} operation"),
+                "description": format!("Call one operation with arguments that follow its input schema (see {DESCRIBE}). List operations return at most {} items per call (default {}) and say how to get the next page.{}", self.settings.limits.max_limit, self.settings.limits.default_limit, if self.settings.read_only { " This connection is read-only: operations that change data are refused." } else { " Confirm with the user before operations that change or delete data." }),
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "description": "Operation name, e.g. `users_list`."},
+                        "arguments": {"type": "object", "description": "The operation's arguments (its input schema).", "additionalProperties": true}
+                    },
+                    "required": ["name"],
+                    "additionalProperties": false
+                },
+                "annotations": {"title": format!("Call a {api} operation"), "readOnlyHint": !writes, "destructiveHint": destructive, "idempotentHint": false, "openWorldHint": open_world}
+            })),
+        ]
+    }
+
+    fn instructions(&self) -> String {
+        let mut text = self.settings.instructions.trim_end().to_string();
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str("## This MCP server\n\n");
+        match self.settings.mode {
+            Mode::Progressive => text.push_str(&format!(
+                "Operations are reached through three tools: `{SEARCH}` finds them, `{DESCRIBE}` gives one's input schema, `{CALL}` runs one.\n"
+            )),
+            Mode::Full => text.push_str("Each operation is one tool.\n"),
+        }
+        if self.settings.read_only {
+            text.push_str("This connection is read-only: only operations that read data are listed, and any other is refused without being sent.\n");
+        }
+        let l = &self.settings.limits;
+        text.push_str(&format!(
+            "List operations return {} items per call unless `limit` says otherwise (at most {}); the result's `next_page` gives the arguments for the next page.\n",
+            l.default_limit, l.max_limit
+        ));
+        if !self.settings.allow_private_metadata {
+            text.push_str("`private_metadata` is removed from results on this connection.\n");
+        }
+        text.push_str("Errors from the API come back as tool errors with the HTTP status, the API's error code and message: fix the arguments and retry when the message says how.\n");
+        text
+    }
+
+    fn search(&self, args: &Map<String, Value>) -> Result<Value, CallError> {
+        crate::validate::validate(
+            &self.tools[0].input_schema_value(),
+            &Value::Object(args.clone()),
+        )
+        .map_err(CallError::InvalidInput)?;
+        let query = args.get("query").and_then(Value::as_str).unwrap_or("");
+        let group = args.get("group").and_then(Value::as_str);
+        let limit = args.get("limit").and_then(Value::as_u64).unwrap_or(10) as usize;
+        let offset = args.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let words: Vec<String> = query
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let score = |op: &Operation, word: &str| -> u32 {
+            let mut s = 0;
+            if op.name.to_lowercase().contains(word) {
+                s += 4;
+            }
+            if op.title.to_lowercase().contains(word) {
+                s += 3;
+            }
+            if op.group.to_lowercase().contains(word) {
+                s += 2;
+            }
+            if op.description.to_lowercase().contains(word) {
+                s += 1;
+            }
+            s
+        };
+        let candidates: Vec<&Operation> = self
+            .visible_ops()
+            .filter(|o| group.is_none_or(|g| o.group == g))
+            .collect();
+        let mut scored: Vec<(u32, usize, &Operation)> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, op)| {
+                let per_word: Vec<u32> = words.iter().map(|w| score(op, w)).collect();
+                per_word
+                    .iter()
+                    .all(|&s| s > 0)
+                    .then(|| (per_word.iter().sum(), i, *op))
+            })
+            .collect();
+        if scored.is_empty() && words.len() > 1 {
+            // No operation has every word: fall back to any word.
+            scored = candidates
+                .iter()
+                .enumerate()
+                .filter_map(|(i, op)| {
+                    let s: u32 = words.iter().map(|w| score(op, w)).sum();
+                    (s > 0).then_some((s, i, *op))
+                })
+                .collect();
+        }
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let total = scored.len();
+        let results: Vec<Value> = scored
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(_, _, op)| {
+                json!({
+                    "name": op.name,
+                    "title": op.title,
+                    "class": op.safety.class,
+                    "group": op.group,
+                    "summary": first_sentence(&op.description),
+                })
+            })
+            .collect();
+        let mut out = json!({"total": total, "results": results});
+        if offset + limit < total {
+            out["next_page"] = json!({"query": query, "offset": offset + limit, "limit": limit});
+        }
+        if total == 0 {
+            out["hint"] =
+                json!("No match: try fewer or other words, or an empty query to list everything.");
+        }
+        Ok(out)
+    }
+
+    fn describe(&self, args: &Map<String, Value>) -> Result<Value, CallError> {
+        crate::validate::validate(
+            &self.tools[1].input_schema_value(),
+            &Value::Object(args.clone()),
+        )
+        .map_err(CallError::InvalidInput)?;
+        let name = args.get("name").and_then(Value::as_str).unwrap_or_default();
+        let op = self.allowed(name)?;
+        let mut out = json!({
+            "name": op.name,
+            "title": op.title,
+            "description": op.description,
+            "group": op.group,
+            "class": op.safety.class,
+            "confirm": op.safety.confirm,
+            "http": format!("{} {}", op.http.method, op.http.path),
+            "returns": op.output.summary,
+            "inputSchema": output::listed_schema(op, &self.settings.limits),
+            "annotations": {
+                "readOnlyHint": op.annotations.read_only_hint,
+                "destructiveHint": op.annotations.destructive_hint,
+                "idempotentHint": op.annotations.idempotent_hint,
+                "openWorldHint": op.annotations.open_world_hint,
+            },
+        });
+        if op.deprecated {
+            out["deprecated"] = json!(true);
+        }
+        if !op.examples.is_empty() {
+            out["examples"] = op
+                .examples
+                .iter()
+                .take(2)
+                .map(|e| json!({"title": e.title, "arguments": e.input}))
+                .collect();
+        }
+        Ok(out)
+    }
+
+    /// The operation, if this connection may use it; else why not.
+    fn allowed(&self, name: &str) -> Result<&Operation, CallError> {
+        let Some(op) = self.catalog.get(name) else {
+            return Err(self.unknown(name));
+        };
+        if self.settings.read_only && !op.is_read() {
+            return Err(CallError::ReadOnly(format!(
+                "`{name}` is a {} operation and this connection is read-only: it was refused and nothing was sent",
+                op.safety.class
+            )));
+        }
+        if !self.is_visible(name) {
+            return Err(CallError::InvalidInput(format!(
+                "`{name}` is in group `{}`, which this server does not serve (groups: {})",
+                op.group,
+                self.settings.groups.join(", ")
+            )));
+        }
+        Ok(op)
+    }
+
+    async fn call_operation(
+        &self,
+        name: &str,
+        mut args: Map<String, Value>,
+    ) -> Result<Value, CallError> {
+        let op = self.allowed(name)?;
+        let schema = output::listed_schema(op, &self.settings.limits);
+        crate::validate::validate(&schema, &Value::Object(args.clone()))
+            .map_err(CallError::InvalidInput)?;
+        output::with_defaults(op, &mut args, &self.settings.limits);
+        let body = self.backend.call(op, Value::Object(args.clone())).await?;
+        Ok(output::shape(
+            op,
+            &args,
+            body,
+            self.settings.allow_private_metadata,
+        ))
+    }
+}
+
+trait SchemaValue {
+    fn input_schema_value(&self) -> Value;
+}
+
+impl SchemaValue for Tool {
+    fn input_schema_value(&self) -> Value {
+        Value::Object((*self.input_schema).clone())
+    }
+}
+
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerConfig {
+        let m = &self.inner.catalog.manifest;
+        let mut implementation = Implementation::new(
+            format!("{}-mcp", m.name),
+            env!("CARGO_PKG_VERSION").to_string(),
+        );
+        implementation.title = Some(format!("{} (agentgen MCP server)", m.title));
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(implementation)
+            .with_instructions(redact(
+                &self.instructions(),
+                self.inner.settings.secret.as_deref(),
+            ))
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        Ok(self.call(&request.name, request.arguments).await.into())
+    }
+}
+
+/// Serve on standard input and output until the client disconnects.
+pub async fn serve_stdio(server: Server) -> Result<(), String> {
+    let secret = server.inner.settings.secret.clone();
+    let hide = |e: &dyn std::fmt::Display| redact(&e.to_string(), secret.as_deref());
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| format!("MCP initialization failed: {}", hide(&e)))?;
+    running
+        .waiting()
+        .await
+        .map_err(|e| format!("MCP server stopped: {}", hide(&e)))?;
+    Ok(())
+}
+
+/// [`serve_stdio`] on a single-threaded runtime of its own, for a synchronous `main`.
+pub fn run_stdio(server: Server) -> Result<(), String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .block_on(serve_stdio(server))
+}

@@ -1,0 +1,279 @@
+//! The server's behaviour with a fake backend, over the accounts fixture's AgentSpec
+//! documents: listing and refusal on read-only connections, group filters, argument checks,
+//! page-size defaults, error mapping and secret scrubbing.
+
+use agentgen_mcp::backend::BoxFuture;
+use agentgen_mcp::{Backend, CallError, Catalog, Mode, Operation, Server, Settings};
+use serde_json::{json, Map, Value};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SECRET: &str = "sk_test_FakeBackendSecret42";
+
+fn catalog() -> Catalog {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/accounts/expected/agent");
+    Catalog::from_dir(&dir).expect("fixture documents load")
+}
+
+type Reply = Box<dyn Fn(&Operation) -> Result<Value, CallError> + Send + Sync>;
+
+/// Records calls; answers with `reply`.
+struct Fake {
+    calls: Mutex<Vec<(String, Value)>>,
+    reply: Reply,
+}
+
+impl Backend for Fake {
+    fn call<'a>(
+        &'a self,
+        op: &'a Operation,
+        input: Value,
+    ) -> BoxFuture<'a, Result<Value, CallError>> {
+        self.calls.lock().unwrap().push((op.name.clone(), input));
+        let r = (self.reply)(op);
+        Box::pin(async move { r })
+    }
+}
+
+fn server(
+    mode: Mode,
+    read_only: bool,
+    groups: &[&str],
+    reply: impl Fn(&Operation) -> Result<Value, CallError> + Send + Sync + 'static,
+) -> (Server, Arc<Fake>) {
+    let fake = Arc::new(Fake {
+        calls: Mutex::new(Vec::new()),
+        reply: Box::new(reply),
+    });
+    let settings = Settings {
+        mode,
+        read_only,
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        instructions: "You are connected to the Accounts API.".into(),
+        secret: Some(SECRET.into()),
+        ..Settings::default()
+    };
+    let server = Server::new(catalog(), settings, fake.clone()).unwrap();
+    (server, fake)
+}
+
+fn args(v: Value) -> Option<Map<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn text(r: &rmcp::model::CallToolResult) -> String {
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn names(s: &Server) -> Vec<String> {
+    s.tools().iter().map(|t| t.name.to_string()).collect()
+}
+
+#[tokio::test]
+async fn read_only_lists_and_calls_only_reads() {
+    let (s, fake) = server(Mode::Full, true, &[], |_| Ok(json!({"id": "a"})));
+    let listed = names(&s);
+    assert!(listed.contains(&"accounts_get".to_string()));
+    for w in [
+        "accounts_create",
+        "accounts_delete",
+        "accounts_update",
+        "keys_rotate_keys",
+    ] {
+        assert!(!listed.contains(&w.to_string()), "{w} listed");
+        let r = s.call(w, args(json!({}))).await;
+        assert_eq!(r.is_error, Some(true));
+        assert!(
+            text(&r).contains("read-only") && text(&r).contains("nothing was sent"),
+            "{}",
+            text(&r)
+        );
+    }
+    assert!(
+        fake.calls.lock().unwrap().is_empty(),
+        "a refused call reached the backend"
+    );
+    for t in s.tools() {
+        let a = t.annotations.as_ref().unwrap();
+        assert_eq!(a.read_only_hint, Some(true));
+        assert!(
+            a.destructive_hint.is_some()
+                && a.idempotent_hint.is_some()
+                && a.open_world_hint.is_some()
+        );
+    }
+    assert!(s
+        .instructions()
+        .starts_with("You are connected to the Accounts API."));
+    assert!(s.instructions().contains("read-only"));
+}
+
+#[tokio::test]
+async fn progressive_search_describe_and_call_respect_read_only() {
+    let (s, fake) = server(Mode::Progressive, true, &[], |_| Ok(json!([{"id": "a"}])));
+    assert_eq!(
+        names(&s),
+        ["search_operations", "describe_operation", "call_operation"]
+    );
+    let r = s
+        .call(
+            "search_operations",
+            args(json!({"query": "accounts", "limit": 50})),
+        )
+        .await;
+    let found: Value = serde_json::from_str(&text(&r)).unwrap();
+    let results = found["results"].as_array().unwrap();
+    assert!(results.iter().any(|x| x["name"] == "accounts_list"));
+    assert!(results.iter().all(|x| x["class"] == "read"), "{found}");
+    let r = s
+        .call(
+            "describe_operation",
+            args(json!({"name": "accounts_delete"})),
+        )
+        .await;
+    assert_eq!(r.is_error, Some(true));
+    let r = s
+        .call("describe_operation", args(json!({"name": "accounts_list"})))
+        .await;
+    let d: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(d["inputSchema"]["properties"]["limit"]["maximum"], 100);
+    let r = s
+        .call(
+            "call_operation",
+            args(json!({"name": "accounts_create", "arguments": {}})),
+        )
+        .await;
+    assert_eq!(r.is_error, Some(true));
+    let r = s
+        .call("call_operation", args(json!({"name": "accounts_list"})))
+        .await;
+    assert_eq!(r.is_error, Some(false), "{}", text(&r));
+    // The default page size was filled in.
+    let calls = fake.calls.lock().unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].1["limit"], 20);
+}
+
+#[tokio::test]
+async fn bad_arguments_are_tool_errors_naming_the_field() {
+    let (s, fake) = server(Mode::Full, false, &[], |_| Ok(json!({})));
+    let cases = [
+        ("accounts_get", json!({}), "account_id"),
+        (
+            "accounts_get",
+            json!({"account_id": 7}),
+            "arguments.account_id",
+        ),
+        ("accounts_list", json!({"limit": 101}), "arguments.limit"),
+        (
+            "accounts_get",
+            json!({"account_id": "a", "extra": 1}),
+            "extra",
+        ),
+        ("no_such_tool", json!({}), "no_such_tool"),
+    ];
+    for (tool, input, field) in cases {
+        let r = s.call(tool, args(input.clone())).await;
+        assert_eq!(r.is_error, Some(true), "{tool} {input}");
+        assert!(text(&r).contains(field), "{tool} {input}: {}", text(&r));
+    }
+    assert!(fake.calls.lock().unwrap().is_empty());
+    let (s, _) = server(Mode::Progressive, false, &[], |_| Ok(json!({})));
+    for bad in [
+        json!({}),
+        json!({"name": 3}),
+        json!({"name": "accounts_get", "arguments": []}),
+        json!({"name": "accounts_get", "argz": {}}),
+    ] {
+        let r = s.call("call_operation", args(bad.clone())).await;
+        assert_eq!(r.is_error, Some(true), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn groups_filter_tools_and_unknown_groups_are_errors() {
+    let (s, _) = server(Mode::Full, false, &["keys"], |_| Ok(json!({})));
+    assert_eq!(
+        names(&s),
+        ["keys_list_keys", "keys_rotate_keys", "keys_get_status_page"]
+    );
+    let r = s
+        .call("accounts_get", args(json!({"account_id": "a"})))
+        .await;
+    assert_eq!(r.is_error, Some(true));
+    let err = Server::new(
+        catalog(),
+        Settings {
+            groups: vec!["nope".into()],
+            ..Settings::default()
+        },
+        Arc::new(Fake {
+            calls: Mutex::new(vec![]),
+            reply: Box::new(|_| Ok(Value::Null)),
+        }),
+    )
+    .err()
+    .unwrap();
+    assert!(err.contains("nope") && err.contains("accounts"), "{err}");
+}
+
+#[tokio::test]
+async fn api_errors_carry_status_code_and_message_and_never_the_key() {
+    let (s, _) = server(Mode::Full, false, &[], |_| {
+        Err(CallError::Api {
+            status: 422,
+            code: Some("form_param_format_invalid".into()),
+            message: format!("bad value for {SECRET}"),
+            errors: vec![
+                json!({"code": "form_param_format_invalid", "message": "x", "meta": {"param_name": "email"}}),
+            ],
+            trace_id: Some("trace-1".into()),
+        })
+    });
+    let r = s
+        .call("accounts_get", args(json!({"account_id": "a"})))
+        .await;
+    assert_eq!(r.is_error, Some(true));
+    let t = text(&r);
+    assert!(
+        t.contains("HTTP 422") && t.contains("form_param_format_invalid"),
+        "{t}"
+    );
+    assert!(t.contains("param_name") && t.contains("trace-1"), "{t}");
+    assert!(!t.contains("FakeBackendSecret"), "{t}");
+    let (s, _) = server(Mode::Full, false, &[], |_| {
+        Err(CallError::Transport(format!("connect failed {SECRET}")))
+    });
+    let t = text(
+        &s.call("accounts_get", args(json!({"account_id": "a"})))
+            .await,
+    );
+    assert!(
+        t.contains("connect failed") && !t.contains("FakeBackendSecret"),
+        "{t}"
+    );
+}
+
+#[tokio::test]
+async fn results_are_scrubbed_and_private_metadata_removed() {
+    let (s, _) = server(Mode::Full, false, &[], |_| {
+        Ok(json!({"id": "a", "note": SECRET, "private_metadata": {"x": 1}}))
+    });
+    let t = text(
+        &s.call("accounts_get", args(json!({"account_id": "a"})))
+            .await,
+    );
+    assert!(
+        !t.contains("FakeBackendSecret") && t.contains("<redacted>"),
+        "{t}"
+    );
+    assert!(!t.contains("\"private_metadata\""), "{t}");
+}
