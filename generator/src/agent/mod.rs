@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod schema;
 pub mod skill;
 pub mod tools;
+pub mod webhooks;
 pub mod workflows;
 
 use crate::config::Config;
@@ -532,6 +533,7 @@ impl<'a> Model<'a> {
                 },
             ],
             workflows,
+            webhooks: webhooks::section(self),
         }
     }
 }

@@ -606,3 +606,11 @@ mod tests {
         assert_eq!(number(0.5), json!(0.5));
     }
 }
+
+/// The JSON Schema of a webhook payload (what arrives in the envelope's `data`), standalone
+/// with its own `$defs`.
+pub fn payload_schema(api: &Api, t: &TypeRef) -> Value {
+    let mut b = Builder::new(api, Mode::Output);
+    let root = b.node(t, None, None, false);
+    b.finish(root)
+}
