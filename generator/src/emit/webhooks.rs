@@ -171,11 +171,12 @@ fn webhooks_rs(api: &Api) -> Result<String, String> {
     let krate = api.info.crate_name.replace('-', "_");
     let first = &events[0];
     let doc = format!(
-        "Webhook events of {title}: {n} event types, decoded into [`Event`] after [`Webhook`] verifies the signature (Svix / Standard Webhooks scheme: `svix-id`, `svix-timestamp`, `svix-signature` headers, HMAC-SHA256 over `id.timestamp.body`, 5 minutes tolerance).\n\n```no_run\n# fn handle(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<(), {krate}::webhooks::WebhookError> {{\nuse {krate}::webhooks::{{Event, Webhook}};\n\nlet webhook = Webhook::new(&std::env::var(\"WEBHOOK_SIGNING_SECRET\").unwrap_or_default())?;\nmatch webhook.verify(headers, body)? {{\n    Event::{v}(event) => println!(\"{t}: {{:?}}\", event.data),\n    other => println!(\"{{}}\", other.event_type()),\n}}\n# Ok(())\n# }}\n```",
+        "Webhook events of {title}: {n} event types, decoded into [`Event`] after [`Webhook`] verifies the signature (Svix / Standard Webhooks scheme: `svix-id`, `svix-timestamp`, `svix-signature` headers, HMAC-SHA256 over `id.timestamp.body`, 5 minutes tolerance).\n\n```no_run\n# fn handle(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<(), {krate}::webhooks::WebhookError> {{\nuse {krate}::webhooks::{{Event, Webhook}};\n\nlet webhook = Webhook::new(&std::env::var(\"{env}\").unwrap_or_default())?;\nmatch webhook.verify(headers, body)? {{\n    Event::{v}(event) => println!(\"{t}: {{:?}}\", event.data),\n    other => println!(\"{{}}\", other.event_type()),\n}}\n# Ok(())\n# }}\n```",
         title = super::docs::rustdoc(&api.info.title),
         n = events.len(),
         v = first.variant,
         t = first.event_type,
+        env = crate::agent::webhooks::secret_env(api),
     );
     format_file(api, Some(&doc), tokens)
 }
