@@ -2,7 +2,8 @@
 //! every event.
 //!
 //! This file is copied verbatim into generated crates whose spec describes webhooks, as
-//! `src/webhooks/verify.rs`, compiled with the `webhooks` feature. The scheme:
+//! `src/webhooks/verify.rs` (`src/webhook_events/verify.rs` when an operations group is
+//! named `webhooks`), compiled with the feature of that module. The scheme:
 //!
 //! 1. Read the headers `svix-id`, `svix-timestamp` and `svix-signature` (or their Standard
 //!    Webhooks names `webhook-id`, `webhook-timestamp`, `webhook-signature`).
@@ -146,20 +147,9 @@ impl std::error::Error for WebhookError {}
 
 /// Verifies deliveries signed with one endpoint's signing secret (`whsec_...`).
 ///
-/// ```
-#[doc = concat!("use ", env!("CARGO_CRATE_NAME"), "::webhooks::Webhook;")]
-/// let webhook = Webhook::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
-/// let headers = [
-///     ("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
-///     ("svix-timestamp", "1614265330"),
-///     ("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
-/// ];
-/// let body = br#"{"test": 2432232314}"#;
-/// // `verify` also decodes the event; this body is the scheme's test vector, not an event.
-/// let verified = webhook.verify_signature_at(&headers, body, 1614265330)?;
-/// assert_eq!(verified, body);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+/// [`Webhook::verify`] checks the headers and the signature of the raw body, then decodes the
+/// event; [`Webhook::verify_signature`] only checks; the `_at` variants take the current time
+/// (Unix seconds) for tests. The module documentation has an example.
 #[derive(Clone)]
 pub struct Webhook {
     key: Vec<u8>,

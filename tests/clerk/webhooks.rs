@@ -18,21 +18,31 @@ fn every_example_decodes_into_its_variant() {
     let mut covered: Vec<&str> = Vec::new();
     for (event_type, example) in &examples {
         assert_eq!(example["type"], Value::String(event_type.clone()));
-        let event = Event::from_value(example.clone())
-            .unwrap_or_else(|e| panic!("{event_type}: {e}"));
+        let event =
+            Event::from_value(example.clone()).unwrap_or_else(|e| panic!("{event_type}: {e}"));
         assert_eq!(event.event_type(), event_type);
-        assert!(!matches!(event, Event::Unknown { .. }), "{event_type} decoded as Unknown");
+        assert!(
+            !matches!(event, Event::Unknown { .. }),
+            "{event_type} decoded as Unknown"
+        );
         covered.push(EVENT_TYPES.iter().find(|t| *t == event_type).unwrap());
     }
     covered.sort_unstable();
     covered.dedup();
     assert_eq!(covered.len(), 45, "every event type has an example");
-    eprintln!("{} examples of {} event types decoded", examples.len(), covered.len());
+    eprintln!(
+        "{} examples of {} event types decoded",
+        examples.len(),
+        covered.len()
+    );
 }
 
 #[test]
 fn typed_fields_are_reachable() {
-    let (_, user) = examples().into_iter().find(|(t, _)| t == "user.created").unwrap();
+    let (_, user) = examples()
+        .into_iter()
+        .find(|(t, _)| t == "user.created")
+        .unwrap();
     let Event::UserCreated(event) = Event::from_value(user.clone()).unwrap() else {
         panic!("user.created is UserCreated")
     };
@@ -69,7 +79,8 @@ fn signed_deliveries_of_the_examples_verify_and_tampered_ones_do_not() {
 
 #[test]
 fn unknown_events_keep_their_json() {
-    let raw = serde_json::json!({"type": "billing.somethingNew", "object": "event", "data": {"x": 1}});
+    let raw =
+        serde_json::json!({"type": "billing.somethingNew", "object": "event", "data": {"x": 1}});
     match Event::from_value(raw.clone()).unwrap() {
         Event::Unknown { r#type, raw: kept } => {
             assert_eq!(r#type, "billing.somethingNew");
@@ -77,6 +88,9 @@ fn unknown_events_keep_their_json() {
         }
         other => panic!("expected Unknown, got {other:?}"),
     }
-    let event: Event = serde_json::from_value(serde_json::json!({"type": "user.deleted", "data": {"id": "user_1", "deleted": true}})).unwrap();
+    let event: Event = serde_json::from_value(
+        serde_json::json!({"type": "user.deleted", "data": {"id": "user_1", "deleted": true}}),
+    )
+    .unwrap();
     assert_eq!(event.event_type(), "user.deleted");
 }

@@ -21,10 +21,14 @@ fn spec_examples() -> Vec<(String, serde_json::Value)> {
 #[test]
 fn every_example_of_the_spec_decodes_into_its_variant() {
     let examples = spec_examples();
-    assert_eq!(examples.len(), 4, "one $ref'd example, one inline in `examples`, two `example`s");
+    assert_eq!(
+        examples.len(),
+        4,
+        "one $ref'd example, one inline in `examples`, two `example`s"
+    );
     for (event_type, example) in &examples {
-        let event = Event::from_value(example.clone())
-            .unwrap_or_else(|e| panic!("{event_type}: {e}"));
+        let event =
+            Event::from_value(example.clone()).unwrap_or_else(|e| panic!("{event_type}: {e}"));
         assert_eq!(event.event_type(), event_type);
         assert!(!matches!(event, Event::Unknown { .. }));
     }
@@ -69,7 +73,10 @@ fn a_wrong_payload_is_an_error_naming_the_event_and_path() {
     let body = serde_json::json!({"type": "note.created", "data": {"title": 5}});
     let err = Event::from_value(body).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("note.created") && text.contains("data.title"), "{text}");
+    assert!(
+        text.contains("note.created") && text.contains("data.title"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -86,7 +93,13 @@ fn signed_deliveries_verify_and_tampered_ones_do_not() {
             ("webhook-timestamp".to_string(), ts.clone()),
             ("webhook-signature".to_string(), sig.clone()),
         ];
-        assert_eq!(webhook.verify_at(&headers, &body, now).unwrap().event_type(), event_type);
+        assert_eq!(
+            webhook
+                .verify_at(&headers, &body, now)
+                .unwrap()
+                .event_type(),
+            event_type
+        );
         let other = Webhook::new("whsec_dGhpcyBpcyBhbm90aGVyIGtleQ==").unwrap();
         assert_eq!(
             other.verify_at(&headers, &body, now).unwrap_err(),

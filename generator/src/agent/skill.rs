@@ -921,7 +921,10 @@ pub fn render(
         webhook_secret_env: super::webhooks::secret_env(api),
     };
     if let Some(text) = super::webhooks::reference(model, templates, &name)? {
-        files.insert(format!("{root}/references/webhooks.md"), text);
+        files.insert(
+            format!("{root}/references/{}", super::webhooks::REFERENCE_FILE),
+            text,
+        );
     }
     files.insert(
         format!("{root}/SKILL.md"),

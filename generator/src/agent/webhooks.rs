@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// File name of the webhooks reference in a skill's `references/` (not `webhooks.md`: an API
+/// may have a tag of that name, as Clerk's Backend API does).
+pub const REFERENCE_FILE: &str = "webhook-events.md";
+
 /// Seconds a delivery's timestamp may be away from now (either direction).
 pub const TOLERANCE_SECONDS: u64 = 300;
 
@@ -157,7 +161,7 @@ pub fn section(model: &Model<'_>) -> Option<WebhooksSection> {
         payloads,
         envelope: envelope_schema(),
         verification: verification(api),
-        reference: format!("skills/{}/references/webhooks.md", model.skill_name),
+        reference: format!("skills/{}/references/{REFERENCE_FILE}", model.skill_name),
     })
 }
 
@@ -182,6 +186,8 @@ struct WebhooksView {
     title: String,
     skill: String,
     crate_name: String,
+    module: String,
+    feature: String,
     secret_env: String,
     tolerance: u64,
     events: Vec<EventView>,
@@ -220,6 +226,8 @@ pub fn reference(
         title: api.info.title.clone(),
         skill: skill.to_string(),
         crate_name: api.info.crate_name.replace('-', "_"),
+        module: crate::emit::webhooks_module(api).to_string(),
+        feature: crate::emit::webhooks_feature(api),
         secret_env: secret_env(api),
         tolerance: TOLERANCE_SECONDS,
         events: api

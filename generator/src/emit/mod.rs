@@ -14,6 +14,16 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
 
+/// Name of the module with the webhook events (`webhooks`, else `webhook_events`).
+pub fn webhooks_module(api: &Api) -> &'static str {
+    webhooks::module_name(api)
+}
+
+/// Name of the cargo feature of the webhook events module.
+pub fn webhooks_feature(api: &Api) -> String {
+    webhooks::feature_name(api)
+}
+
 /// First line of every generated Rust file.
 pub fn header(api: &Api) -> String {
     format!(

@@ -24,4 +24,5 @@ pub const FILES: &[(&str, &str)] = &[
 
 /// The hand-written part of the `webhooks` module (file name under `src/webhooks/`, contents),
 /// copied only when the spec describes webhooks.
-pub const WEBHOOK_FILES: &[(&str, &str)] = &[("verify.rs", include_str!("../../runtime/webhook.rs"))];
+pub const WEBHOOK_FILES: &[(&str, &str)] =
+    &[("verify.rs", include_str!("../../runtime/webhook.rs"))];

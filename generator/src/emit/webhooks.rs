@@ -7,15 +7,35 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
 
-/// The files of the `webhooks` module, or none when the API has no webhooks.
+/// Name of the events module: `webhooks`, or `webhook_events` when an operations group
+/// already has that name (Clerk's Backend API has a `webhooks` group for its Svix settings).
+pub fn module_name(api: &Api) -> &'static str {
+    if api
+        .groups
+        .iter()
+        .any(|g| crate::naming::unraw(&g.module) == "webhooks")
+    {
+        "webhook_events"
+    } else {
+        "webhooks"
+    }
+}
+
+/// Name of the cargo feature of the events module (the module name in kebab-case).
+pub fn feature_name(api: &Api) -> String {
+    module_name(api).replace('_', "-")
+}
+
+/// The files of the events module, or none when the API has no webhooks.
 pub fn files(api: &Api) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
     if api.webhooks.is_empty() {
         return Ok(files);
     }
-    files.insert("src/webhooks.rs".to_string(), webhooks_rs(api)?);
+    let module = module_name(api);
+    files.insert(format!("src/{module}.rs"), webhooks_rs(api)?);
     for (name, text) in super::runtime_files::WEBHOOK_FILES {
-        files.insert(format!("src/webhooks/{name}"), text.to_string());
+        files.insert(format!("src/{module}/{name}"), text.to_string());
     }
     Ok(files)
 }
@@ -25,9 +45,11 @@ pub fn lib_item(api: &Api) -> TokenStream {
     if api.webhooks.is_empty() {
         return TokenStream::new();
     }
+    let module = format_ident!("{}", module_name(api));
+    let feature = feature_name(api);
     quote! {
-        #[cfg(feature = "webhooks")]
-        pub mod webhooks;
+        #[cfg(feature = #feature)]
+        pub mod #module;
     }
 }
 
@@ -36,12 +58,16 @@ pub fn patch_cargo_toml(api: &Api, toml: &str) -> String {
     if api.webhooks.is_empty() {
         return toml.to_string();
     }
+    let feature = feature_name(api);
+    let feature_line = format!(
+        "# `{feature}`: typed webhook events and signature verification.\n{feature} = [\"dep:hmac\", \"dep:sha2\"]\n"
+    );
     let mut out = String::new();
     let mut section = String::new();
     let close = |out: &mut String, section: &str| {
         let extra = match section {
             "[dependencies]" => WEBHOOK_DEPS,
-            "[features]" => WEBHOOK_FEATURE,
+            "[features]" => feature_line.as_str(),
             _ => return,
         };
         let blank = out.ends_with("\n\n");
@@ -60,9 +86,9 @@ pub fn patch_cargo_toml(api: &Api, toml: &str) -> String {
             section = trimmed.to_string();
         }
         if section == "[features]" && trimmed.replace(' ', "") == "default=[]" {
-            out.push_str("default = [\"webhooks\"]");
+            out.push_str(&format!("default = [\"{feature}\"]"));
         } else if section == "[features]" && trimmed.starts_with("default = [") {
-            out.push_str(&line.replacen("default = [", "default = [\"webhooks\", ", 1));
+            out.push_str(&line.replacen("default = [", &format!("default = [\"{feature}\", "), 1));
         } else {
             out.push_str(line);
         }
@@ -73,8 +99,6 @@ pub fn patch_cargo_toml(api: &Api, toml: &str) -> String {
 }
 
 const WEBHOOK_DEPS: &str = "hmac = { version = \"0.12\", optional = true }\nsha2 = { version = \"0.10\", optional = true }\n";
-const WEBHOOK_FEATURE: &str =
-    "# `webhooks`: typed webhook events and signature verification.\nwebhooks = [\"dep:hmac\", \"dep:sha2\"]\n";
 
 fn webhooks_rs(api: &Api) -> Result<String, String> {
     let events = &api.webhooks;
@@ -169,14 +193,16 @@ fn webhooks_rs(api: &Api) -> Result<String, String> {
         }
     };
     let krate = api.info.crate_name.replace('-', "_");
+    let module = module_name(api);
     let first = &events[0];
     let doc = format!(
-        "Webhook events of {title}: {n} event types, decoded into [`Event`] after [`Webhook`] verifies the signature (Svix / Standard Webhooks scheme: `svix-id`, `svix-timestamp`, `svix-signature` headers, HMAC-SHA256 over `id.timestamp.body`, 5 minutes tolerance).\n\n```no_run\n# fn handle(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<(), {krate}::webhooks::WebhookError> {{\nuse {krate}::webhooks::{{Event, Webhook}};\n\nlet webhook = Webhook::new(&std::env::var(\"{env}\").unwrap_or_default())?;\nmatch webhook.verify(headers, body)? {{\n    Event::{v}(event) => println!(\"{t}: {{:?}}\", event.data),\n    other => println!(\"{{}}\", other.event_type()),\n}}\n# Ok(())\n# }}\n```",
+        "Webhook events of {title}: {n} event types, decoded into [`Event`] after [`Webhook`] verifies the signature (Svix / Standard Webhooks scheme: `svix-id`, `svix-timestamp`, `svix-signature` headers, HMAC-SHA256 over `id.timestamp.body`, 5 minutes tolerance). Cargo feature `{feature}` (on by default).\n\n```no_run\n# fn handle(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<(), {krate}::{module}::WebhookError> {{\nuse {krate}::{module}::{{Event, Webhook}};\n\nlet webhook = Webhook::new(&std::env::var(\"{env}\").unwrap_or_default())?;\nmatch webhook.verify(headers, body)? {{\n    Event::{v}(event) => println!(\"{t}: {{:?}}\", event.data),\n    other => println!(\"{{}}\", other.event_type()),\n}}\n# Ok(())\n# }}\n```\n\nThe scheme's published test vector verifies:\n\n```\nuse {krate}::{module}::Webhook;\n\nlet webhook = Webhook::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?;\nlet headers = [\n    (\"svix-id\", \"msg_p5jXN8AQM9LWM0D4loKWxJek\"),\n    (\"svix-timestamp\", \"1614265330\"),\n    (\"svix-signature\", \"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\"),\n];\nlet body = br#\"{{\"test\": 2432232314}}\"#;\n// `verify` would also decode the event; this body is not one.\nassert_eq!(webhook.verify_signature_at(&headers, body, 1614265330)?, body);\n# Ok::<(), {krate}::{module}::WebhookError>(())\n```",
         title = super::docs::rustdoc(&api.info.title),
         n = events.len(),
         v = first.variant,
         t = first.event_type,
         env = crate::agent::webhooks::secret_env(api),
+        feature = feature_name(api),
     );
     format_file(api, Some(&doc), tokens)
 }

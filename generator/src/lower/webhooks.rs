@@ -152,11 +152,7 @@ fn resolve_example(e: &Value, components: &Value) -> Option<Value> {
         .get("$ref")?
         .as_str()?
         .strip_prefix("#/components/examples/")?;
-    components
-        .get("examples")?
-        .get(name)?
-        .get("value")
-        .cloned()
+    components.get("examples")?.get(name)?.get("value").cloned()
 }
 
 /// The `data` property schema of an envelope schema, with its pointer: in `properties`, or in
@@ -187,9 +183,10 @@ fn find_data(
         return Some((data.clone(), format!("{pointer}/properties/data")));
     }
     let members = schema.get("allOf")?.as_array()?;
-    members.iter().enumerate().find_map(|(i, m)| {
-        find_data(m, &format!("{pointer}/allOf/{i}"), components, depth + 1)
-    })
+    members
+        .iter()
+        .enumerate()
+        .find_map(|(i, m)| find_data(m, &format!("{pointer}/allOf/{i}"), components, depth + 1))
 }
 
 /// Lower the payload types of the events into the arena.
