@@ -326,7 +326,7 @@ fn clerk_webhooks_spec_generates() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let events = std::fs::read_to_string(out.join("client/src/webhooks.rs")).unwrap();
-    assert_eq!(events.matches("(Envelope<crate::models::").count(), 45);
+    assert_eq!(events.matches("Envelope<crate::models::").count(), 45);
     // The pinned webhooks spec merged into the pinned Backend API spec: Clerk's `webhooks`
     // group keeps its name; the events go to `webhook_events`.
     let merged = scratch("gen-clerk-merged");
