@@ -299,3 +299,51 @@ fn shift_ref(t: &mut TypeRef, offset: usize) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    fn analyze(spec: &str) -> Result<crate::ir::Api, String> {
+        crate::analyze(&crate::Config::from_text("hooks.yaml", spec))
+            .map(|(api, _, _)| api)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn malformed_webhooks_are_located_errors() {
+        let err = analyze("openapi: 3.0.3\ninfo: {title: T, version: '1'}\nx-webhooks: [1]\n")
+            .unwrap_err();
+        assert!(
+            err.contains("invalid-webhooks") && err.contains("#/x-webhooks"),
+            "{err}"
+        );
+        let err = analyze(
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nx-webhooks:\n  a.b: 5\n  c.d:\n    post: {}\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("#/x-webhooks/a.b"), "{err}");
+        assert!(err.contains("#/x-webhooks/c.d/post"), "{err}");
+        assert!(err.contains("hooks.yaml:6"), "{err}");
+    }
+
+    #[test]
+    fn payload_is_the_data_property_and_fields_are_relaxed() {
+        let api = analyze(
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nx-webhooks:\n  thing.made:\n    post:\n      summary: Made\n      requestBody:\n        content:\n          application/json:\n            schema:\n              allOf:\n                - $ref: '#/components/schemas/Env'\n                - properties: {data: {$ref: '#/components/schemas/Thing'}}\ncomponents:\n  schemas:\n    Env: {type: object, properties: {type: {type: string}}}\n    Thing: {type: object, required: [id], properties: {id: {type: string}}}\n",
+        )
+        .unwrap();
+        let e = &api.webhooks[0];
+        assert_eq!(
+            (e.event_type.as_str(), e.variant.as_str()),
+            ("thing.made", "ThingMade")
+        );
+        assert_eq!(e.summary.as_deref(), Some("Made"));
+        let crate::ir::TypeRef::Named(id) = e.payload else {
+            panic!("{:?}", e.payload)
+        };
+        assert_eq!(api.types[id].name, "Thing");
+        let crate::ir::TypeKind::Struct { fields } = &api.types[id].kind else {
+            panic!()
+        };
+        assert!(!fields[0].required, "relaxed for lenient decoding");
+    }
+}
