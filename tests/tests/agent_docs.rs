@@ -277,7 +277,13 @@ fn check_documents(g: &agentgen::Generated) -> Vec<String> {
     }
     let skill = skill_name(&files);
     for (dir, read_only) in [(skill.clone(), false), (format!("{skill}-readonly"), true)] {
-        let index = &files[&format!("skills/{dir}/references/index.md")];
+        // A webhooks-only API has no operation index (nothing to call).
+        let Some(index) = files.get(&format!("skills/{dir}/references/index.md")) else {
+            if !api.operations.is_empty() || api.webhooks.is_empty() {
+                failures.push(format!("skills/{dir}/references/index.md missing"));
+            }
+            continue;
+        };
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for line in index.lines() {
             if let Some(rest) = line.strip_prefix("- `") {

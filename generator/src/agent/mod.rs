@@ -667,6 +667,13 @@ fn readme(model: &Model<'_>, files: &BTreeMap<String, String>) -> String {
             workflows::ARAZZO_VERSION
         ));
     }
+    if !api.webhooks.is_empty() {
+        out.push_str(&format!(
+            "| `skills/*/references/{}` | the {} webhook events, their payloads and how to verify a delivery (also `webhooks` in `agentspec.json`) |\n",
+            webhooks::REFERENCE_FILE,
+            api.webhooks.len()
+        ));
+    }
     out
 }
 

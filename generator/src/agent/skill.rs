@@ -775,34 +775,39 @@ pub fn render(
         );
     }
     let included_ops: Vec<usize> = (0..api.operations.len()).filter(|&i| included(i)).collect();
-    files.insert(
-        format!("{root}/references/index.md"),
-        templates.render(
-            "index.md.j2",
-            &IndexView {
-                title: api.info.title.clone(),
-                version: api.info.version.clone(),
-                skill: name.clone(),
-                read_only,
-                operations: included_ops.len(),
-                groups: index_groups,
-            },
-        )?,
-    );
-    files.insert(
-        format!("{root}/references/types.md"),
-        templates.render(
-            "types.md.j2",
-            &TypesView {
-                title: api.info.title.clone(),
-                skill: name.clone(),
-                types: reachable_types(api, &included_ops)
-                    .into_iter()
-                    .map(|id| type_view(api, id))
-                    .collect(),
-            },
-        )?,
-    );
+    // A webhooks-only API has no operations to index or types of operations to describe (its
+    // payload types are in the webhooks reference).
+    let operation_references = !included_ops.is_empty() || api.webhooks.is_empty();
+    if operation_references {
+        files.insert(
+            format!("{root}/references/index.md"),
+            templates.render(
+                "index.md.j2",
+                &IndexView {
+                    title: api.info.title.clone(),
+                    version: api.info.version.clone(),
+                    skill: name.clone(),
+                    read_only,
+                    operations: included_ops.len(),
+                    groups: index_groups,
+                },
+            )?,
+        );
+        files.insert(
+            format!("{root}/references/types.md"),
+            templates.render(
+                "types.md.j2",
+                &TypesView {
+                    title: api.info.title.clone(),
+                    skill: name.clone(),
+                    types: reachable_types(api, &included_ops)
+                        .into_iter()
+                        .map(|id| type_view(api, id))
+                        .collect(),
+                },
+            )?,
+        );
+    }
 
     let workflows: Vec<WorkflowView> = model
         .data
