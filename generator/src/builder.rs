@@ -53,6 +53,8 @@ pub struct Builder {
     safety: Option<PathBuf>,
     rerun_if_changed: Option<bool>,
     cargo_warnings: Option<bool>,
+    webhooks_spec: Option<PathBuf>,
+    clerk_webhooks: bool,
 }
 
 /// What [`Builder::compile`] did.
@@ -131,6 +133,20 @@ impl Builder {
         self
     }
 
+    /// Merge the webhooks (`x-webhooks`) of this second spec into the client: a
+    /// `webhooks` module with the typed events and signature verification.
+    pub fn webhooks_spec(mut self, path: impl Into<PathBuf>) -> Self {
+        self.webhooks_spec = Some(path.into());
+        self
+    }
+
+    /// Merge the webhooks of the pinned Clerk webhooks spec (`spec/clerk-webhooks.yaml`,
+    /// found like the pinned Backend API spec).
+    pub fn clerk_webhooks(mut self) -> Self {
+        self.clerk_webhooks = true;
+        self
+    }
+
     /// The spec path, resolving the pinned default.
     fn spec_path(&self) -> Result<PathBuf, Error> {
         match &self.spec {
@@ -145,6 +161,11 @@ impl Builder {
         let path = self.spec_path()?;
         let mut config = Config::new(&path);
         config.layout = Layout::OutDir;
+        config.webhooks_spec = match (&self.webhooks_spec, self.clerk_webhooks) {
+            (Some(p), _) => Some(p.clone()),
+            (None, true) => Some(pinned(&Pin::clerk_webhooks())?),
+            (None, false) => None,
+        };
         // Build scripts compile the client; the agent documents are for `agentgen generate`.
         config.emit_agent = false;
         config.crate_name = self
@@ -194,7 +215,7 @@ impl Builder {
             for input in &generated.inputs {
                 directives.push(format!("cargo:rerun-if-changed={}", input.display()));
             }
-            if self.spec.is_none() {
+            if self.spec.is_none() || (self.clerk_webhooks && self.webhooks_spec.is_none()) {
                 for var in PIN_ENV_VARS {
                     directives.push(format!("cargo:rerun-if-env-changed={var}"));
                 }
@@ -263,7 +284,12 @@ fn warning_directives(generated: &Generated) -> Vec<String> {
 /// root) is taken relative to the workspace root: the nearest directory from
 /// `CARGO_MANIFEST_DIR` up whose `Cargo.toml` has a `[workspace]` table.
 pub fn pinned_spec() -> Result<PathBuf, Error> {
-    let pin = Pin::default_pin();
+    pinned(&Pin::default_pin())
+}
+
+/// [`pinned_spec`] for any pin (the Clerk webhooks spec: [`Pin::clerk_webhooks`]).
+pub fn pinned(pin: &Pin) -> Result<PathBuf, Error> {
+    let pin = pin.clone();
     let mirror = std::env::var_os(pin::MIRROR_ENV).map(PathBuf::from);
     let mirror = match (mirror, std::env::var_os("CARGO_MANIFEST_DIR")) {
         (Some(m), Some(manifest)) if m.is_relative() => {

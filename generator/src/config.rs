@@ -45,6 +45,9 @@ pub struct Config {
     /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas, workflows).
     /// `None`: the file shipped for the spec, if any (`spec/clerk-bapi.workflows.yaml`).
     pub agent_data: Option<String>,
+    /// A second spec whose webhooks (`x-webhooks`) are merged into this one's client and
+    /// documents (Clerk publishes its webhooks as a separate spec).
+    pub webhooks_spec: Option<PathBuf>,
 }
 
 impl Config {
@@ -61,6 +64,7 @@ impl Config {
             emit_agent: true,
             templates_dir: None,
             agent_data: None,
+            webhooks_spec: None,
         }
     }
 

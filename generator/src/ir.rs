@@ -24,6 +24,33 @@ pub struct Api {
     /// parameter's `pointer` + `/schema`, array items at `/items`, map values at
     /// `/additionalProperties`, named types at their `pointer`.
     pub constraints: BTreeMap<String, Constraints>,
+    /// Webhook events the API sends (`x-webhooks`), in spec order; empty for most APIs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<WebhookEvent>,
+}
+
+/// One webhook event the API sends to its users (from `x-webhooks`).
+///
+/// The body is an envelope (`{type, object, timestamp, instance_id, event_attributes, data}`)
+/// whose `data` has [`WebhookEvent::payload`]'s type. Payload types are decoded leniently: the
+/// examples of real specs break their own schemas, so every field of a type reachable only from
+/// webhooks is optional.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WebhookEvent {
+    /// The event type sent in the body's `type` (`user.created`).
+    pub event_type: String,
+    /// Variant name of the generated `Event` enum (`UserCreated`).
+    pub variant: String,
+    /// Type of the envelope's `data`.
+    pub payload: TypeRef,
+    /// `summary` of the event.
+    pub summary: Option<String>,
+    /// `description` of the event.
+    pub description: Option<String>,
+    /// Example bodies (whole envelopes), `$ref`s resolved.
+    pub examples: Vec<serde_json::Value>,
+    /// JSON pointer of the event (`#/x-webhooks/user.created`).
+    pub pointer: String,
 }
 
 /// Validation facts of one schema node (what JSON Schema needs beyond the Rust type).

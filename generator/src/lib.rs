@@ -53,8 +53,37 @@ pub struct Generated {
     pub api: ir::Api,
 }
 
-/// Read and lower the spec named by `config` into the IR, with diagnostics.
+/// Read and lower the spec named by `config` into the IR, with diagnostics; merges the
+/// webhooks of [`Config::webhooks_spec`] when set.
 pub fn analyze(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
+    let (mut api, mut diags, mut inputs) = analyze_one(config)?;
+    if let Some(path) = &config.webhooks_spec {
+        let label = path.display().to_string();
+        let mut hooks_config = Config::new(path);
+        hooks_config.crate_name = config.crate_name.clone();
+        hooks_config.safety_overrides = Some(BTreeMap::new());
+        let (hooks, hook_diags, hook_inputs) = analyze_one(&hooks_config)?;
+        if hooks.webhooks.is_empty() {
+            return Err(Error::msg(
+                &label,
+                "the webhooks spec describes no webhooks (`x-webhooks`)",
+            ));
+        }
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "webhooks".to_string());
+        lower::webhooks::merge(&mut api, hooks, &file);
+        diags.extend(hook_diags.into_iter().map(|mut d| {
+            d.message = format!("{label}: {}", d.message);
+            d
+        }));
+        inputs.extend(hook_inputs);
+    }
+    Ok((api, diags, inputs))
+}
+
+fn analyze_one(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
     let label = config.spec_path.display().to_string();
     let (text, inputs) = match &config.spec_text {
         Some(t) => (t.clone(), Vec::new()),

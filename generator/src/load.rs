@@ -103,12 +103,15 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         }
     }
     if !root.contains_key("paths") {
-        let note = if root.contains_key("x-webhooks") {
-            "no `paths` (the document describes webhooks under `x-webhooks`); treating paths as empty"
+        if root.contains_key("x-webhooks") {
+            diags.note(
+                "missing-paths",
+                "#",
+                "no `paths`: the document describes only webhooks (`x-webhooks`)",
+            );
         } else {
-            "no `paths`; treating as empty"
-        };
-        diags.warning("missing-paths", "#", note);
+            diags.warning("missing-paths", "#", "no `paths`; treating as empty");
+        }
         root.insert("paths".into(), Value::Object(Map::new()));
     }
     if let Some(Value::Object(paths)) = root.get_mut("paths") {

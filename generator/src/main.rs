@@ -46,6 +46,12 @@ enum Command {
         /// workflows). Default: the file shipped for the spec, if any.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// Merge the webhooks (`x-webhooks`) of this spec into the client and documents.
+        #[arg(long, value_name = "FILE", conflicts_with = "clerk_webhooks")]
+        webhooks_spec: Option<PathBuf>,
+        /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
+        #[arg(long)]
+        clerk_webhooks: bool,
     },
     /// Write the agent documents as a static directory ready to host: skill folders and
     /// .tar.gz archives, .well-known/agent-skills/index.json (sha256 digests), agentspec.json,
@@ -69,6 +75,12 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// Merge the webhooks (`x-webhooks`) of this spec into the client and documents.
+        #[arg(long, value_name = "FILE", conflicts_with = "clerk_webhooks")]
+        webhooks_spec: Option<PathBuf>,
+        /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
+        #[arg(long)]
+        clerk_webhooks: bool,
     },
     /// Print the system prompt for an agent using a connection (a YAML or JSON document:
     /// name, secret_key, read_only, description, base_url). The key is never printed: only
@@ -167,6 +179,12 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// Merge the webhooks (`x-webhooks`) of this spec into the client and documents.
+        #[arg(long, value_name = "FILE", conflicts_with = "clerk_webhooks")]
+        webhooks_spec: Option<PathBuf>,
+        /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
+        #[arg(long)]
+        clerk_webhooks: bool,
     },
 }
 
@@ -200,6 +218,15 @@ enum Format {
     Json,
 }
 
+/// The webhooks spec to merge: the file given, else the pinned Clerk one when asked for.
+fn webhooks_path(file: Option<PathBuf>, clerk: bool) -> Result<Option<PathBuf>, agentgen::Error> {
+    match (file, clerk) {
+        (Some(p), _) => Ok(Some(p)),
+        (None, true) => pin::resolve(&pin::Pin::clerk_webhooks()).map(Some),
+        (None, false) => Ok(None),
+    }
+}
+
 fn spec_path(spec: Option<PathBuf>) -> Result<PathBuf, agentgen::Error> {
     match spec {
         Some(p) => Ok(p),
@@ -229,9 +256,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             outputs,
             templates,
             workflows,
+            webhooks_spec,
+            clerk_webhooks,
         } => {
             let path = spec_path(spec)?;
             let mut config = Config::new(&path);
+            config.webhooks_spec = webhooks_path(webhooks_spec, clerk_webhooks)?;
             config.crate_name = crate_name;
             config.emit_client = outputs.contains(&Output::Client);
             config.emit_agent = outputs.contains(&Output::Agent);
@@ -278,7 +308,14 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             safety,
             templates,
             workflows,
-        } => publish(spec, out, crate_name, safety, templates, workflows),
+            webhooks_spec,
+            clerk_webhooks,
+        } => {
+            let webhooks = webhooks_path(webhooks_spec, clerk_webhooks)?;
+            publish(
+                spec, out, crate_name, safety, templates, workflows, webhooks,
+            )
+        }
         Command::ConnectionPrompt {
             connection,
             spec,
@@ -374,7 +411,14 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             outputs,
             templates,
             workflows,
-        } => check(spec, out, crate_name, safety, outputs, templates, workflows),
+            webhooks_spec,
+            clerk_webhooks,
+        } => {
+            let webhooks = webhooks_path(webhooks_spec, clerk_webhooks)?;
+            check(
+                spec, out, crate_name, safety, outputs, templates, workflows, webhooks,
+            )
+        }
     }
 }
 
@@ -445,9 +489,11 @@ fn publish(
     safety: Option<PathBuf>,
     templates: Option<PathBuf>,
     workflows: Option<PathBuf>,
+    webhooks: Option<PathBuf>,
 ) -> Result<(), agentgen::Error> {
     let path = spec_path(spec)?;
     let mut config = Config::new(&path);
+    config.webhooks_spec = webhooks;
     config.crate_name = crate_name;
     config.emit_client = false;
     config.emit_agent = true;
@@ -481,6 +527,7 @@ fn publish(
 }
 
 /// `agentgen check`: prints a summary; fails when anything is off.
+#[allow(clippy::too_many_arguments)]
 fn check(
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
@@ -489,6 +536,7 @@ fn check(
     outputs: Vec<Output>,
     templates: Option<PathBuf>,
     workflows: Option<PathBuf>,
+    webhooks: Option<PathBuf>,
 ) -> Result<(), agentgen::Error> {
     use agentgen::check::{compare_tree, pinned_spec, render_tree, PinCheck};
     let mut problems = 0;
@@ -527,6 +575,7 @@ fn check(
             Some(path) => {
                 // The same options as `generate`.
                 let mut config = Config::new(path);
+                config.webhooks_spec = webhooks;
                 config.crate_name = crate_name;
                 config.emit_client = outputs.contains(&Output::Client);
                 config.emit_agent = outputs.contains(&Output::Agent);

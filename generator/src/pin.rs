@@ -33,7 +33,18 @@ pub struct Pin {
 /// The default pin, embedded from `spec/clerk-bapi.yaml`.
 pub const DEFAULT_PIN_TEXT: &str = include_str!("../../spec/clerk-bapi.yaml");
 
+/// The pinned Clerk webhooks spec, embedded from `spec/clerk-webhooks.yaml`.
+pub const CLERK_WEBHOOKS_PIN_TEXT: &str = include_str!("../../spec/clerk-webhooks.yaml");
+
 impl Pin {
+    /// The pinned Clerk webhooks spec (merged into the Backend API client with
+    /// `--clerk-webhooks` or [`crate::Builder::clerk_webhooks`]).
+    pub fn clerk_webhooks() -> Pin {
+        // The embedded file is part of this crate and covered by tests.
+        Pin::parse(CLERK_WEBHOOKS_PIN_TEXT)
+            .unwrap_or_else(|e| panic!("embedded webhooks pin is invalid: {e}"))
+    }
+
     /// Parse a pin file.
     pub fn parse(text: &str) -> Result<Pin, String> {
         yaml_serde::from_str(text).map_err(|e| format!("invalid pin file: {e}"))
@@ -169,6 +180,16 @@ mod tests {
         assert_eq!(pin.version, "2026-05-12");
         assert_eq!(pin.sha256.len(), 64);
         assert!(pin.url.contains(&pin.commit));
+    }
+
+    #[test]
+    fn clerk_webhooks_pin_parses() {
+        let pin = Pin::clerk_webhooks();
+        assert_eq!(pin.version, "2025-04-15");
+        assert_eq!(pin.sha256.len(), 64);
+        assert!(pin.url.contains(&pin.commit) && pin.url.ends_with(&pin.path));
+        // Same upstream revision as the Backend API pin.
+        assert_eq!(pin.commit, Pin::default_pin().commit);
     }
 
     #[test]

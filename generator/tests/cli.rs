@@ -218,3 +218,142 @@ fn pinned_spec_with_wrong_checksum_is_refused() {
         stderr(&o)
     );
 }
+
+/// Clerk's spec mirror (`AGENTGEN_SPEC_MIRROR`, default `../shared/spec/clerk` next to the
+/// checkout).
+fn clerk_mirror() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/spec/clerk"));
+    let dir = if dir.is_relative() {
+        root.join(dir)
+    } else {
+        dir
+    };
+    assert!(
+        dir.join("webhooks/2025-04-15.yml").is_file(),
+        "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn generate_accepts_a_webhooks_only_spec() {
+    let out = scratch("gen-webhooks");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &fixture("webhooks/spec.yaml"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("generated 0 operations"),
+        "{}",
+        stderr(&o)
+    );
+    for f in [
+        "client/src/webhooks.rs",
+        "client/src/webhooks/verify.rs",
+        "agent/agentspec.json",
+        "agent/skills/notes-webhooks/references/webhook-events.md",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // Nothing to call by name: no dispatch table.
+    assert!(!out.join("client/src/operations.rs").exists());
+    let toml = std::fs::read_to_string(out.join("client/Cargo.toml")).unwrap();
+    assert!(
+        toml.contains("default = [\"webhooks\", \"dynamic\"]"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn webhooks_spec_merges_into_another_spec() {
+    let out = scratch("gen-merged-webhooks");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &fixture("accounts/spec.yaml"),
+        "--webhooks-spec",
+        &fixture("webhooks/spec.yaml"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events = std::fs::read_to_string(out.join("client/src/webhooks.rs")).unwrap();
+    assert!(
+        events.contains("NoteCreated(Envelope<crate::models::Note>)"),
+        "{events}"
+    );
+    assert!(out.join("client/src/operations.rs").is_file());
+    let manifest = std::fs::read_to_string(out.join("agent/agentspec.json")).unwrap();
+    assert!(manifest.contains("\"note.shared\""), "{manifest}");
+
+    // A "webhooks spec" without webhooks is refused, naming the file.
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &fixture("accounts/spec.yaml"),
+        "--webhooks-spec",
+        &fixture("minimal/spec.json"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("minimal/spec.json") && e.contains("no webhooks"),
+        "{e}"
+    );
+}
+
+#[test]
+fn clerk_webhooks_spec_generates() {
+    let mirror = clerk_mirror();
+    let out = scratch("gen-clerk-webhooks");
+    let spec = mirror.join("webhooks/2025-04-15.yml");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events = std::fs::read_to_string(out.join("client/src/webhooks.rs")).unwrap();
+    assert_eq!(events.matches("Envelope<crate::models::").count(), 45);
+    // The pinned webhooks spec merged into the pinned Backend API spec: Clerk's `webhooks`
+    // group keeps its name; the events go to `webhook_events`.
+    let merged = scratch("gen-clerk-merged");
+    let o = Command::new(env!("CARGO_BIN_EXE_agentgen"))
+        .args([
+            "generate",
+            "--clerk-webhooks",
+            "--outputs",
+            "client",
+            "--out",
+        ])
+        .arg(&merged)
+        .env("AGENTGEN_SPEC_MIRROR", &mirror)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("generated 249 operations"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(merged.join("client/src/webhooks.rs").is_file());
+    assert!(merged.join("client/src/webhook_events.rs").is_file());
+    assert!(merged.join("client/src/webhook_events/verify.rs").is_file());
+    let lib = std::fs::read_to_string(merged.join("client/src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("#[cfg(feature = \"webhook-events\")]\npub mod webhook_events;"),
+        "{lib}"
+    );
+}

@@ -277,7 +277,13 @@ fn check_documents(g: &agentgen::Generated) -> Vec<String> {
     }
     let skill = skill_name(&files);
     for (dir, read_only) in [(skill.clone(), false), (format!("{skill}-readonly"), true)] {
-        let index = &files[&format!("skills/{dir}/references/index.md")];
+        // A webhooks-only API has no operation index (nothing to call).
+        let Some(index) = files.get(&format!("skills/{dir}/references/index.md")) else {
+            if !api.operations.is_empty() || api.webhooks.is_empty() {
+                failures.push(format!("skills/{dir}/references/index.md missing"));
+            }
+            continue;
+        };
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for line in index.lines() {
             if let Some(rest) = line.strip_prefix("- `") {
@@ -697,6 +703,108 @@ fn clerk_documents_cover_every_operation_and_validate() {
     );
 }
 
+/// Checks of the webhooks part of the documents: every event once in the manifest with a
+/// payload schema that is valid JSON Schema, the reference in both skills, SKILL.md pointing
+/// to it.
+fn check_webhooks(g: &agentgen::Generated) -> Vec<String> {
+    let files = agent_files(g);
+    let manifest = json(&files, "agentspec.json");
+    let mut failures = Vec::new();
+    let hooks = &manifest["webhooks"];
+    let events = hooks["events"].as_array().cloned().unwrap_or_default();
+    if events.len() != g.api.webhooks.len() || events.is_empty() {
+        failures.push(format!(
+            "manifest lists {} webhook events for {}",
+            events.len(),
+            g.api.webhooks.len()
+        ));
+    }
+    for (e, ir) in events.iter().zip(&g.api.webhooks) {
+        if e["type"] != ir.event_type.as_str() {
+            failures.push(format!("event {} out of order", ir.event_type));
+        }
+        let key = e["payload"].as_str().unwrap_or_default();
+        match hooks["payloads"].get(key) {
+            Some(schema) => {
+                if let Err(err) = jsonschema::meta::validate(schema) {
+                    failures.push(format!("payload schema {key}: {err}"));
+                }
+            }
+            None => failures.push(format!("{}: payload {key} has no schema", ir.event_type)),
+        }
+    }
+    let reference = hooks["reference"].as_str().unwrap_or_default();
+    if !files.contains_key(reference) {
+        failures.push(format!("webhooks reference {reference} missing"));
+    }
+    for (path, text) in &files {
+        if path.ends_with("/SKILL.md") {
+            let dir = path.trim_end_matches("SKILL.md");
+            let file = "references/webhook-events.md";
+            if !text.contains(file) || !files.contains_key(&format!("{dir}{file}")) {
+                failures.push(format!("{path}: no webhooks section pointing to {file}"));
+            }
+        }
+        if path.ends_with("references/webhook-events.md") {
+            for e in &g.api.webhooks {
+                if !text.contains(&format!("`{}`", e.event_type)) {
+                    failures.push(format!("{path}: event {} missing", e.event_type));
+                }
+            }
+            for needle in [
+                "svix-signature",
+                "HMAC-SHA256",
+                "whsec_",
+                "```rust",
+                "```python",
+            ] {
+                if !text.contains(needle) {
+                    failures.push(format!("{path}: lacks {needle}"));
+                }
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn clerk_webhooks_documents_validate_alone_and_merged() {
+    let webhooks = mirror().join("webhooks/2025-04-15.yml");
+    let alone = agentgen::generate(&agentgen::Config::new(&webhooks)).unwrap();
+    assert_eq!(alone.api.webhooks.len(), 45);
+    let mut config = agentgen::Config::new(clerk_spec());
+    config.webhooks_spec = Some(webhooks);
+    let merged = agentgen::generate(&config).unwrap();
+    assert_eq!(merged.api.operations.len(), 249);
+    assert_eq!(merged.api.webhooks.len(), 45);
+    let mut failures = Vec::new();
+    for (name, g) in [("webhooks alone", &alone), ("bapi + webhooks", &merged)] {
+        let found = check_documents(g)
+            .into_iter()
+            .chain(check_skills(g).0)
+            .chain(check_webhooks(g));
+        failures.extend(found.map(|f| format!("{name}: {f}")));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let manifest = json(&agent_files(&merged), "agentspec.json");
+    let payloads = manifest["webhooks"]["payloads"].as_object().unwrap();
+    assert_eq!(
+        payloads.len(),
+        16,
+        "{:?}",
+        payloads.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        manifest["webhooks"]["verification"]["secretEnv"],
+        "CLERK_WEBHOOK_SIGNING_SECRET"
+    );
+    println!(
+        "bapi + webhooks agentspec.json: {} bytes; webhooks alone: {} bytes",
+        agent_files(&merged)["agentspec.json"].len(),
+        agent_files(&alone)["agentspec.json"].len()
+    );
+}
+
 #[test]
 fn clerk_skills_follow_the_agent_skills_rules() {
     let (failures, sizes) = check_skills(clerk());
@@ -921,6 +1029,13 @@ fn fixture_documents_validate() {
                 .into_iter()
                 .map(|f| format!("{case}: {f}")),
         );
+        if !g.api.webhooks.is_empty() {
+            failures.extend(
+                check_webhooks(&g)
+                    .into_iter()
+                    .map(|f| format!("{case}: {f}")),
+            );
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -202,7 +202,9 @@ fn sections(toml: &str) -> Vec<(String, String)> {
 
 #[test]
 fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
-    let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '204': {description: ok}\n";
+    // Shaped like what the crate is built from: operations, one group named `webhooks` (as
+    // Clerk's Svix settings are), and webhook events (merged from the webhooks spec).
+    let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      x-speakeasy-group: webhooks\n      responses:\n        '204': {description: ok}\nx-webhooks:\n  a.b:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {properties: {data: {type: object}}}\n";
     let generated = agentgen::generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
     let wanted = sections(&generated.files["client/Cargo.toml"]);
     let have = sections(

@@ -56,3 +56,27 @@ async fn read_only_client_lists_users_by_email() {
     assert_eq!(users[0].email_addresses[0].email_address, "ada@example.com");
     assert!(!format!("{client:?}").contains("sk_test_example"));
 }
+
+#[test]
+fn webhook_events_of_the_pinned_webhooks_spec_are_merged() {
+    use clerk_backend::webhook_events::{Event, Webhook, EVENT_TYPES};
+    assert_eq!(EVENT_TYPES.len(), 45);
+    // The Backend API's own `webhooks` group (Svix settings) keeps its module.
+    let _svix = clerk_backend::webhooks::Webhooks::<clerk_backend::ReadWrite>::create_svix_app;
+    let body = br#"{"type":"user.created","object":"event","timestamp":1716883200000,"instance_id":"ins_1","data":{"id":"user_1","object":"user","email_addresses":[{"email_address":"ada@example.com"}]}}"#;
+    let webhook = Webhook::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let now = 1_716_883_200;
+    let sig = webhook.sign("msg_1", now, body);
+    let headers = [
+        ("svix-id", "msg_1"),
+        ("svix-timestamp", "1716883200"),
+        ("svix-signature", sig.as_str()),
+    ];
+    let Event::UserCreated(event) = webhook.verify_at(&headers, body, now).unwrap() else {
+        panic!("user.created")
+    };
+    // Payload types that collide with Backend API models get a `Webhook` prefix.
+    let user: &clerk_backend::models::WebhookUser = &event.data;
+    assert_eq!(user.id.as_deref(), Some("user_1"));
+    assert!(!format!("{webhook:?}").contains("MfKQ9r8"));
+}

@@ -42,6 +42,9 @@ pub struct Manifest {
     /// The Arazzo workflows document, when there are reviewed workflows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflows: Option<String>,
+    /// The webhook events the API sends and how to verify them, when it sends any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhooks: Option<super::webhooks::WebhooksSection>,
 }
 
 /// The API described.

@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod schema;
 pub mod skill;
 pub mod tools;
+pub mod webhooks;
 pub mod workflows;
 
 use crate::config::Config;
@@ -532,6 +533,7 @@ impl<'a> Model<'a> {
                 },
             ],
             workflows,
+            webhooks: webhooks::section(self),
         }
     }
 }
@@ -681,6 +683,13 @@ fn readme(model: &Model<'_>, files: &BTreeMap<String, String>) -> String {
             "| `workflows/{}.arazzo.yaml` | reviewed workflows (Arazzo {}) |\n",
             model.skill_name,
             workflows::ARAZZO_VERSION
+        ));
+    }
+    if !api.webhooks.is_empty() {
+        out.push_str(&format!(
+            "| `skills/*/references/{}` | the {} webhook events, their payloads and how to verify a delivery (also `webhooks` in `agentspec.json`) |\n",
+            webhooks::REFERENCE_FILE,
+            api.webhooks.len()
         ));
     }
     out

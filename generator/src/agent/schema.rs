@@ -579,6 +579,14 @@ pub fn property_keys(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The JSON Schema of a webhook payload (what arrives in the envelope's `data`), standalone
+/// with its own `$defs`.
+pub fn payload_schema(api: &Api, t: &TypeRef) -> Value {
+    let mut b = Builder::new(api, Mode::Output);
+    let root = b.node(t, None, None, false);
+    b.finish(root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

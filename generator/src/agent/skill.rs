@@ -34,6 +34,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "connection.md.j2",
         include_str!("../../../templates/connection.md.j2"),
     ),
+    (
+        "webhooks.md.j2",
+        include_str!("../../../templates/webhooks.md.j2"),
+    ),
 ];
 
 /// The template environment.
@@ -161,7 +165,21 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
     };
     let title = clean(&api.info.title);
     let version = clean(&api.info.version);
-    let text = if read_only {
+    let hooks = api.webhooks.len();
+    let text = if api.operations.is_empty() && hooks > 0 {
+        let mut types: Vec<&str> = Vec::new();
+        for e in &api.webhooks {
+            let resource = e.event_type.split('.').next().unwrap_or(&e.event_type);
+            if types.len() < 6 && !types.contains(&resource) {
+                types.push(resource);
+            }
+        }
+        format!(
+            "Receives the webhooks of {title} ({version}): {hooks} event types about {}. Use when asked to handle, verify or explain {title} webhook deliveries. Verification: Standard Webhooks (Svix) signatures with the signing secret in {}.",
+            types.join(", "),
+            super::webhooks::secret_env(api)
+        )
+    } else if read_only {
         format!(
             "Reads the {title} ({version}) without changing anything: {} read-only operations over {}. Use when asked to look up, list, count or inspect {title} data and nothing may be modified; it refuses writes. Auth: bearer secret key in {}.",
             count(SafetyClass::Read),
@@ -175,6 +193,11 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
             top.join(", "),
             api.info.key_env_var
         )
+    };
+    let text = if hooks > 0 && !api.operations.is_empty() {
+        format!("{text} Also describes its {hooks} webhook events and how to verify them.")
+    } else {
+        text
     };
     markdown::truncate(&text, 1024)
 }
@@ -283,10 +306,12 @@ struct SkillView {
     example_group: String,
     example_method_name: String,
     has_workflows_file: bool,
+    webhook_events: usize,
+    webhook_secret_env: String,
 }
 
 #[derive(Serialize, Clone)]
-struct FieldView {
+pub(super) struct FieldView {
     name: String,
     #[serde(rename = "type")]
     ty: String,
@@ -400,7 +425,7 @@ fn first_line(text: Option<&str>, max: usize) -> String {
         .unwrap_or_default()
 }
 
-fn fields_of(api: &Api, t: &TypeRef, limit: usize) -> (Vec<FieldView>, usize) {
+pub(super) fn fields_of(api: &Api, t: &TypeRef, limit: usize) -> (Vec<FieldView>, usize) {
     let mut t = resolve_alias(api, t.non_null());
     if let TypeRef::Array(inner) = t {
         t = resolve_alias(api, inner.non_null());
@@ -750,34 +775,39 @@ pub fn render(
         );
     }
     let included_ops: Vec<usize> = (0..api.operations.len()).filter(|&i| included(i)).collect();
-    files.insert(
-        format!("{root}/references/index.md"),
-        templates.render(
-            "index.md.j2",
-            &IndexView {
-                title: api.info.title.clone(),
-                version: api.info.version.clone(),
-                skill: name.clone(),
-                read_only,
-                operations: included_ops.len(),
-                groups: index_groups,
-            },
-        )?,
-    );
-    files.insert(
-        format!("{root}/references/types.md"),
-        templates.render(
-            "types.md.j2",
-            &TypesView {
-                title: api.info.title.clone(),
-                skill: name.clone(),
-                types: reachable_types(api, &included_ops)
-                    .into_iter()
-                    .map(|id| type_view(api, id))
-                    .collect(),
-            },
-        )?,
-    );
+    // A webhooks-only API has no operations to index or types of operations to describe (its
+    // payload types are in the webhooks reference).
+    let operation_references = !included_ops.is_empty() || api.webhooks.is_empty();
+    if operation_references {
+        files.insert(
+            format!("{root}/references/index.md"),
+            templates.render(
+                "index.md.j2",
+                &IndexView {
+                    title: api.info.title.clone(),
+                    version: api.info.version.clone(),
+                    skill: name.clone(),
+                    read_only,
+                    operations: included_ops.len(),
+                    groups: index_groups,
+                },
+            )?,
+        );
+        files.insert(
+            format!("{root}/references/types.md"),
+            templates.render(
+                "types.md.j2",
+                &TypesView {
+                    title: api.info.title.clone(),
+                    skill: name.clone(),
+                    types: reachable_types(api, &included_ops)
+                        .into_iter()
+                        .map(|id| type_view(api, id))
+                        .collect(),
+                },
+            )?,
+        );
+    }
 
     let workflows: Vec<WorkflowView> = model
         .data
@@ -892,7 +922,15 @@ pub fn render(
         example_group: ex_group,
         example_method_name: ex_fn,
         has_workflows_file: !model.data.workflows.is_empty(),
+        webhook_events: api.webhooks.len(),
+        webhook_secret_env: super::webhooks::secret_env(api),
     };
+    if let Some(text) = super::webhooks::reference(model, templates, &name)? {
+        files.insert(
+            format!("{root}/references/{}", super::webhooks::REFERENCE_FILE),
+            text,
+        );
+    }
     files.insert(
         format!("{root}/SKILL.md"),
         templates.render("skill.md.j2", &view)?,

@@ -109,12 +109,16 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
             quote! { crate::runtime::RetryConfig { initial_interval_ms: 500, max_interval_ms: 60_000, exponent: 1.5, max_elapsed_ms: 300_000, max_attempts: 4, retry_5xx: true, retry_connection_errors: true } }
         }
     };
+    let webhooks = super::webhooks::lib_item(api);
+    // A webhooks-only API has no operations to list or call by name.
+    let operations_mod = (!api.operations.is_empty()).then(|| quote! { pub mod operations; });
     let tokens = quote! {
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::vec_init_then_push)]
         pub mod models;
-        pub mod operations;
+        #operations_mod
         pub mod runtime;
         #( pub mod #mods; )*
+        #webhooks
         pub use runtime::{Client, ClientBuilder, Error, KeyEnvironment, ReadOnly, ReadWrite, Response};
 
         /// Facts about the API this crate was generated from.

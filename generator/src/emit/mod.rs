@@ -7,11 +7,22 @@ mod models;
 mod ops;
 mod pagination;
 mod runtime_files;
+mod webhooks;
 
 use crate::ir::{Api, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
+
+/// Name of the module with the webhook events (`webhooks`, else `webhook_events`).
+pub fn webhooks_module(api: &Api) -> &'static str {
+    webhooks::module_name(api)
+}
+
+/// Name of the cargo feature of the webhook events module.
+pub fn webhooks_feature(api: &Api) -> String {
+    webhooks::feature_name(api)
+}
 
 /// First line of every generated Rust file.
 pub fn header(api: &Api) -> String {
@@ -26,17 +37,21 @@ pub fn header(api: &Api) -> String {
 /// Emit the client crate: relative path -> contents.
 pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
-    files.insert("Cargo.toml".to_string(), crate_files::cargo_toml(api));
+    let cargo_toml = webhooks::patch_cargo_toml(api, &crate_files::cargo_toml(api));
+    files.insert("Cargo.toml".to_string(), cargo_toml);
     files.insert("README.md".to_string(), crate_files::readme(api));
     files.insert("src/lib.rs".to_string(), crate_files::lib_rs(api)?);
     files.insert("src/models.rs".to_string(), models::models_rs(api)?);
-    files.insert(
-        "src/operations.rs".to_string(),
-        dispatch::operations_rs(api)?,
-    );
+    if !api.operations.is_empty() {
+        files.insert(
+            "src/operations.rs".to_string(),
+            dispatch::operations_rs(api)?,
+        );
+    }
     for (i, group) in api.groups.iter().enumerate() {
         files.insert(format!("src/{}.rs", group.module), ops::group_rs(api, i)?);
     }
+    files.extend(webhooks::files(api)?);
     for (name, text) in runtime_files::FILES {
         files.insert(format!("src/runtime/{name}"), text.to_string());
     }

@@ -21,3 +21,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("secret.rs", include_str!("../../runtime/secret.rs")),
     ("union.rs", include_str!("../../runtime/union.rs")),
 ];
+
+/// The hand-written part of the `webhooks` module (file name under `src/webhooks/`, contents),
+/// copied only when the spec describes webhooks.
+pub const WEBHOOK_FILES: &[(&str, &str)] =
+    &[("verify.rs", include_str!("../../runtime/webhook.rs"))];

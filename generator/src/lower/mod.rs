@@ -3,6 +3,7 @@
 mod operation;
 pub mod pagination;
 pub mod schema;
+pub mod webhooks;
 
 use crate::config::{Config, SafetyOverride};
 use crate::diagnostics::Diagnostics;
@@ -14,6 +15,7 @@ use std::collections::BTreeSet;
 
 /// Lower a loaded document into the IR.
 pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
+    let raw_webhooks = webhooks::parse(doc, diags);
     let mut schemas = schema::SchemaLowerer::new(doc, diags);
     let overrides = safety_overrides(doc, config, diags);
     let (groups, operations) = operation::lower_operations(doc, &mut schemas, &overrides, diags);
@@ -26,9 +28,11 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
             );
         }
     }
+    let events = webhooks::lower(&raw_webhooks, &mut schemas, diags);
     let constraints = std::mem::take(&mut schemas.constraints);
     let mut types = schemas.types;
     mark_usage(&mut types, &operations);
+    webhooks::relax(&mut types, &events);
     mark_boxed(&mut types);
     check_alias_cycles(&types, diags);
     let operations = pagination::detect(operations, &groups, &types, &constraints, diags);
@@ -38,6 +42,7 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
         operations,
         types,
         constraints,
+        webhooks: events,
     }
 }
 

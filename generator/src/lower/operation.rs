@@ -97,7 +97,12 @@ pub fn lower_operations<'a>(
             ops.push(lowered);
         }
     }
-    if ops.is_empty() {
+    let has_webhooks = doc
+        .extensions
+        .get("x-webhooks")
+        .and_then(Value::as_object)
+        .is_some_and(|w| !w.is_empty());
+    if ops.is_empty() && !has_webhooks {
         let webhooks = doc
             .extensions
             .get("x-webhooks")
