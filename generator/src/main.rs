@@ -43,6 +43,9 @@ enum Command {
         /// workflows). Default: the file shipped for the spec, if any.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// Print how long each phase took to stderr (also: AGENTGEN_TIMINGS=1).
+        #[arg(long)]
+        timings: bool,
     },
     /// Write the agent documents as a static directory ready to host: skill folders and
     /// .tar.gz archives, .well-known/agent-skills/index.json (sha256 digests), agentspec.json,
@@ -191,8 +194,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             outputs,
             templates,
             workflows,
+            timings,
         } => {
-            let path = spec_path(spec)?;
+            let show_timings =
+                timings || std::env::var_os("AGENTGEN_TIMINGS").is_some_and(|v| v != "0");
+            let mut phases = agentgen::Timings::default();
+            let path = phases.time("resolve spec", || spec_path(spec))?;
             let mut config = Config::new(&path);
             config.crate_name = crate_name;
             config.emit_client = outputs.contains(&Output::Client);
@@ -207,14 +214,17 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
                     .safety_overrides_yaml(&text)
                     .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
             }
-            let generated = agentgen::generate(&config)?;
+            let generated = agentgen::generate_timed(&config, &mut phases)?;
             let label = path.display().to_string();
             for d in &generated.diagnostics {
                 if verbose || d.severity != Severity::Note {
                     eprintln!("{}", d.render(&label));
                 }
             }
-            let written = write_tree(&out, &generated.files)?;
+            let written = phases.time("write", || write_tree(&out, &generated.files))?;
+            if show_timings {
+                eprint!("{}", phases.render());
+            }
             let notes = generated
                 .diagnostics
                 .iter()

@@ -49,6 +49,14 @@ pub fn format_file(
     inner_doc: Option<&str>,
     tokens: TokenStream,
 ) -> Result<String, String> {
+    crate::timings::formatting(|| format_tokens(api, inner_doc, tokens))
+}
+
+fn format_tokens(
+    api: &Api,
+    inner_doc: Option<&str>,
+    tokens: TokenStream,
+) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     let mut out = header(api);
