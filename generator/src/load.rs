@@ -127,7 +127,7 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         }
     }
     lift_ref_siblings(&mut raw, "#", diags, 0);
-    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(raw.clone()) {
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
         Ok(doc) => doc,
         Err(err) => {
             // The typed model often reports only an outer location (flattened fields);
@@ -149,14 +149,27 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
 /// Rewrite `{$ref, nullable: true, ...}` to `{allOf: [{$ref}], nullable: true, ...}` so the
 /// meaning survives typing (OpenAPI 3.0 says `$ref` siblings are ignored; Clerk relies on them).
 fn lift_ref_siblings(v: &mut Value, pointer: &str, diags: &mut Diagnostics, depth: usize) {
+    let mut buf = String::from(pointer);
+    lift_ref_siblings_in(v, &mut buf, diags, depth);
+}
+
+/// [`lift_ref_siblings`] with the pointer in one growing buffer (one allocation for the
+/// whole walk instead of one per node: the walk visits every node of the spec).
+fn lift_ref_siblings_in(
+    v: &mut Value,
+    pointer: &mut String,
+    diags: &mut Diagnostics,
+    depth: usize,
+) {
     if depth > 256 {
         diags.error(
             "too-deep",
-            pointer,
+            pointer.as_str(),
             "the document nests deeper than 256 levels",
         );
         return;
     }
+    let len = pointer.len();
     match v {
         Value::Object(map) => {
             let meaningful = ["nullable", "readOnly", "writeOnly", "deprecated"];
@@ -167,21 +180,48 @@ fn lift_ref_siblings(v: &mut Value, pointer: &str, diags: &mut Diagnostics, dept
                     map.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
                     diags.note(
                         "ref-sibling",
-                        pointer,
+                        pointer.as_str(),
                         "`$ref` with sibling keywords rewritten to `allOf: [$ref]` so they are kept",
                     );
                 }
             }
             for (k, child) in map.iter_mut() {
-                lift_ref_siblings(child, &join(pointer, k), diags, depth + 1);
+                if depth < 256 && !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                pointer.push('/');
+                push_escaped(pointer, k);
+                lift_ref_siblings_in(child, pointer, diags, depth + 1);
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                lift_ref_siblings(child, &format!("{pointer}/{i}"), diags, depth + 1);
+                if depth < 256 && !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                use std::fmt::Write as _;
+                let _ = write!(pointer, "/{i}");
+                lift_ref_siblings_in(child, pointer, diags, depth + 1);
+                pointer.truncate(len);
             }
         }
         _ => {}
+    }
+}
+
+/// Append a JSON pointer token, escaped (`~` -> `~0`, `/` -> `~1`), as [`join`] does.
+fn push_escaped(pointer: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        pointer.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
     }
 }
 
@@ -258,7 +298,11 @@ pub fn yaml_line_in(lines: &[&str], pointer: &str) -> Option<usize> {
                 }
                 continue;
             }
-            let key = content.trim_start_matches("- ");
+            // `trim_start_matches("- ")`, without building a substring searcher per line.
+            let mut key = content;
+            while let Some(rest) = key.strip_prefix("- ") {
+                key = rest;
+            }
             if keys.iter().any(|k| key.starts_with(k.as_str())) {
                 hit = Some((i, ind));
                 break;
