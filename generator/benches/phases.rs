@@ -63,10 +63,10 @@ fn main() {
                 .iter()
                 .filter_map(|t| t.phases().iter().find(|(n, _)| n == name).map(|(_, d)| *d))
                 .collect();
-            println!("  {name:<26} {:>8.1} ms", ms(median(&mut v)));
+            println!("  {name:<30} {:>8.1} ms", ms(median(&mut v)));
         }
         println!(
-            "  {:<26} {:>8.1} ms (wall)",
+            "  {:<30} {:>8.1} ms (wall)",
             "generate()",
             ms(median(&mut totals))
         );
