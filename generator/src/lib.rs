@@ -76,8 +76,8 @@ fn analyze_timed(
     };
     let mut diags = diagnostics::Diagnostics::default();
     let fail = |mut diags: diagnostics::Diagnostics, text: &str| {
-        let lines: Vec<&str> = text.lines().collect();
-        diags.locate(|p| load::yaml_line_in(&lines, p));
+        let lines = load::YamlLines::new(text);
+        diags.locate(|p| lines.line_of(p));
         let all = diags.into_sorted();
         Error::with_diagnostics(&label, "the spec cannot be used", all)
     };
@@ -93,8 +93,8 @@ fn analyze_timed(
         return Err(fail(diags, &text));
     }
     timings.time("locate diagnostics", || {
-        let lines: Vec<&str> = text.lines().collect();
-        diags.locate(|p| load::yaml_line_in(&lines, p));
+        let lines = load::YamlLines::new(&text);
+        diags.locate(|p| lines.line_of(p));
     });
     Ok((api, diags.into_sorted(), inputs))
 }

@@ -240,80 +240,108 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// Best-effort 1-based line of a JSON pointer in YAML text (block style), for diagnostics.
 pub fn yaml_line(text: &str, pointer: &str) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    yaml_line_in(&lines, pointer)
+    YamlLines::new(text).line_of(pointer)
 }
 
-/// [`yaml_line`] over pre-split lines (split once when locating many pointers).
+/// [`yaml_line`] over pre-split lines.
 pub fn yaml_line_in(lines: &[&str], pointer: &str) -> Option<usize> {
-    let tokens: Vec<String> = pointer
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let mut pos = 0usize;
-    let mut indent: isize = -1;
-    let mut found = None;
-    for token in &tokens {
-        let mut hit = None;
-        let mut seq_count = 0usize;
-        // A numeric token is a sequence index only when the container is a sequence.
-        let is_sequence = lines
-            .iter()
-            .skip(pos)
-            .map(|l| l.trim_start())
-            .find(|c| !c.is_empty() && !c.starts_with('#'))
-            .is_some_and(|c| c.starts_with("- ") || c == "-");
-        let index: Option<usize> = if is_sequence {
-            token.parse().ok()
-        } else {
-            None
-        };
-        // The key forms, built once per token instead of once per line.
-        let keys = [
-            format!("{token}:"),
-            format!("\"{token}\":"),
-            format!("'{token}':"),
-        ];
-        for (i, line) in lines.iter().enumerate().skip(pos) {
-            let content = line.trim_start();
-            if content.is_empty() || content.starts_with('#') {
-                continue;
-            }
-            let ind = (line.len() - content.len()) as isize;
-            if i > pos
-                && ind <= indent
-                && !(index.is_some() && ind == indent && content.starts_with("- "))
-            {
-                break;
-            }
-            if let Some(n) = index {
-                if content.starts_with("- ") || content == "-" {
-                    if seq_count == n {
-                        hit = Some((i, ind + 1));
-                        break;
-                    }
-                    seq_count += 1;
-                }
-                continue;
-            }
-            // `trim_start_matches("- ")`, without building a substring searcher per line.
-            let mut key = content;
-            while let Some(rest) = key.strip_prefix("- ") {
-                key = rest;
-            }
-            if keys.iter().any(|k| key.starts_with(k.as_str())) {
-                hit = Some((i, ind));
-                break;
-            }
-        }
-        let (line, ind) = hit?;
-        pos = line + 1;
-        indent = ind;
-        found = Some(line + 1);
+    YamlLines::from_lines(lines.iter().copied()).line_of(pointer)
+}
+
+/// YAML text split once into (indent, content) per line, for locating many pointers: each
+/// lookup scans lines without re-trimming them.
+pub struct YamlLines<'a> {
+    /// Indentation in bytes and the content after it, per line (content empty for blank lines).
+    lines: Vec<(usize, &'a str)>,
+}
+
+impl<'a> YamlLines<'a> {
+    /// Split `text` into lines.
+    pub fn new(text: &'a str) -> Self {
+        Self::from_lines(text.lines())
     }
-    found
+
+    fn from_lines(lines: impl Iterator<Item = &'a str>) -> Self {
+        let lines = lines
+            .map(|line| {
+                let content = line.trim_start();
+                (line.len() - content.len(), content)
+            })
+            .collect();
+        YamlLines { lines }
+    }
+
+    /// The 1-based line of `pointer`, if found.
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        let lines = &self.lines;
+        let tokens: Vec<String> = pointer
+            .trim_start_matches('#')
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let mut pos = 0usize;
+        let mut indent: isize = -1;
+        let mut found = None;
+        for token in &tokens {
+            let mut hit = None;
+            let mut seq_count = 0usize;
+            // A numeric token is a sequence index only when the container is a sequence.
+            let is_sequence = lines
+                .iter()
+                .skip(pos)
+                .map(|(_, c)| *c)
+                .find(|c| !c.is_empty() && !c.starts_with('#'))
+                .is_some_and(|c| c.starts_with("- ") || c == "-");
+            let index: Option<usize> = if is_sequence {
+                token.parse().ok()
+            } else {
+                None
+            };
+            // The key forms, built once per token instead of once per line.
+            let keys = [
+                format!("{token}:"),
+                format!("\"{token}\":"),
+                format!("'{token}':"),
+            ];
+            for (i, &(ind, content)) in lines.iter().enumerate().skip(pos) {
+                if content.is_empty() || content.starts_with('#') {
+                    continue;
+                }
+                let ind = ind as isize;
+                if i > pos
+                    && ind <= indent
+                    && !(index.is_some() && ind == indent && content.starts_with("- "))
+                {
+                    break;
+                }
+                if let Some(n) = index {
+                    if content.starts_with("- ") || content == "-" {
+                        if seq_count == n {
+                            hit = Some((i, ind + 1));
+                            break;
+                        }
+                        seq_count += 1;
+                    }
+                    continue;
+                }
+                // `trim_start_matches("- ")`, without building a substring searcher per line.
+                let mut key = content;
+                while let Some(rest) = key.strip_prefix("- ") {
+                    key = rest;
+                }
+                if keys.iter().any(|k| key.starts_with(k.as_str())) {
+                    hit = Some((i, ind));
+                    break;
+                }
+            }
+            let (line, ind) = hit?;
+            pos = line + 1;
+            indent = ind;
+            found = Some(line + 1);
+        }
+        found
+    }
 }
 
 #[cfg(test)]
