@@ -341,10 +341,15 @@ fn write_tree(
     let err =
         |p: &Path, e: std::io::Error| agentgen::Error::msg(p.display().to_string(), e.to_string());
     let mut written = 0;
+    // Directories already made (hundreds of files share a dozen directories).
+    let mut made = std::collections::BTreeSet::new();
     for (rel, contents) in files {
         let path = out.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
+                made.insert(parent.to_path_buf());
+            }
         }
         if std::fs::read_to_string(&path).ok().as_deref() == Some(contents.as_str()) {
             continue;
