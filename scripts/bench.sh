@@ -6,7 +6,7 @@
 #   scripts/bench.sh                 full run: ours + peers, medians of N runs
 #   scripts/bench.sh --smoke         ours only, 1 run, no crate builds, report under target/
 #
-# Options (BENCH_SMOKE_DIR=DIR: where --smoke works, default target/bench/smoke): --runs N (generation runs, default 5), --build-runs N (crate builds, default 3),
+# Options (BENCH_SMOKE_DIR=DIR: where --smoke works, default target/bench/smoke): --runs N (generation runs, default 5), --build-runs N (crate builds, default 3; 0: none),
 #   --spec FILE (default $AGENTGEN_SPEC_MIRROR/bapi/2026-05-12.yml), --bin PATH (agentgen binary;
 #   default: built here with --release), --out FILE (report; default BENCHMARKS.md, or
 #   target/bench/BENCHMARKS.md with --smoke), --with-builder-build (also build progenitor's
@@ -113,6 +113,7 @@ loc() {
 build() {
   local name="$1" dir="$2" pkg="$3"; shift 3
   local times=() i
+  if [ "$BUILD_RUNS" = 0 ]; then return 0; fi
   ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@" ) >&2 || {
     BUILD[$name]="failed"; log "$name: build failed"; return 0; }
   COMMANDS+=("(cd $dir && cargo clean -q -p $pkg && cargo build -q $*)  # CARGO_INCREMENTAL=0, CARGO_TARGET_DIR=target/bench/cargo-target")
