@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn main() {
-    // `cargo test --benches` passes `--bench`-less flags; run only under `cargo bench`.
-    if std::env::args().any(|a| a == "--list") {
+    // `cargo bench` passes `--bench`; under `cargo test --all-targets` this is a no-op.
+    if !std::env::args().any(|a| a == "--bench") {
         return;
     }
     let spec = match std::env::var_os("AGENTGEN_BENCH_SPEC") {
