@@ -75,33 +75,36 @@ log() { echo "bench: $*" >&2; }
 # ---------- helpers ----------
 median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print "n/a"; else print a[int((NR + 1) / 2)] }'; }
 now_ns() { date +%s%N; }
-# time_run OUTVAR_PREFIX CMD...: one run; sets LAST_WALL (s) and LAST_RSS (MB). Output is discarded.
+# time_run CMD...: one run; sets LAST_WALL (s), LAST_CPU (user + system s, all threads and
+# child processes) and LAST_RSS (MB). Output is discarded.
 time_run() {
   local t0 t1 rss_kb
   t0=$(now_ns)
-  /usr/bin/time -f "%M" -o "$B/.time" "$@" >"$B/.stdout" 2>"$B/.stderr" || {
+  /usr/bin/time -f "%M %U %S" -o "$B/.time" "$@" >"$B/.stdout" 2>"$B/.stderr" || {
     echo "bench.sh: command failed: $*" >&2; tail -20 "$B/.stderr" >&2; return 1; }
   t1=$(now_ns)
-  rss_kb=$(tail -1 "$B/.time")
+  rss_kb=$(tail -1 "$B/.time" | cut -d' ' -f1)
+  LAST_CPU=$(tail -1 "$B/.time" | awk '{ printf "%.2f", $2 + $3 }')
   LAST_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
   LAST_RSS=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 }
 # gen NAME OUTDIR CMD...: 1 warm-up (skipped in smoke mode) + RUNS runs into a fresh OUTDIR;
 # sets GEN_WALL[NAME], GEN_RSS[NAME] (medians).
-declare -A GEN_WALL GEN_RSS LOC_ALL LOC_CODE BUILD
+declare -A GEN_WALL GEN_CPU GEN_RSS LOC_ALL LOC_CODE BUILD
 gen() {
   local name="$1" dir="$2"; shift 2
   COMMANDS+=("$*")
-  local walls=() rsss=() i
+  local walls=() cpus=() rsss=() i
   if [ "$SMOKE" = 0 ]; then rm -rf "$dir"; time_run "$@"; fi
   for ((i = 0; i < RUNS; i++)); do
     rm -rf "$dir"
     time_run "$@"
-    walls+=("$LAST_WALL"); rsss+=("$LAST_RSS")
+    walls+=("$LAST_WALL"); cpus+=("$LAST_CPU"); rsss+=("$LAST_RSS")
   done
   GEN_WALL[$name]=$(printf '%s\n' "${walls[@]}" | median)
   GEN_RSS[$name]=$(printf '%s\n' "${rsss[@]}" | median)
-  log "$name: generation ${GEN_WALL[$name]} s, peak ${GEN_RSS[$name]} MB"
+  GEN_CPU[$name]=$(printf '%s\n' "${cpus[@]}" | median)
+  log "$name: generation ${GEN_WALL[$name]} s wall, ${GEN_CPU[$name]} s cpu, peak ${GEN_RSS[$name]} MB"
 }
 # loc NAME DIR: .rs lines (all) and code lines (non-blank, not a // comment).
 loc() {
@@ -222,12 +225,13 @@ REPORT="$B/report.md"
   echo "Spec: \`$(basename "$(dirname "$SPEC")")/$(basename "$SPEC")\` (sha256 \`$(sha256sum "$SPEC" | cut -c1-16)…\`)."
   if [ "$SMOKE" = 1 ]; then WARM="no warm-up"; else WARM="after 1 warm-up"; fi
   echo "Medians of $RUNS generation runs ($WARM) and $BUILD_RUNS crate-only debug builds"
-  echo "(\`CARGO_INCREMENTAL=0\`, dependencies prebuilt). Wall times; peak RSS from \`/usr/bin/time\`."
+  echo "(\`CARGO_INCREMENTAL=0\`, dependencies prebuilt). Wall times; CPU (user + system, all threads"
+  echo "and child processes) and peak RSS from \`/usr/bin/time\`. The ratios use wall times."
   echo
-  echo "| tool | generation (s) | peak RSS (MB) | crate-only debug build (s) | .rs lines | code lines |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| tool | generation (s) | generation CPU (s) | peak RSS (MB) | crate-only debug build (s) | .rs lines | code lines |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   for r in "${ROWS[@]}"; do
-    echo "| $r | $(get GEN_WALL "$r") | $(get GEN_RSS "$r") | $(get BUILD "$r") | $(get LOC_ALL "$r") | $(get LOC_CODE "$r") |"
+    echo "| $r | $(get GEN_WALL "$r") | $(get GEN_CPU "$r") | $(get GEN_RSS "$r") | $(get BUILD "$r") | $(get LOC_ALL "$r") | $(get LOC_CODE "$r") |"
   done
   echo
   echo "agentgen writes $AGENT_FILES agent documents ($((AGENT_BYTES / 1024)) KiB) besides the client; the"
