@@ -30,12 +30,14 @@ pub mod lower;
 pub mod naming;
 pub mod pin;
 pub mod publish;
+pub mod timings;
 mod validate;
 
 pub use builder::{configure, Builder, Report};
 pub use config::Config;
 pub use diagnostics::{Diagnostic, Severity};
 pub use error::Error;
+pub use timings::Timings;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -56,13 +58,20 @@ pub struct Generated {
 /// Read and lower the spec named by `config` into the IR, with diagnostics; merges the
 /// webhooks of [`Config::webhooks_spec`] when set.
 pub fn analyze(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
-    let (mut api, mut diags, mut inputs) = analyze_one(config)?;
+    analyze_timed(config, &mut Timings::default())
+}
+
+fn analyze_timed(
+    config: &Config,
+    timings: &mut Timings,
+) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
+    let (mut api, mut diags, mut inputs) = analyze_one(config, timings)?;
     if let Some(path) = &config.webhooks_spec {
         let label = path.display().to_string();
         let mut hooks_config = Config::new(path);
         hooks_config.crate_name = config.crate_name.clone();
         hooks_config.safety_overrides = Some(BTreeMap::new());
-        let (hooks, hook_diags, hook_inputs) = analyze_one(&hooks_config)?;
+        let (hooks, hook_diags, hook_inputs) = analyze_one(&hooks_config, timings)?;
         if hooks.webhooks.is_empty() {
             return Err(Error::msg(
                 &label,
@@ -83,45 +92,84 @@ pub fn analyze(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf
     Ok((api, diags, inputs))
 }
 
-fn analyze_one(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
+fn analyze_one(
+    config: &Config,
+    timings: &mut Timings,
+) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
     let label = config.spec_path.display().to_string();
     let (text, inputs) = match &config.spec_text {
         Some(t) => (t.clone(), Vec::new()),
         None => {
-            let text = std::fs::read_to_string(&config.spec_path)
+            let text = timings
+                .time("read spec", || std::fs::read_to_string(&config.spec_path))
                 .map_err(|e| Error::msg(&label, format!("cannot read the spec: {e}")))?;
             (text, vec![config.spec_path.clone()])
         }
     };
     let mut diags = diagnostics::Diagnostics::default();
     let fail = |mut diags: diagnostics::Diagnostics, text: &str| {
-        let lines: Vec<&str> = text.lines().collect();
-        diags.locate(|p| load::yaml_line_in(&lines, p));
+        let lines = load::YamlLines::new(text);
+        diags.locate(|p| lines.line_of(p));
         let all = diags.into_sorted();
         Error::with_diagnostics(&label, "the spec cannot be used", all)
     };
-    let Some(raw) = load::parse_text(&text, &mut diags) else {
+    let Some(raw) = timings.time("parse", || load::parse_text(&text, &mut diags)) else {
         return Err(fail(diags, &text));
     };
-    let Some(loaded) = load::load(raw, &mut diags) else {
+    let Some(loaded) = timings.time("load (normalize, type)", || load::load(raw, &mut diags))
+    else {
         return Err(fail(diags, &text));
     };
-    let api = lower::lower(&loaded.doc, config, &mut diags);
+    let api = timings.time("lower", || lower::lower(&loaded.doc, config, &mut diags));
     if diags.has_errors() {
         return Err(fail(diags, &text));
     }
-    let lines: Vec<&str> = text.lines().collect();
-    diags.locate(|p| load::yaml_line_in(&lines, p));
+    timings.time("locate diagnostics", || {
+        let lines = load::YamlLines::new(&text);
+        diags.locate(|p| lines.line_of(p));
+    });
     Ok((api, diags.into_sorted(), inputs))
 }
 
 /// Generate every output for `config`. Pure: reads the spec, writes nothing.
 pub fn generate(config: &Config) -> Result<Generated, Error> {
-    let (api, mut diagnostics, inputs) = analyze(config)?;
+    generate_timed(config, &mut Timings::default())
+}
+
+/// [`generate`], recording how long each phase took in `timings` (the output is the same).
+pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generated, Error> {
+    let (api, mut diagnostics, inputs) = analyze_timed(config, timings)?;
+    let label = config.spec_path.display().to_string();
+    // The client and the agent documents depend only on the IR: build them on two threads.
+    // Each side's files are merged into one ordered map afterwards, so the output does not
+    // depend on which finishes first.
+    let (client, agent) = std::thread::scope(|scope| {
+        let agent = config.emit_agent.then(|| {
+            scope.spawn(|| {
+                let mut t = Timings::default();
+                (agent::generate_timed(&api, config, &mut t), t)
+            })
+        });
+        let client = config.emit_client.then(|| {
+            let mut t = Timings::default();
+            timings::take_format();
+            let start = std::time::Instant::now();
+            let client = emit::client(&api);
+            let format = timings::take_format();
+            t.add("emit client", start.elapsed());
+            t.add("  of which format_file (cpu)", format);
+            (client, t)
+        });
+        let agent = agent.map(|handle| match handle.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        });
+        (client, agent)
+    });
     let mut files = BTreeMap::new();
-    if config.emit_client {
-        let label = config.spec_path.display().to_string();
-        let client = emit::client(&api).map_err(|e| Error::msg(&label, e))?;
+    if let Some((client, t)) = client {
+        timings.merge(t);
+        let client = client.map_err(|e| Error::msg(&label, e))?;
         if config.layout == layout::Layout::OutDir {
             let out = layout::out_dir_files(&api.info.crate_name, &client)
                 .map_err(|e| Error::msg(&label, e))?;
@@ -132,9 +180,9 @@ pub fn generate(config: &Config) -> Result<Generated, Error> {
             }
         }
     }
-    if config.emit_agent {
-        let label = config.spec_path.display().to_string();
-        let (agent, warnings) = agent::generate(&api, config).map_err(|e| Error::msg(label, e))?;
+    if let Some((agent, t)) = agent {
+        timings.merge(t);
+        let (agent, warnings) = agent.map_err(|e| Error::msg(&label, e))?;
         for (path, contents) in agent {
             files.insert(format!("agent/{path}"), contents);
         }

@@ -130,7 +130,7 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         }
     }
     lift_ref_siblings(&mut raw, "#", diags, 0);
-    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(raw.clone()) {
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
         Ok(doc) => doc,
         Err(err) => {
             // The typed model often reports only an outer location (flattened fields);
@@ -152,14 +152,27 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
 /// Rewrite `{$ref, nullable: true, ...}` to `{allOf: [{$ref}], nullable: true, ...}` so the
 /// meaning survives typing (OpenAPI 3.0 says `$ref` siblings are ignored; Clerk relies on them).
 fn lift_ref_siblings(v: &mut Value, pointer: &str, diags: &mut Diagnostics, depth: usize) {
+    let mut buf = String::from(pointer);
+    lift_ref_siblings_in(v, &mut buf, diags, depth);
+}
+
+/// [`lift_ref_siblings`] with the pointer in one growing buffer (one allocation for the
+/// whole walk instead of one per node: the walk visits every node of the spec).
+fn lift_ref_siblings_in(
+    v: &mut Value,
+    pointer: &mut String,
+    diags: &mut Diagnostics,
+    depth: usize,
+) {
     if depth > 256 {
         diags.error(
             "too-deep",
-            pointer,
+            pointer.as_str(),
             "the document nests deeper than 256 levels",
         );
         return;
     }
+    let len = pointer.len();
     match v {
         Value::Object(map) => {
             let meaningful = ["nullable", "readOnly", "writeOnly", "deprecated"];
@@ -170,21 +183,48 @@ fn lift_ref_siblings(v: &mut Value, pointer: &str, diags: &mut Diagnostics, dept
                     map.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
                     diags.note(
                         "ref-sibling",
-                        pointer,
+                        pointer.as_str(),
                         "`$ref` with sibling keywords rewritten to `allOf: [$ref]` so they are kept",
                     );
                 }
             }
             for (k, child) in map.iter_mut() {
-                lift_ref_siblings(child, &join(pointer, k), diags, depth + 1);
+                if depth < 256 && !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                pointer.push('/');
+                push_escaped(pointer, k);
+                lift_ref_siblings_in(child, pointer, diags, depth + 1);
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                lift_ref_siblings(child, &format!("{pointer}/{i}"), diags, depth + 1);
+                if depth < 256 && !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                use std::fmt::Write as _;
+                let _ = write!(pointer, "/{i}");
+                lift_ref_siblings_in(child, pointer, diags, depth + 1);
+                pointer.truncate(len);
             }
         }
         _ => {}
+    }
+}
+
+/// Append a JSON pointer token, escaped (`~` -> `~0`, `/` -> `~1`), as [`join`] does.
+fn push_escaped(pointer: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        pointer.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
     }
 }
 
@@ -203,76 +243,108 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// Best-effort 1-based line of a JSON pointer in YAML text (block style), for diagnostics.
 pub fn yaml_line(text: &str, pointer: &str) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    yaml_line_in(&lines, pointer)
+    YamlLines::new(text).line_of(pointer)
 }
 
-/// [`yaml_line`] over pre-split lines (split once when locating many pointers).
+/// [`yaml_line`] over pre-split lines.
 pub fn yaml_line_in(lines: &[&str], pointer: &str) -> Option<usize> {
-    let tokens: Vec<String> = pointer
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let mut pos = 0usize;
-    let mut indent: isize = -1;
-    let mut found = None;
-    for token in &tokens {
-        let mut hit = None;
-        let mut seq_count = 0usize;
-        // A numeric token is a sequence index only when the container is a sequence.
-        let is_sequence = lines
-            .iter()
-            .skip(pos)
-            .map(|l| l.trim_start())
-            .find(|c| !c.is_empty() && !c.starts_with('#'))
-            .is_some_and(|c| c.starts_with("- ") || c == "-");
-        let index: Option<usize> = if is_sequence {
-            token.parse().ok()
-        } else {
-            None
-        };
-        // The key forms, built once per token instead of once per line.
-        let keys = [
-            format!("{token}:"),
-            format!("\"{token}\":"),
-            format!("'{token}':"),
-        ];
-        for (i, line) in lines.iter().enumerate().skip(pos) {
-            let content = line.trim_start();
-            if content.is_empty() || content.starts_with('#') {
-                continue;
-            }
-            let ind = (line.len() - content.len()) as isize;
-            if i > pos
-                && ind <= indent
-                && !(index.is_some() && ind == indent && content.starts_with("- "))
-            {
-                break;
-            }
-            if let Some(n) = index {
-                if content.starts_with("- ") || content == "-" {
-                    if seq_count == n {
-                        hit = Some((i, ind + 1));
-                        break;
-                    }
-                    seq_count += 1;
-                }
-                continue;
-            }
-            let key = content.trim_start_matches("- ");
-            if keys.iter().any(|k| key.starts_with(k.as_str())) {
-                hit = Some((i, ind));
-                break;
-            }
-        }
-        let (line, ind) = hit?;
-        pos = line + 1;
-        indent = ind;
-        found = Some(line + 1);
+    YamlLines::from_lines(lines.iter().copied()).line_of(pointer)
+}
+
+/// YAML text split once into (indent, content) per line, for locating many pointers: each
+/// lookup scans lines without re-trimming them.
+pub struct YamlLines<'a> {
+    /// Indentation in bytes and the content after it, per line (content empty for blank lines).
+    lines: Vec<(usize, &'a str)>,
+}
+
+impl<'a> YamlLines<'a> {
+    /// Split `text` into lines.
+    pub fn new(text: &'a str) -> Self {
+        Self::from_lines(text.lines())
     }
-    found
+
+    fn from_lines(lines: impl Iterator<Item = &'a str>) -> Self {
+        let lines = lines
+            .map(|line| {
+                let content = line.trim_start();
+                (line.len() - content.len(), content)
+            })
+            .collect();
+        YamlLines { lines }
+    }
+
+    /// The 1-based line of `pointer`, if found.
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        let lines = &self.lines;
+        let tokens: Vec<String> = pointer
+            .trim_start_matches('#')
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let mut pos = 0usize;
+        let mut indent: isize = -1;
+        let mut found = None;
+        for token in &tokens {
+            let mut hit = None;
+            let mut seq_count = 0usize;
+            // A numeric token is a sequence index only when the container is a sequence.
+            let is_sequence = lines
+                .iter()
+                .skip(pos)
+                .map(|(_, c)| *c)
+                .find(|c| !c.is_empty() && !c.starts_with('#'))
+                .is_some_and(|c| c.starts_with("- ") || c == "-");
+            let index: Option<usize> = if is_sequence {
+                token.parse().ok()
+            } else {
+                None
+            };
+            // The key forms, built once per token instead of once per line.
+            let keys = [
+                format!("{token}:"),
+                format!("\"{token}\":"),
+                format!("'{token}':"),
+            ];
+            for (i, &(ind, content)) in lines.iter().enumerate().skip(pos) {
+                if content.is_empty() || content.starts_with('#') {
+                    continue;
+                }
+                let ind = ind as isize;
+                if i > pos
+                    && ind <= indent
+                    && !(index.is_some() && ind == indent && content.starts_with("- "))
+                {
+                    break;
+                }
+                if let Some(n) = index {
+                    if content.starts_with("- ") || content == "-" {
+                        if seq_count == n {
+                            hit = Some((i, ind + 1));
+                            break;
+                        }
+                        seq_count += 1;
+                    }
+                    continue;
+                }
+                // `trim_start_matches("- ")`, without building a substring searcher per line.
+                let mut key = content;
+                while let Some(rest) = key.strip_prefix("- ") {
+                    key = rest;
+                }
+                if keys.iter().any(|k| key.starts_with(k.as_str())) {
+                    hit = Some((i, ind));
+                    break;
+                }
+            }
+            let (line, ind) = hit?;
+            pos = line + 1;
+            indent = ind;
+            found = Some(line + 1);
+        }
+        found
+    }
 }
 
 #[cfg(test)]

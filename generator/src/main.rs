@@ -52,6 +52,9 @@ enum Command {
         /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
         #[arg(long)]
         clerk_webhooks: bool,
+        /// Print how long each phase took to stderr (also: AGENTGEN_TIMINGS=1).
+        #[arg(long)]
+        timings: bool,
     },
     /// Write the agent documents as a static directory ready to host: skill folders and
     /// .tar.gz archives, .well-known/agent-skills/index.json (sha256 digests), agentspec.json,
@@ -258,8 +261,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             workflows,
             webhooks_spec,
             clerk_webhooks,
+            timings,
         } => {
-            let path = spec_path(spec)?;
+            let show_timings =
+                timings || std::env::var_os("AGENTGEN_TIMINGS").is_some_and(|v| v != "0");
+            let mut phases = agentgen::Timings::default();
+            let path = phases.time("resolve spec", || spec_path(spec))?;
             let mut config = Config::new(&path);
             config.webhooks_spec = webhooks_path(webhooks_spec, clerk_webhooks)?;
             config.crate_name = crate_name;
@@ -275,14 +282,17 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
                     .safety_overrides_yaml(&text)
                     .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
             }
-            let generated = agentgen::generate(&config)?;
+            let generated = agentgen::generate_timed(&config, &mut phases)?;
             let label = path.display().to_string();
             for d in &generated.diagnostics {
                 if verbose || d.severity != Severity::Note {
                     eprintln!("{}", d.render(&label));
                 }
             }
-            let written = write_tree(&out, &generated.files)?;
+            let written = phases.time("write", || write_tree(&out, &generated.files))?;
+            if show_timings {
+                eprint!("{}", phases.render());
+            }
             let notes = generated
                 .diagnostics
                 .iter()
@@ -431,10 +441,15 @@ fn write_tree(
     let err =
         |p: &Path, e: std::io::Error| agentgen::Error::msg(p.display().to_string(), e.to_string());
     let mut written = 0;
+    // Directories already made (hundreds of files share a dozen directories).
+    let mut made = std::collections::BTreeSet::new();
     for (rel, contents) in files {
         let path = out.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
+                made.insert(parent.to_path_buf());
+            }
         }
         if std::fs::read_to_string(&path).ok().as_deref() == Some(contents.as_str()) {
             continue;

@@ -41,16 +41,34 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     files.insert("Cargo.toml".to_string(), cargo_toml);
     files.insert("README.md".to_string(), crate_files::readme(api));
     files.insert("src/lib.rs".to_string(), crate_files::lib_rs(api)?);
-    files.insert("src/models.rs".to_string(), models::models_rs(api)?);
-    if !api.operations.is_empty() {
-        files.insert(
-            "src/operations.rs".to_string(),
-            dispatch::operations_rs(api)?,
-        );
+    // models.rs and operations.rs (about half the work) on a second thread, the group
+    // modules on this one; the files go into the ordered map, so the order of work is unseen.
+    let (shared, groups) = std::thread::scope(|scope| {
+        let shared = scope.spawn(|| {
+            let operations = (!api.operations.is_empty()).then(|| dispatch::operations_rs(api));
+            let files = (models::models_rs(api), operations);
+            // This thread's formatting time, reported on the calling thread.
+            (files, crate::timings::take_format())
+        });
+        let groups: Result<Vec<(String, String)>, String> = api
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, group)| Ok((format!("src/{}.rs", group.module), ops::group_rs(api, i)?)))
+            .collect();
+        let shared = match shared.join() {
+            Ok(shared) => shared,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (shared, groups)
+    });
+    let ((models, operations), format) = shared;
+    crate::timings::add_format(format);
+    files.insert("src/models.rs".to_string(), models?);
+    if let Some(operations) = operations {
+        files.insert("src/operations.rs".to_string(), operations?);
     }
-    for (i, group) in api.groups.iter().enumerate() {
-        files.insert(format!("src/{}.rs", group.module), ops::group_rs(api, i)?);
-    }
+    files.extend(groups?);
     files.extend(webhooks::files(api)?);
     for (name, text) in runtime_files::FILES {
         files.insert(format!("src/runtime/{name}"), text.to_string());
@@ -60,6 +78,14 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
 
 /// Format a token stream as a file (prettyplease), with the header and rustfmt-skip.
 pub fn format_file(
+    api: &Api,
+    inner_doc: Option<&str>,
+    tokens: TokenStream,
+) -> Result<String, String> {
+    crate::timings::formatting(|| format_tokens(api, inner_doc, tokens))
+}
+
+fn format_tokens(
     api: &Api,
     inner_doc: Option<&str>,
     tokens: TokenStream,
