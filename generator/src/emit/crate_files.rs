@@ -31,20 +31,47 @@ serde_json = "1"
 serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["time"] }}
 
-[features]
-default = ["dynamic"]
-# `Client::call`: call an operation chosen by name with JSON input.
-dynamic = []
-
+{features}
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
+        features = features_toml(api),
         gen = env!("CARGO_PKG_VERSION"),
         title = api.info.title.replace('\n', " "),
         version = api.info.version.replace('\n', " "),
         name = api.info.crate_name,
         crate_version = api.info.crate_version,
     )
+}
+
+/// The `[features]` section of the generated crate (also what a crate that `include!`s the
+/// client from a build script must declare: the generated code tests these features).
+pub fn features_toml(api: &Api) -> String {
+    use super::features::{DYNAMIC, FULL, WRITE};
+    // `full = [...]`, wrapped at 100 columns.
+    let mut groups = String::new();
+    let mut line = String::from("   ");
+    for g in &api.groups {
+        let item = format!(" \"{}\",", g.feature);
+        if line.len() + item.len() > 100 {
+            groups.push_str(line.trim_end());
+            groups.push('\n');
+            line = String::from("   ");
+        }
+        line.push_str(&item);
+    }
+    if !api.groups.is_empty() {
+        groups.push_str(&line);
+        groups.push('\n');
+    }
+    let mut out = format!(
+        "[features]\n# Everything: every group, the operations that change data, and `Client::call`.\ndefault = [\"{FULL}\", \"{WRITE}\", \"{DYNAMIC}\"]\n# Every group (its read operations; add `{WRITE}` for the others).\n{FULL} = [\n{}]\n# The operations that change data (write and destructive) of the enabled groups.\n{WRITE} = []\n# `Client::call`: call an operation of the enabled groups by name with JSON input.\n{DYNAMIC} = []\n# One feature per group: its module, its accessor on `Client` and the types it needs.\n",
+        groups
+    );
+    for g in &api.groups {
+        out.push_str(&format!("{} = []\n", g.feature));
+    }
+    out
 }
 
 /// `README.md` of the generated crate.
@@ -69,13 +96,24 @@ pub fn readme(api: &Api) -> String {
 /// `src/lib.rs`: crate docs, modules, `API_INFO`, group accessors on the client.
 pub fn lib_rs(api: &Api) -> Result<String, String> {
     let info = &api.info;
-    let mods = api.groups.iter().map(|g| ident(&g.module));
+    let group_cfg =
+        |g: &crate::ir::Group| super::features::attr(Some(&super::features::feature(&g.feature)));
+    let mods = api.groups.iter().map(|g| {
+        let m = ident(&g.module);
+        let cfg = group_cfg(g);
+        quote! { #cfg pub mod #m; }
+    });
     let accessors = api.groups.iter().map(|g| {
         let m = ident(&g.module);
         let t = format_ident!("{}", g.type_name);
-        let doc = format!(" Operations of the `{}` group.", g.wire_name);
+        let doc = format!(
+            " Operations of the `{}` group (feature `{}`).",
+            g.wire_name, g.feature
+        );
+        let cfg = group_cfg(g);
         quote! {
             #[doc = #doc]
+            #cfg
             pub fn #m(&self) -> #m::#t<'_, M> { #m::#t::new(self) }
         }
     });
@@ -114,7 +152,7 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
         pub mod models;
         pub mod operations;
         pub mod runtime;
-        #( pub mod #mods; )*
+        #( #mods )*
         pub use runtime::{Client, ClientBuilder, Error, KeyEnvironment, ReadOnly, ReadWrite, Response};
 
         /// Facts about the API this crate was generated from.
@@ -134,11 +172,14 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
         }
     };
     let first_group = api.groups.first();
+    // Doctests are compiled with the crate's features: the hidden `cfg`s keep them compiling
+    // whichever groups are enabled.
     let example = match first_group {
         Some(g) => format!(
-            "```no_run\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {krate}::Client::from_env()?;\nlet _group = client.{m}();\n// Read-only view: write operations do not exist on it.\nlet read_only = client.read_only_view();\nlet _ = read_only.{m}();\n# Ok(())\n# }}\n```",
+            "```no_run\n# #[cfg(feature = \"{feature}\")]\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {krate}::Client::from_env()?;\nlet _group = client.{m}();\n// Read-only view: write operations do not exist on it.\nlet read_only = client.read_only_view();\nlet _ = read_only.{m}();\n# Ok(())\n# }}\n```",
             krate = info.crate_name.replace('-', "_"),
             m = crate::naming::unraw(&g.module),
+            feature = g.feature,
         ),
         None => String::new(),
     };
@@ -149,16 +190,18 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
         .find(|o| o.safety.class != SafetyClass::Read)
         .map(|o| {
             format!(
-                "\n\nOperations that change data exist only on a read-write client:\n\n```no_run\nlet _exists = {krate}::{g}::{t}::<{krate}::ReadWrite>::{m};\n```\n\nOn a read-only client they do not exist; this does not compile:\n\n```compile_fail,E0599\n# async fn example(client: {krate}::Client) {{\nlet read_only = client.read_only_view();\nlet _ = read_only.{g}().{m}(todo!());\n# }}\n```",
+                "\n\nOperations that change data exist only on a read-write client:\n\n```no_run\n# #[cfg(all(feature = \"{feature}\", feature = \"write\"))]\nlet _exists = {krate}::{g}::{t}::<{krate}::ReadWrite>::{m};\n```\n\nOn a read-only client they do not exist; this does not compile:\n\n```compile_fail,E0599\n# async fn example(client: {krate}::Client) {{\nlet read_only = client.read_only_view();\nlet _ = read_only.{g}().{m}(todo!());\n# }}\n```",
                 krate = info.crate_name.replace('-', "_"),
                 g = crate::naming::unraw(&api.groups[o.group].module),
                 t = api.groups[o.group].type_name,
                 m = crate::naming::unraw(&o.method_name),
+                feature = api.groups[o.group].feature,
             )
         })
         .unwrap_or_default();
     let doc = format!(
-        "Typed async client for {title} (API version `{version}`).\n\nGenerated by agentgen from the OpenAPI spec. {ops} operations in {groups} groups, reached through `Client` accessors such as `client.{m}()`. The secret key comes from `{env}` or `Client::builder()`; it never appears in `Debug` output or errors.\n\n{example}{compile_fail}",
+        "Typed async client for {title} (API version `{version}`).\n\nGenerated by agentgen from the OpenAPI spec. {ops} operations in {groups} groups, reached through `Client` accessors such as `client.{m}()`. The secret key comes from `{env}` or `Client::builder()`; it never appears in `Debug` output or errors.\n\nCargo features: one per group (such as `{feature}`), `full` for every group, `write` for the operations that change data, `dynamic` for `Client::call`; all on by default. With `default-features = false, features = [\"{feature}\"]` only that group's read operations and the types they need are compiled; add `\"write\"` for its other operations.\n\n{example}{compile_fail}",
+        feature = first_group.map(|g| g.feature.as_str()).unwrap_or("group"),
         title = crate::emit::docs::rustdoc(title),
         ops = api.operations.len(),
         groups = api.groups.len(),

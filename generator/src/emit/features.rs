@@ -1,0 +1,174 @@
+//! Cargo features of the generated crate: one per group, `write` for the operations that are
+//! not `read`, `full` for every group, `dynamic` for `Client::call`.
+//!
+//! An operation is compiled when its group's feature is on (and `write` too, unless it reads).
+//! A named type is compiled when some compiled operation reaches it, through its parameters,
+//! body or response and then transitively through fields, variants and alias targets. Types
+//! that no operation reaches are compiled with `full` only. A type that the read operations
+//! of every group reach carries no `cfg` at all.
+
+use super::ops::param_type;
+use crate::ir::{Api, Operation, ResponseKind, SafetyClass, TypeKind, TypeRef};
+use proc_macro2::TokenStream;
+use std::collections::BTreeSet;
+
+/// Feature enabling the operations that change data.
+pub const WRITE: &str = "write";
+/// Feature enabling every group.
+pub const FULL: &str = "full";
+/// Feature enabling `Client::call`.
+pub const DYNAMIC: &str = "dynamic";
+
+/// The `cfg` predicates of an API's operations and types.
+pub struct Gates {
+    /// Per type: the predicate under which it is compiled, `None` for always.
+    types: Vec<Option<String>>,
+}
+
+impl Gates {
+    /// Analyze `api` once.
+    pub fn new(api: &Api) -> Gates {
+        let n = api.types.len();
+        // Per type: groups whose read operations reach it, and groups whose writes do.
+        let mut read: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        let mut write: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        for op in &api.operations {
+            let target = if op.safety.class == SafetyClass::Read {
+                &mut read
+            } else {
+                &mut write
+            };
+            for id in reached(api, op) {
+                target[id].insert(op.group);
+            }
+        }
+        let all = api.groups.len();
+        let types = (0..n)
+            .map(|id| {
+                let r = &read[id];
+                let w: Vec<usize> = write[id].difference(r).copied().collect();
+                if all > 0 && r.len() == all {
+                    return None;
+                }
+                if r.is_empty() && w.is_empty() {
+                    return Some(feature(FULL));
+                }
+                let mut parts: Vec<String> = r.iter().map(|&g| group(api, g)).collect();
+                match w.as_slice() {
+                    [] => {}
+                    [g] => parts.push(format!("all({}, {})", feature(WRITE), group(api, *g))),
+                    many => {
+                        let gs: Vec<String> = many.iter().map(|&g| group(api, g)).collect();
+                        parts.push(format!("all({}, any({}))", feature(WRITE), gs.join(", ")));
+                    }
+                }
+                Some(any(parts))
+            })
+            .collect();
+        Gates { types }
+    }
+
+    /// `#[cfg(...)]` of a named type, or nothing.
+    pub fn type_attr(&self, id: usize) -> TokenStream {
+        attr(self.types[id].as_deref())
+    }
+
+    /// `#[cfg(...)]` text (with a newline) of a named type, or nothing.
+    pub fn type_attr_text(&self, id: usize) -> String {
+        match &self.types[id] {
+            Some(p) => format!("#[cfg({p})]\n"),
+            None => String::new(),
+        }
+    }
+}
+
+/// `feature = "name"`.
+pub fn feature(name: &str) -> String {
+    format!("feature = \"{name}\"")
+}
+
+fn group(api: &Api, g: usize) -> String {
+    feature(&api.groups[g].feature)
+}
+
+fn any(mut parts: Vec<String>) -> String {
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("any({})", parts.join(", "))
+    }
+}
+
+/// The predicate under which an operation is compiled.
+pub fn op_pred(api: &Api, op: &Operation) -> String {
+    if op.safety.class == SafetyClass::Read {
+        group(api, op.group)
+    } else {
+        format!("all({}, {})", group(api, op.group), feature(WRITE))
+    }
+}
+
+/// `#[cfg(...)]` of an operation.
+pub fn op_attr(api: &Api, op: &Operation) -> TokenStream {
+    attr(Some(&op_pred(api, op)))
+}
+
+/// `#[cfg(predicate)]`, or nothing for `None`.
+pub fn attr(pred: Option<&str>) -> TokenStream {
+    match pred {
+        Some(p) => {
+            let p: TokenStream = p.parse().unwrap_or_default();
+            quote::quote! { #[cfg(#p)] }
+        }
+        None => TokenStream::new(),
+    }
+}
+
+/// Named types an operation's code mentions, and everything they reach.
+fn reached(api: &Api, op: &Operation) -> BTreeSet<usize> {
+    let mut roots: Vec<TypeRef> = op.params.iter().map(|p| param_type(api, &p.ty)).collect();
+    if let Some(b) = &op.body {
+        roots.push(b.ty.clone());
+    }
+    if let ResponseKind::Json(t) = &op.response.kind {
+        roots.push(t.clone());
+    }
+    if let Some(p) = &op.pagination {
+        roots.push(p.item_type.clone());
+    }
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = Vec::new();
+    for r in &roots {
+        named(r, &mut stack);
+    }
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match &api.types[id].kind {
+            TypeKind::Struct { fields } => fields.iter().for_each(|f| named(&f.ty, &mut stack)),
+            TypeKind::Union { variants, .. } => {
+                variants.iter().for_each(|v| named(&v.ty, &mut stack))
+            }
+            TypeKind::Alias { target } => named(target, &mut stack),
+            TypeKind::Enum { .. } | TypeKind::Pending => {}
+        }
+    }
+    seen
+}
+
+fn named(t: &TypeRef, out: &mut Vec<usize>) {
+    match t {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named(i, out),
+        _ => {}
+    }
+}
+
+/// Groups of `api` whose features exist, for `Cargo.toml`: `(feature, group wire name)`.
+pub fn group_features(api: &Api) -> Vec<(&str, &str)> {
+    api.groups
+        .iter()
+        .map(|g| (g.feature.as_str(), g.wire_name.as_str()))
+        .collect()
+}
