@@ -31,7 +31,7 @@ impl SafetyClass {
 /// A parameter of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamInfo {
-    /// Name on the wire, also its key in the JSON input of [`Client::call`]-style dispatch.
+    /// Name on the wire, also its key in the JSON input of `Client::call` (feature `dynamic`).
     pub name: &'static str,
     /// `path`, `query`, `header` or `cookie`.
     pub location: &'static str,
