@@ -173,6 +173,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn group_features_follow_modules_and_avoid_reserved_names() {
+        assert_eq!(group_feature("users"), "users");
+        assert_eq!(group_feature("email_addresses"), "email_addresses");
+        assert_eq!(group_feature("r#type"), "type");
+        assert_eq!(group_feature("default"), "default_group");
+        assert_eq!(group_feature("write"), "write_group");
+    }
+
+    #[test]
     fn snake_handles_acronyms_and_symbols() {
         assert_eq!(snake("GetOAuthAccessToken"), "get_oauth_access_token");
         assert_eq!(snake("frontendApi"), "frontend_api");

@@ -120,11 +120,8 @@ fn caller(api: &Api, op: &Operation, name: &syn::Ident) -> TokenStream {
         quote! { let mut input = crate::runtime::CallInput::new(op, input)?; }
     };
     let cfg = super::features::op_attr(api, op);
-    let doc = format!(" Calls `{}` with JSON input.", op.operation_id);
     quote! {
-        #[doc = #doc]
         #cfg
-        #[allow(deprecated)]
         pub(super) fn #name<'a, M: crate::runtime::Mode>(
             op: &'static crate::runtime::OperationInfo,
             client: &'a crate::runtime::Client<M>,
@@ -215,8 +212,9 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
             }
         }
 
-        /// One caller per operation.
+        /// One caller per operation, named after its operationId.
         #[cfg(feature = "dynamic")]
+        #[allow(deprecated)]
         mod callers {
             #[allow(unused_imports)]
             use super::CallFuture;
