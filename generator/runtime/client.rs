@@ -73,15 +73,6 @@ impl Mode for ReadOnly {
     const READ_ONLY: bool = true;
 }
 
-/// The modes whose clients may call operations that change data: only [`ReadWrite`].
-///
-/// Write operations are methods of `impl<M: WriteMode>` blocks, so they do not exist on a
-/// read-only client. Being generic, they are compiled in the crate that calls them, and only
-/// those it calls. This trait is sealed.
-pub trait WriteMode: Mode {}
-
-impl WriteMode for ReadWrite {}
-
 /// Shared state behind every clone of a [`Client`].
 struct Inner {
     http: reqwest::Client,

@@ -23,7 +23,7 @@ mod retry;
 mod secret;
 pub mod union;
 
-pub use client::{ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite, WriteMode};
+pub use client::{ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite};
 pub use error::{
     ApiError, ApiErrorKind, ClerkError, ClerkErrors, DecodeError, Error, InvalidInput,
 };

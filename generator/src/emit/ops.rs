@@ -436,10 +436,10 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         TokenStream::new()
     } else {
         quote! {
-            /// Write and destructive operations: only on a read-write client (the one
-            /// [`WriteMode`](crate::runtime::WriteMode)), with the `write` feature.
+            /// Write and destructive operations: only on a read-write client, with the
+            /// `write` feature.
             #write_cfg
-            impl<M: crate::runtime::WriteMode> #ty<'_, M> { #(#writes)* }
+            impl #ty<'_, crate::runtime::ReadWrite> { #(#writes)* }
         }
     };
     let sdoc = format!(
