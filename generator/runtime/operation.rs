@@ -161,7 +161,10 @@ impl CallInput {
                 }
                 Err(invalid(
                     self.op,
-                    format!("unknown field `{key}`, expected one of: {}", known.join(", ")),
+                    format!(
+                        "unknown field `{key}`, expected one of: {}",
+                        known.join(", ")
+                    ),
                 ))
             }
         }
