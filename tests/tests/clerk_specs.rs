@@ -282,11 +282,14 @@ fn bapi_pagination_shapes() {
 #[test]
 fn bapi_feature_subsets_build_warning_free() {
     let spec = mirror().join("bapi/2026-05-12.yml");
-    let generated = agentgen::generate(&agentgen::Config::new(&spec)).unwrap();
+    // A name of its own: the other tests document `clerk_backend_api` in the same target
+    // directory, and this one deletes its documentation between builds.
+    let config = agentgen::Config::new(&spec).crate_name("clerk-backend-features");
+    let generated = agentgen::generate(&config).unwrap();
     let dir = repo_root().join("target/clerk-gen/features");
     write(&dir, &generated.files);
     let client = dir.join("client");
-    let doc = repo_root().join("target/clerk-gen-target/doc/clerk_backend_api");
+    let doc = repo_root().join("target/clerk-gen-target/doc/clerk_backend_features");
     let page = |p: &str| std::fs::read_to_string(doc.join(p)).ok();
     for features in [None, Some("users"), Some("users,write")] {
         let mut args = vec!["--no-default-features"];
