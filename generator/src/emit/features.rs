@@ -165,10 +165,73 @@ fn named(t: &TypeRef, out: &mut Vec<usize>) {
     }
 }
 
-/// Groups of `api` whose features exist, for `Cargo.toml`: `(feature, group wire name)`.
-pub fn group_features(api: &Api) -> Vec<(&str, &str)> {
-    api.groups
-        .iter()
-        .map(|g| (g.feature.as_str(), g.wire_name.as_str()))
-        .collect()
+#[cfg(test)]
+mod tests {
+    /// The `#[cfg(...)]` line right before `pub struct <name>` in models.rs, if any.
+    fn cfg_of(models: &str, name: &str) -> Option<String> {
+        let at = models.find(&format!("pub struct {name} "))?;
+        let before: Vec<&str> = models[..at].lines().rev().take(3).collect();
+        before
+            .iter()
+            .find(|l| l.starts_with("#[cfg("))
+            .map(|l| l.to_string())
+    }
+
+    #[test]
+    fn types_are_gated_by_the_operations_that_reach_them() {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: Gates, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: GetA
+      x-speakeasy-group: alpha
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Outer'}}}}
+    post:
+      operationId: CreateA
+      x-speakeasy-group: alpha
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/NewA'}}}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}
+  /b:
+    get:
+      operationId: GetB
+      x-speakeasy-group: beta
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}
+components:
+  schemas:
+    Outer: {type: object, properties: {inner: {$ref: '#/components/schemas/Inner'}}}
+    Inner: {type: object, properties: {x: {type: string}}}
+    NewA: {type: object, properties: {y: {type: string}}}
+    Shared: {type: object, properties: {z: {type: string}}}
+    Unused: {type: object, properties: {w: {type: string}}}
+"#;
+        let generated = crate::generate(&crate::Config::from_text("gates.yaml", spec)).unwrap();
+        let models = &generated.files["client/src/models.rs"];
+        let cfg = |n| cfg_of(models, n);
+        assert_eq!(cfg("Outer").as_deref(), Some("#[cfg(feature = \"alpha\")]"));
+        // Reached through a field of Outer.
+        assert_eq!(cfg("Inner").as_deref(), Some("#[cfg(feature = \"alpha\")]"));
+        // Reached only by a write of alpha.
+        assert_eq!(
+            cfg("NewA").as_deref(),
+            Some("#[cfg(all(feature = \"write\", feature = \"alpha\"))]")
+        );
+        // Reached by a write of alpha and a read of beta.
+        assert_eq!(
+            cfg("Shared").as_deref(),
+            Some("#[cfg(any(feature = \"beta\", all(feature = \"write\", feature = \"alpha\")))]")
+        );
+        // Reached by no operation.
+        assert_eq!(cfg("Unused").as_deref(), Some("#[cfg(feature = \"full\")]"));
+        let toml = &generated.files["client/Cargo.toml"];
+        assert!(
+            toml.contains("default = [\"full\", \"write\", \"dynamic\"]"),
+            "{toml}"
+        );
+        assert!(toml.contains("\nalpha = []\nbeta = []\n"), "{toml}");
+    }
 }
