@@ -32,7 +32,8 @@ pub use error::{
 #[allow(unused_imports)]
 pub(crate) use open_enum::open_enum;
 pub use operation::{
-    decode_base64, decode_input, into_json, BodyInfo, OperationInfo, ParamInfo, SafetyClass,
+    decode_base64, decode_input, into_json, BodyInfo, CallInput, OperationInfo, ParamInfo,
+    SafetyClass,
 };
 pub use pagination::{Page, PageStream};
 pub use request::{encode_path, path_param, Body, FileUpload, Part, Query, QueryValue, Request};

@@ -31,7 +31,7 @@ impl SafetyClass {
 /// A parameter of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamInfo {
-    /// Name on the wire, also its key in the JSON input of `Client::call`-style dispatch.
+    /// Name on the wire, also its key in the JSON input of `Client::call` (feature `dynamic`).
     pub name: &'static str,
     /// `path`, `query`, `header` or `cookie`.
     pub location: &'static str,
@@ -107,6 +107,103 @@ pub fn decode_input<T: DeserializeOwned>(op: &OperationInfo, input: Value) -> Re
             },
         }))
     })
+}
+
+/// The JSON input of a call by name, taken apart key by key: one key per parameter (its wire
+/// name) and `body`. Errors name the offending key; keys left over are refused by
+/// [`CallInput::finish`].
+#[derive(Debug)]
+pub struct CallInput {
+    op: &'static OperationInfo,
+    map: serde_json::Map<String, Value>,
+}
+
+impl CallInput {
+    /// The input of `op`: a JSON object, or `null` for no keys.
+    pub fn new(op: &'static OperationInfo, input: Value) -> Result<CallInput, Error> {
+        match input {
+            Value::Null => Ok(CallInput {
+                op,
+                map: Default::default(),
+            }),
+            Value::Object(map) => Ok(CallInput { op, map }),
+            other => Err(invalid(
+                op,
+                format!("the input must be a JSON object, not {}", json_kind(&other)),
+            )),
+        }
+    }
+
+    /// The value of a key that must be present.
+    pub fn required<T: DeserializeOwned>(&mut self, key: &str) -> Result<T, Error> {
+        match self.map.remove(key) {
+            Some(value) => decode_value(self.op, key, value),
+            None => Err(invalid(self.op, format!("missing field `{key}`"))),
+        }
+    }
+
+    /// The value of a key that may be absent (absent or `null`: `None`).
+    pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, Error> {
+        match self.map.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => decode_value(self.op, key, value).map(Some),
+        }
+    }
+
+    /// Refuses the keys no parameter took.
+    pub fn finish(self) -> Result<(), Error> {
+        match self.map.keys().next() {
+            None => Ok(()),
+            Some(key) => {
+                let mut known: Vec<&str> = self.op.params.iter().map(|p| p.name).collect();
+                if self.op.body.is_some() {
+                    known.push("body");
+                }
+                Err(invalid(
+                    self.op,
+                    format!(
+                        "unknown field `{key}`, expected one of: {}",
+                        known.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+fn decode_value<T: DeserializeOwned>(
+    op: &'static OperationInfo,
+    key: &str,
+    value: Value,
+) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let at = if path == "." {
+            key.to_string()
+        } else {
+            format!("{key}.{path}")
+        };
+        invalid(op, format!("at `{at}`: {inner}"))
+    })
+}
+
+fn invalid(op: &'static OperationInfo, message: String) -> Error {
+    Error::InvalidInput(Box::new(super::error::InvalidInput {
+        operation_id: op.id,
+        message,
+    }))
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Turn a typed response into JSON (for callers that work with JSON).
@@ -230,6 +327,37 @@ mod tests {
         assert!(err.to_string().contains("bogus"), "{err}");
         let err = decode_input::<Input>(&DELETE, Value::Null).unwrap_err();
         assert!(err.to_string().contains("user_id"), "{err}");
+    }
+
+    #[test]
+    fn call_input_names_missing_bad_and_unknown_keys() {
+        let mut input = CallInput::new(&DELETE, serde_json::json!({"user_id": "u"})).unwrap();
+        assert_eq!(input.required::<String>("user_id").unwrap(), "u");
+        assert_eq!(input.optional::<i64>("limit").unwrap(), None);
+        input.finish().unwrap();
+
+        let mut input = CallInput::new(&DELETE, Value::Null).unwrap();
+        let err = input.required::<String>("user_id").unwrap_err();
+        assert!(err.to_string().contains("missing field `user_id`"), "{err}");
+
+        let mut input =
+            CallInput::new(&DELETE, serde_json::json!({"body": {"a": [1, "x"]}})).unwrap();
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Body {
+            a: Vec<i64>,
+        }
+        let err = input.required::<Body>("body").unwrap_err();
+        assert!(err.to_string().contains("at `body.a[1]`"), "{err}");
+
+        let mut input =
+            CallInput::new(&DELETE, serde_json::json!({"user_id": "u", "bogus": 1})).unwrap();
+        input.required::<String>("user_id").unwrap();
+        let err = input.finish().unwrap_err();
+        assert!(err.to_string().contains("unknown field `bogus`"), "{err}");
+
+        let err = CallInput::new(&DELETE, serde_json::json!([1])).unwrap_err();
+        assert!(err.to_string().contains("JSON object"), "{err}");
     }
 
     #[test]

@@ -170,6 +170,9 @@ pub struct Group {
     pub wire_name: String,
     /// Module name and accessor method (`users`).
     pub module: String,
+    /// Cargo feature of the generated crate that compiles this group (`users`): the module
+    /// name without `r#`, so feature, module and accessor read the same.
+    pub feature: String,
     /// Type name of the group handle (`Users`).
     pub type_name: String,
     /// Description of the tag the group came from, if any.

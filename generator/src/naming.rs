@@ -118,6 +118,21 @@ pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// Cargo features of the generated crate that are not groups.
+pub const RESERVED_FEATURES: &[&str] = &["default", "full", "write", "dynamic"];
+
+/// The cargo feature of a group with this module name: the same text without `r#`, or
+/// `<module>_group` when that is one of the [`RESERVED_FEATURES`] (a group named `default`,
+/// as untagged operations are, keeps its module name).
+pub fn group_feature(module: &str) -> String {
+    let plain = unraw(module);
+    if RESERVED_FEATURES.contains(&plain) {
+        format!("{plain}_group")
+    } else {
+        plain.to_string()
+    }
+}
+
 /// Hands out unique names within one scope; collisions get a numeric suffix.
 #[derive(Debug, Default, Clone)]
 pub struct Namespace {
@@ -156,6 +171,15 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_features_follow_modules_and_avoid_reserved_names() {
+        assert_eq!(group_feature("users"), "users");
+        assert_eq!(group_feature("email_addresses"), "email_addresses");
+        assert_eq!(group_feature("r#type"), "type");
+        assert_eq!(group_feature("default"), "default_group");
+        assert_eq!(group_feature("write"), "write_group");
+    }
 
     #[test]
     fn snake_handles_acronyms_and_symbols() {

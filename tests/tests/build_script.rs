@@ -212,7 +212,8 @@ fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
     );
     let mut checked = 0;
     for (section, line) in &wanted {
-        if !["[dependencies]", "[features]", "[dev-dependencies]"].contains(&section.as_str()) {
+        // Features depend on the spec's groups: checked against the pinned spec below.
+        if !["[dependencies]", "[dev-dependencies]"].contains(&section.as_str()) {
             continue;
         }
         checked += 1;
@@ -222,4 +223,43 @@ fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
         );
     }
     assert!(checked >= 6, "{wanted:?}");
+}
+
+/// The `[features]` section of a manifest, without comments.
+fn features_section(toml: &str) -> String {
+    let start = toml.find("\n[features]\n").expect("a [features] section");
+    let rest = &toml[start + 1..];
+    let end = rest[1..].find("\n[").map_or(rest.len(), |i| i + 1);
+    rest[..end]
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The code `include!`d from OUT_DIR tests clerk-backend's own features (`#[cfg(feature =
+/// "users")]`), so its manifest must declare exactly the features of the crate generated from
+/// the pinned spec: one per group, `full`, `write`, `dynamic`, all on by default.
+#[test]
+fn clerk_backend_features_match_the_generated_crate() {
+    let pin = std::fs::read_to_string(repo_root().join("spec/clerk-bapi.yaml")).unwrap();
+    assert!(
+        pin.contains("version: \"2026-05-12\""),
+        "update the spec path below"
+    );
+    let spec = mirror().join("bapi/2026-05-12.yml");
+    let generated = agentgen::generate(&agentgen::Config::new(&spec)).unwrap();
+    let wanted = features_section(&generated.files["client/Cargo.toml"]);
+    let have = features_section(
+        &std::fs::read_to_string(repo_root().join("generated/clerk-backend/Cargo.toml")).unwrap(),
+    );
+    assert!(wanted.contains("\nusers = []"), "{wanted}");
+    assert!(
+        wanted.contains("default = [\"full\", \"write\", \"dynamic\"]"),
+        "{wanted}"
+    );
+    assert_eq!(
+        have, wanted,
+        "generated/clerk-backend/Cargo.toml [features] must equal what generator/src/emit/crate_files.rs writes for the pinned spec"
+    );
 }

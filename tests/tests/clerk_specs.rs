@@ -316,3 +316,60 @@ fn bapi_pagination_shapes() {
     assert_eq!(domains.items, ItemsAt::Field("data".into()));
     assert_eq!(domains.total_field.as_deref(), Some("total_count"));
 }
+
+/// The bapi crate with reduced features (`users` read-only, `users` + `write`, no features)
+/// passes clippy and rustdoc with `-D warnings`, and the rustdoc output (exactly what was
+/// compiled) lacks the write methods without `write` and the types of other groups.
+#[test]
+fn bapi_feature_subsets_build_warning_free() {
+    let spec = mirror().join("bapi/2026-05-12.yml");
+    // A name of its own: the other tests document `clerk_backend_api` in the same target
+    // directory, and this one deletes its documentation between builds.
+    let config = agentgen::Config::new(&spec).crate_name("clerk-backend-features");
+    let generated = agentgen::generate(&config).unwrap();
+    let dir = repo_root().join("target/clerk-gen/features");
+    write(&dir, &generated.files);
+    let client = dir.join("client");
+    let doc = repo_root().join("target/clerk-gen-target/doc/clerk_backend_features");
+    let page = |p: &str| std::fs::read_to_string(doc.join(p)).ok();
+    for features in [None, Some("users"), Some("users,write")] {
+        let mut args = vec!["--no-default-features"];
+        if let Some(f) = features {
+            args.extend(["--features", f]);
+        }
+        let clippy = [
+            &["clippy", "--quiet", "--lib"][..],
+            &args,
+            &["--", "-D", "warnings"],
+        ];
+        cargo(&client, &clippy.concat());
+        let _ = std::fs::remove_dir_all(&doc);
+        cargo(
+            &client,
+            &[&["doc", "--quiet", "--no-deps"][..], &args].concat(),
+        );
+        let users = page("users/struct.Users.html");
+        match features {
+            None => assert!(users.is_none(), "no group without features"),
+            Some(f) => {
+                let users = users.expect("the users group");
+                assert!(users.contains("id=\"method.list\""), "{f}: GetUserList");
+                assert_eq!(
+                    users.contains("id=\"method.create\""),
+                    f.contains("write"),
+                    "{f}: CreateUser exists only with `write`"
+                );
+                assert!(page("models/struct.User.html").is_some(), "{f}");
+                assert_eq!(
+                    page("models/struct.CreateUserBody.html").is_some(),
+                    f.contains("write"),
+                    "{f}: the body of CreateUser is reached only by a write"
+                );
+            }
+        }
+        // Types only another group reaches, and other groups' modules, are left out.
+        assert!(page("models/struct.JwksRsaPublicKey.html").is_none());
+        assert!(page("jwks/index.html").is_none());
+        assert!(page("organizations/index.html").is_none());
+    }
+}

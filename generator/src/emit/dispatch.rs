@@ -57,121 +57,168 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// The match arm that decodes the input and calls the typed method.
-fn arm(api: &Api, index: usize, op: &Operation) -> TokenStream {
+/// The caller of one operation: a small function that decodes the JSON input into the
+/// operation's typed arguments and returns the boxed future of the typed method. One small
+/// function per operation (rather than one `async fn` with an arm per operation) keeps every
+/// state machine small, which is what makes the crate quick to compile.
+fn caller(api: &Api, op: &Operation, name: &syn::Ident) -> TokenStream {
     let group = ident(&api.groups[op.group].module);
     let method = ident(&op.method_name);
-    let mut fields = Vec::new();
+    let mut takes = Vec::new();
     let mut args = Vec::new();
     for p in op.params.iter().filter(|p| p.required) {
         let name = ident(&p.ident);
         let wire = &p.wire_name;
         let t = rust_type(api, &param_type(api, &p.ty), Place::Group);
-        fields.push(quote! { #[serde(rename = #wire)] #name: #t, });
+        takes.push(quote! { let #name: #t = input.required(#wire)?; });
         args.push(match param_type(api, &p.ty) {
-            TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => quote! { input.#name },
-            _ => quote! { &input.#name },
+            TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => quote! { #name },
+            _ => quote! { &#name },
         });
     }
     if let Some(pt) = &op.params_type {
         let pt = format_ident!("{}", pt);
-        let mut inits = Vec::new();
-        for p in op.params.iter().filter(|p| !p.required) {
+        let inits = op.params.iter().filter(|p| !p.required).map(|p| {
             let name = ident(&p.ident);
             let wire = &p.wire_name;
-            let t = rust_type(api, &param_type(api, &p.ty), Place::Group);
-            fields.push(quote! { #[serde(rename = #wire, default)] #name: Option<#t>, });
-            inits.push(quote! { #name: input.#name, });
-        }
-        args.push(quote! { &crate::#group::#pt { #(#inits)* } });
+            quote! { #name: input.optional(#wire)?, }
+        });
+        takes.push(quote! { let params = crate::#group::#pt { #(#inits)* }; });
+        args.push(quote! { &params });
     }
     if let Some(b) = &op.body {
         let (t, arg) = match b.encoding {
-            BodyEncoding::Bytes => (quote! { String }, quote! { input.body.as_bytes() }),
+            BodyEncoding::Bytes => (quote! { String }, quote! { body.as_bytes() }),
             BodyEncoding::Multipart => (
                 rust_type(api, b.ty.non_null(), Place::Group),
-                quote! { &input.body },
+                quote! { &body },
             ),
             BodyEncoding::Json | BodyEncoding::Form => {
-                (rust_type(api, &b.ty, Place::Group), quote! { &input.body })
+                (rust_type(api, &b.ty, Place::Group), quote! { &body })
             }
         };
         if !b.required && needs_option(api, &b.ty) {
-            fields.push(quote! { #[serde(default)] body: Option<#t>, });
-            args.push(quote! { input.body.as_ref() });
+            takes.push(quote! { let body: Option<#t> = input.optional("body")?; });
+            args.push(quote! { body.as_ref() });
         } else if !b.required {
-            fields.push(quote! { #[serde(default)] body: #t, });
+            takes.push(quote! { let body: #t = input.optional("body")?.unwrap_or_default(); });
             args.push(arg);
         } else {
-            fields.push(quote! { body: #t, });
+            takes.push(quote! { let body: #t = input.required("body")?; });
             args.push(arg);
         }
     }
+    // Write operations need the read-write client; `call` checked the mode before.
     let client = if op.safety.class == SafetyClass::Read {
-        quote! { self }
+        quote! { client }
     } else {
-        quote! { self.escalate() }
+        quote! { client.escalate() }
     };
-    let decode = if fields.is_empty() {
-        quote! { let _: Input = crate::runtime::decode_input(op, input)?; }
+    let input = if takes.is_empty() {
+        quote! { let input = crate::runtime::CallInput::new(op, input)?; }
     } else {
-        quote! { let input: Input = crate::runtime::decode_input(op, input)?; }
+        quote! { let mut input = crate::runtime::CallInput::new(op, input)?; }
     };
-    let call = quote! { #client.#group().#method(#(#args),*).await? };
+    let cfg = super::features::op_attr(api, op);
     quote! {
-        #index => {
-            #[derive(serde::Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct Input { #(#fields)* }
-            #decode
-            crate::runtime::into_json(#call)
+        #cfg
+        pub(super) fn #name<'a, M: crate::runtime::Mode>(
+            op: &'static crate::runtime::OperationInfo,
+            client: &'a crate::runtime::Client<M>,
+            input: serde_json::Value,
+        ) -> Result<CallFuture<'a>, crate::runtime::Error> {
+            #input
+            #(#takes)*
+            input.finish()?;
+            Ok(Box::pin(async move { crate::runtime::into_json(#client.#group().#method(#(#args),*).await?) }))
         }
     }
 }
 
+/// `call_<operation id>`, unique within the API.
+fn caller_names(api: &Api) -> Vec<syn::Ident> {
+    let mut ns = crate::naming::Namespace::default();
+    api.operations
+        .iter()
+        .map(|op| {
+            let name = ns.claim(
+                &format!("call_{}", crate::naming::snake(&op.operation_id)),
+                "_",
+            );
+            format_ident!("{}", name)
+        })
+        .collect()
+}
+
 /// Emit `src/operations.rs`.
 pub fn operations_rs(api: &Api) -> Result<String, String> {
-    let infos = api.operations.iter().map(|op| info(api, op));
-    let arms = api
+    let infos = api.operations.iter().map(|op| {
+        let cfg = super::features::op_attr(api, op);
+        let info = info(api, op);
+        quote! { #cfg #info }
+    });
+    let names = caller_names(api);
+    let callers = api
         .operations
         .iter()
-        .enumerate()
-        .map(|(i, op)| arm(api, i, op));
-    let count = api.operations.len();
+        .zip(&names)
+        .map(|(op, name)| caller(api, op, name));
+    let entries = api.operations.iter().zip(&names).map(|(op, name)| {
+        let cfg = super::features::op_attr(api, op);
+        quote! { #cfg callers::#name::<M> }
+    });
     let tokens = quote! {
-        /// Every operation of the API, in spec order.
-        pub const OPERATIONS: &[crate::runtime::OperationInfo; #count] = &[#(#infos),*];
+        /// Every operation of the API that the enabled features compile (one cargo feature per
+        /// group, `write` for the operations that change data), in spec order.
+        pub const OPERATIONS: &[crate::runtime::OperationInfo] = &[#(#infos),*];
 
-        /// The operation with this operationId.
+        /// The operation with this operationId, if the enabled features compile it.
         pub fn find(operation_id: &str) -> Option<&'static crate::runtime::OperationInfo> {
             OPERATIONS.iter().find(|op| op.id == operation_id)
         }
 
+        /// The future of one call by name.
+        #[cfg(feature = "dynamic")]
+        type CallFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<crate::runtime::Response<serde_json::Value>, crate::runtime::Error>> + Send + 'a>>;
+
+        /// Decodes the input of one operation and starts the call.
+        #[cfg(feature = "dynamic")]
+        type Caller<M> = for<'a> fn(&'static crate::runtime::OperationInfo, &'a crate::runtime::Client<M>, serde_json::Value) -> Result<CallFuture<'a>, crate::runtime::Error>;
+
         #[cfg(feature = "dynamic")]
         impl<M: crate::runtime::Mode> crate::runtime::Client<M> {
+            /// The caller of each entry of [`OPERATIONS`], at the same index.
+            const CALLERS: &'static [Caller<M>] = &[#(#entries),*];
+
             /// Call an operation chosen by its operationId, with JSON input: one key per
             /// parameter (its wire name) and `body` for the request body. The input is
             /// decoded into the operation's typed arguments (unknown keys are refused) and
             /// the typed method is called; its response comes back as JSON.
             ///
             /// A read-only client refuses every operation that is not `read`, before
-            /// anything is sent ([`crate::runtime::Error::ReadOnly`]).
-            #[allow(deprecated)]
+            /// anything is sent ([`crate::runtime::Error::ReadOnly`]). Operations that the
+            /// enabled features do not compile are unknown.
             pub async fn call(
                 &self,
                 operation_id: &str,
                 input: serde_json::Value,
             ) -> Result<crate::runtime::Response<serde_json::Value>, crate::runtime::Error> {
-                let Some(index) = OPERATIONS.iter().position(|op| op.id == operation_id) else {
-                    return Err(crate::runtime::Error::UnknownOperation(operation_id.to_string()));
-                };
+                let unknown = || crate::runtime::Error::UnknownOperation(operation_id.to_string());
+                let index = OPERATIONS.iter().position(|op| op.id == operation_id).ok_or_else(unknown)?;
                 let op = &OPERATIONS[index];
                 self.check_allowed(op)?;
-                match index {
-                    #(#arms)*
-                    _ => Err(crate::runtime::Error::UnknownOperation(operation_id.to_string())),
-                }
+                let caller = Self::CALLERS.get(index).ok_or_else(unknown)?;
+                caller(op, self, input)?.await
             }
+        }
+
+        /// One caller per operation, named after its operationId.
+        #[cfg(feature = "dynamic")]
+        #[allow(deprecated)]
+        mod callers {
+            #[allow(unused_imports)]
+            use super::CallFuture;
+            #(#callers)*
         }
     };
     format_file(

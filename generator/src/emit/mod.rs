@@ -3,6 +3,7 @@
 mod crate_files;
 mod dispatch;
 pub mod docs;
+pub mod features;
 mod models;
 mod ops;
 mod pagination;

@@ -46,6 +46,7 @@ fn ref_default(ok: &[bool], t: &TypeRef) -> bool {
 /// Emit `src/models.rs`.
 pub fn models_rs(api: &Api) -> Result<String, String> {
     let defaults = defaultable(api);
+    let gates = super::features::Gates::new(api);
     let mut body = String::new();
     let mut items: Vec<TokenStream> = Vec::new();
     let flush = |items: &mut Vec<TokenStream>, body: &mut String| -> Result<(), String> {
@@ -60,19 +61,23 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
         Ok(())
     };
     for (id, def) in api.types.iter().enumerate() {
+        let cfg = gates.type_attr(id);
         match &def.kind {
-            TypeKind::Struct { fields } => items.push(struct_item(api, def, fields, defaults[id])),
+            TypeKind::Struct { fields } => {
+                items.push(struct_item(api, def, fields, defaults[id], &cfg))
+            }
             TypeKind::Union { tag, variants } => {
-                items.push(union_item(api, def, tag.as_deref(), variants))
+                items.push(union_item(api, def, tag.as_deref(), variants, &cfg))
             }
             TypeKind::Alias { target } => {
                 let name = format_ident!("{}", def.name);
                 let doc = doc_attr(def.description.as_deref());
                 let t = rust_type(api, target, Place::Models);
-                items.push(quote! { #doc pub type #name = #t; });
+                items.push(quote! { #doc #cfg pub type #name = #t; });
             }
             TypeKind::Enum { values } => {
                 flush(&mut items, &mut body)?;
+                body.push_str(&gates.type_attr_text(id));
                 body.push_str(&enum_text(def, values));
                 body.push('\n');
             }
@@ -148,7 +153,13 @@ fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
     quote! { #doc #serde_attr pub #name: #ty, }
 }
 
-fn struct_item(api: &Api, def: &TypeDef, fields: &[Field], default: bool) -> TokenStream {
+fn struct_item(
+    api: &Api,
+    def: &TypeDef,
+    fields: &[Field],
+    default: bool,
+    cfg: &TokenStream,
+) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let doc = doc_attr(def.description.as_deref());
     let fs: Vec<TokenStream> = fields.iter().map(|f| field_tokens(api, def, f)).collect();
@@ -161,8 +172,10 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field], default: bool) -> Tok
         let parts = multipart_parts(api, fields);
         return quote! {
             #doc
+            #cfg
             #[derive(Debug, Clone, PartialEq, #default Deserialize)]
             pub struct #name { #(#fs)* }
+            #cfg
             impl #name {
                 /// The multipart form parts of this body.
                 pub fn to_parts(&self) -> Vec<crate::runtime::Part> {
@@ -175,6 +188,7 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field], default: bool) -> Tok
     }
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
         pub struct #name { #(#fs)* }
     }
@@ -227,7 +241,13 @@ fn json_kind(k: JsonKind) -> TokenStream {
     }
 }
 
-fn union_item(api: &Api, def: &TypeDef, tag: Option<&str>, variants: &[Variant]) -> TokenStream {
+fn union_item(
+    api: &Api,
+    def: &TypeDef,
+    tag: Option<&str>,
+    variants: &[Variant],
+    cfg: &TokenStream,
+) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let doc = doc_attr(def.description.as_deref());
     let vs: Vec<TokenStream> = variants
@@ -297,6 +317,7 @@ fn union_item(api: &Api, def: &TypeDef, tag: Option<&str>, variants: &[Variant])
         #doc
         #[doc = ""]
         #[doc = #tag_doc]
+        #cfg
         #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(untagged)]
         #[non_exhaustive]
@@ -305,6 +326,7 @@ fn union_item(api: &Api, def: &TypeDef, tag: Option<&str>, variants: &[Variant])
             /// A value that matches no known variant; the raw JSON is kept.
             Unknown(serde_json::Value),
         }
+        #cfg
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;

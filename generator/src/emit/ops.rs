@@ -410,7 +410,20 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         .filter(|o| o.safety.class != SafetyClass::Read)
         .map(|o| method_item(api, o))
         .collect();
-    let params: Vec<TokenStream> = ops.iter().map(|o| params_struct(api, o)).collect();
+    // Parameter structs of write operations exist only with the `write` feature, like their
+    // methods.
+    let write_cfg = super::features::attr(Some(&super::features::feature(super::features::WRITE)));
+    let params: Vec<TokenStream> = ops
+        .iter()
+        .map(|o| {
+            let item = params_struct(api, o);
+            if o.safety.class == SafetyClass::Read || item.is_empty() {
+                item
+            } else {
+                quote! { #write_cfg #item }
+            }
+        })
+        .collect();
     let read_impl = if reads.is_empty() {
         TokenStream::new()
     } else {
@@ -423,7 +436,9 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         TokenStream::new()
     } else {
         quote! {
-            /// Write and destructive operations: only on a read-write client.
+            /// Write and destructive operations: only on a read-write client, with the
+            /// `write` feature.
+            #write_cfg
             impl #ty<'_, crate::runtime::ReadWrite> { #(#writes)* }
         }
     };

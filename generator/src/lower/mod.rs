@@ -290,6 +290,7 @@ pub(crate) fn group_index(
     }
     groups.push(Group {
         wire_name: wire.to_string(),
+        feature: crate::naming::group_feature(&module),
         module,
         type_name: crate::naming::pascal(wire),
         description,

@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Module names that the generated crate uses for itself.
-const RESERVED_MODULES: &[&str] = &["runtime", "models", "prelude"];
+const RESERVED_MODULES: &[&str] = &["runtime", "models", "operations", "prelude"];
 /// Methods of the runtime client that group accessors must not shadow.
 const CLIENT_METHODS: &[&str] = &[
     "new",
@@ -671,6 +671,7 @@ fn finalize_group_names(groups: &mut [Group], diags: &mut Diagnostics) {
                 format!("group `{}` is emitted as module `{module}`", g.wire_name),
             );
         }
+        g.feature = naming::group_feature(&module);
         g.module = module;
         g.type_name = types.claim(&naming::pascal(&g.wire_name), "");
     }
