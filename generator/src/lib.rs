@@ -30,6 +30,7 @@ pub mod lower;
 pub mod naming;
 pub mod pin;
 pub mod publish;
+mod unique_keys;
 mod validate;
 
 pub use builder::{configure, Builder, Report};

@@ -24,13 +24,28 @@ pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
     }
     let trimmed = text.trim_start();
     let looks_json = trimmed.starts_with('{');
+    let dups = std::cell::RefCell::new(Vec::new());
     let parsed: Result<Value, String> = if looks_json {
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))
+        let mut de = serde_json::Deserializer::from_str(text);
+        crate::unique_keys::deserialize(&mut de, &dups)
+            .and_then(|v| de.end().map(|()| v))
+            .map_err(|e| format!("invalid JSON: {e}"))
     } else {
-        yaml_serde::from_str(text).map_err(|e| format!("invalid YAML: {e}"))
+        crate::unique_keys::deserialize(yaml_serde::Deserializer::from_str(text), &dups)
+            .map_err(|e| format!("invalid YAML: {e}"))
     };
     match parsed {
-        Ok(v) => Some(v),
+        Ok(v) => {
+            let dups = dups.into_inner();
+            for (pointer, key) in &dups {
+                diags.error(
+                    "duplicate-key",
+                    pointer.clone(),
+                    format!("the key `{key}` appears more than once in this mapping"),
+                );
+            }
+            dups.is_empty().then_some(v)
+        }
         Err(msg) => {
             let line = line_in_message(&msg);
             diags.error("parse", "#", msg);
