@@ -371,7 +371,7 @@ fn very_deep_nesting_is_refused_by_the_parsers() {
     assert_error("deep-json", r, "parse", "#");
     let deep_yaml = format!("{HEAD}paths: {{}}\nx-deep: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
     let r = run("deep-yaml", Config::from_text("deep.yaml", deep_yaml));
-    assert_error("deep-yaml", r, "parse", "#");
+    assert_error("deep-yaml", r, "too-deep", "#");
     let mut block = format!("{HEAD}paths: {{}}\nx-deep:\n");
     for d in 1..1000 {
         block.push_str(&format!("{}k:\n", "  ".repeat(d)));
@@ -382,24 +382,42 @@ fn very_deep_nesting_is_refused_by_the_parsers() {
 
 #[test]
 fn long_reference_chains_do_not_overflow() {
-    // A chain of 3000 schemas, each an allOf over the next, and a chain of plain aliases.
-    let mut text = format!(
-        "{HEAD}paths:\n  /a:\n    get:\n      operationId: a\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A0'}}}}}}}}}}\n  /b:\n    get:\n      operationId: b\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/B0'}}}}}}}}}}\ncomponents:\n  schemas:\n"
-    );
-    let n = 3000;
+    // 1000 objects each holding the next (the agent schemas once recursed per link and
+    // overflowed the stack at a few hundred) and 1000 plain aliases generate; an allOf chain
+    // deeper than the lowering's limit is refused as too deep (it was once called a cycle).
+    let op = |name: &str, root: &str| {
+        format!("  /{name}:\n    get:\n      operationId: {name}\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/{root}'}}}}}}}}}}\n")
+    };
+    let n = 1000;
+    let mut text = format!("{HEAD}paths:\n{}{}components:\n  schemas:\n", op("b", "B0"), op("c", "C0"));
     for i in 0..n {
+        text.push_str(&format!(
+            "    B{i}: {{$ref: '#/components/schemas/B{}'}}\n    C{i}: {{type: object, properties: {{next: {{$ref: '#/components/schemas/C{}'}}}}}}\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    text.push_str(&format!("    B{n}: {{type: string}}\n    C{n}: {{type: object}}\n"));
+    let g = run("chains", Config::from_text("chains.yaml", text)).unwrap();
+    check_outputs("chains", &g);
+    let c = g.files.iter().find(|(p, _)| p.ends_with("_c.json")).unwrap().1;
+    assert!(c.contains(&format!("\"C{}\"", n - 1)));
+
+    let m = 100;
+    let mut text = format!("{HEAD}paths:\n{}components:\n  schemas:\n", op("a", "A0"));
+    for i in 0..m {
         text.push_str(&format!(
             "    A{i}: {{allOf: [{{$ref: '#/components/schemas/A{}'}}, {{type: object, properties: {{f{i}: {{type: string}}}}}}]}}\n",
             i + 1
         ));
-        text.push_str(&format!("    B{i}: {{$ref: '#/components/schemas/B{}'}}\n", i + 1));
     }
-    text.push_str(&format!("    A{n}: {{type: object}}\n    B{n}: {{type: string}}\n"));
-    match run("chains", Config::from_text("chains.yaml", text)) {
-        Ok(g) => check_outputs("chains", &g),
-        Err(e) => assert!(
-            e.diagnostics.iter().any(|d| d.pointer.starts_with("#/components/schemas/")),
-            "{e}"
-        ),
-    }
+    text.push_str(&format!("    A{m}: {{type: object}}\n"));
+    let err = run("allof-chain", Config::from_text("chains.yaml", text)).unwrap_err();
+    assert!(err.diagnostics.iter().all(|d| d.code != "allof-cycle"), "{err}");
+    assert!(
+        err.diagnostics
+            .iter()
+            .any(|d| d.code == "too-deep" && d.pointer.starts_with("#/components/schemas/A")),
+        "{err}"
+    );
 }
