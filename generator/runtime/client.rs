@@ -713,7 +713,10 @@ impl<M: Mode> Client<M> {
             return e;
         }
         let text = |b: Option<Vec<u8>>, orig: &str| {
-            b.map_or_else(|| orig.to_owned(), |b| String::from_utf8_lossy(&b).into_owned())
+            b.map_or_else(
+                || orig.to_owned(),
+                |b| String::from_utf8_lossy(&b).into_owned(),
+            )
         };
         DecodeError::new(
             e.operation_id(),
@@ -1434,7 +1437,11 @@ mod tests {
         let auth = format!("Bearer {KEY}");
         let server = TestServer::start(vec![response(
             "401 Unauthorized",
-            &[("content-type", "application/json"), ("x-echo-authorization", &auth), ("www-authenticate", &auth)],
+            &[
+                ("content-type", "application/json"),
+                ("x-echo-authorization", &auth),
+                ("www-authenticate", &auth),
+            ],
             &body,
         )]);
         let client = server.client(fast_policy());
@@ -1445,10 +1452,21 @@ mod tests {
         let api = err.as_api().expect("api error");
         assert_no_key(&api.body_text());
         assert_no_key(&format!("{:?}", api.headers()));
-        assert!(api.body_text().contains("[REDACTED]"), "{}", api.body_text());
-        assert!(err.to_string().contains("Key [REDACTED] is invalid"), "{err}");
+        assert!(
+            api.body_text().contains("[REDACTED]"),
+            "{}",
+            api.body_text()
+        );
+        assert!(
+            err.to_string().contains("Key [REDACTED] is invalid"),
+            "{err}"
+        );
         // Not a Clerk error body: the snippet in Display is redacted too.
-        let server = TestServer::start(vec![response("502 Bad Gateway", &[], &format!("upstream said {KEY}"))]);
+        let server = TestServer::start(vec![response(
+            "502 Bad Gateway",
+            &[],
+            &format!("upstream said {KEY}"),
+        )]);
         let client = server.client(RetryPolicy::none());
         let err = bounded(client.send_json::<User>(get("GetUser", "/users/u1")))
             .await
@@ -1456,7 +1474,9 @@ mod tests {
         assert_error_redacted(&err);
         assert!(err.to_string().contains("[REDACTED]"), "{err}");
         // A 2xx echoing the key where a number belongs: the decode error quotes the value.
-        let body = format!(r#"{{"id":"u1","email_addresses":[{{"id":"{KEY}","verification":{{"expire_at":"{KEY}"}}}}]}}"#);
+        let body = format!(
+            r#"{{"id":"u1","email_addresses":[{{"id":"{KEY}","verification":{{"expire_at":"{KEY}"}}}}]}}"#
+        );
         let server = TestServer::start(vec![json_response("200 OK", &body)]);
         let client = server.client(fast_policy());
         let err = bounded(client.send_json::<User>(get("GetUser", "/users/u1")))
@@ -1464,13 +1484,18 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::Decode(_)), "{err:?}");
         assert_error_redacted(&err);
-        let Error::Decode(decode) = &err else { unreachable!() };
+        let Error::Decode(decode) = &err else {
+            unreachable!()
+        };
         assert_no_key(&decode.body_text());
     }
 
     #[test]
     fn redact_bytes_replaces_every_occurrence() {
-        assert_eq!(redact_bytes(b"a KEYKEY b KEY", b"KEY").unwrap(), b"a [REDACTED][REDACTED] b [REDACTED]");
+        assert_eq!(
+            redact_bytes(b"a KEYKEY b KEY", b"KEY").unwrap(),
+            b"a [REDACTED][REDACTED] b [REDACTED]"
+        );
         assert_eq!(redact_bytes(b"nothing here", b"KEY"), None);
     }
 

@@ -29,7 +29,9 @@ pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
             diags.error(
                 "too-deep",
                 "#",
-                format!("YAML flow collections (`[`, `{{`) nest deeper than {MAX_FLOW_DEPTH} levels"),
+                format!(
+                    "YAML flow collections (`[`, `{{`) nest deeper than {MAX_FLOW_DEPTH} levels"
+                ),
             );
             diags.set_last_line(line);
             return None;
@@ -142,7 +144,9 @@ fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
             let header = line.split(" #").next().unwrap_or("").trim_end();
             let header = header.rsplit([' ', '\t']).next().unwrap_or("");
             if (header.starts_with('|') || header.starts_with('>'))
-                && header[1..].chars().all(|c| matches!(c, '-' | '+' | '0'..='9'))
+                && header[1..]
+                    .chars()
+                    .all(|c| matches!(c, '-' | '+' | '0'..='9'))
             {
                 block_scalar = Some(indent);
             }

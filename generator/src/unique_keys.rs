@@ -168,6 +168,9 @@ mod tests {
     fn scalar_keys_become_text() {
         let (v, dups) = yaml("200: ok\ntrue: yes\n1.5: x\n");
         assert!(dups.is_empty());
-        assert_eq!(v, serde_json::json!({"200": "ok", "true": "yes", "1.5": "x"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"200": "ok", "true": "yes", "1.5": "x"})
+        );
     }
 }

@@ -90,14 +90,15 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
         2 => json!(rng.next() as i64),
         3 => json!(f64::from(rng.below(1000) as u32) / 7.0),
         4 | 5 => json!(rng.hostile()),
-        6 => Value::Array((0..rng.below(3)).map(|_| random_value(rng, depth + 1)).collect()),
+        6 => Value::Array(
+            (0..rng.below(3))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
         7 => {
             let mut m = Map::new();
             for _ in 0..rng.below(3) {
-                m.insert(
-                    rng.hostile().to_string(),
-                    random_value(rng, depth + 1),
-                );
+                m.insert(rng.hostile().to_string(), random_value(rng, depth + 1));
             }
             Value::Object(m)
         }
@@ -106,12 +107,27 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
 }
 
 fn random_ref(rng: &mut Rng) -> String {
-    let kinds = ["schemas", "parameters", "responses", "requestBodies", "headers"];
+    let kinds = [
+        "schemas",
+        "parameters",
+        "responses",
+        "requestBodies",
+        "headers",
+    ];
     match rng.below(4) {
-        0 => format!("#/components/{}/{}", kinds[rng.below(kinds.len())], rng.hostile()),
+        0 => format!(
+            "#/components/{}/{}",
+            kinds[rng.below(kinds.len())],
+            rng.hostile()
+        ),
         1 => "#/components/schemas/Account".to_string(),
-        2 => format!("#/paths/~1accounts/get/{}", rng.pick(&["responses", "parameters/0"])),
-        _ => rng.pick(&["#", "#/", "other.yaml#/X", "http://x/y", "#/components"]).to_string(),
+        2 => format!(
+            "#/paths/~1accounts/get/{}",
+            rng.pick(&["responses", "parameters/0"])
+        ),
+        _ => rng
+            .pick(&["#", "#/", "other.yaml#/X", "http://x/y", "#/components"])
+            .to_string(),
     }
 }
 
@@ -121,7 +137,11 @@ fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, c) in m {
-                pointers(c, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                pointers(
+                    c,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(a) => {
@@ -220,7 +240,13 @@ fn seeds() -> Vec<(String, Value)> {
         .iter()
         .map(|p| root.join(p))
         .collect();
-    for name in ["keywords", "non_ascii", "enum_collisions", "recursive", "hostile_text"] {
+    for name in [
+        "keywords",
+        "non_ascii",
+        "enum_collisions",
+        "recursive",
+        "hostile_text",
+    ] {
         paths.push(root.join(format!("hostile/{name}.yaml")));
     }
     paths
@@ -319,7 +345,10 @@ fn generate_never_panics_on_mutated_specs() {
         .unwrap();
     let mut failures = Vec::new();
     let mut hung = false;
-    for _ in 0..cases {
+    for done in 1..=cases {
+        if done % 5000 == 0 {
+            eprintln!("fuzz: {done} cases in {:.1?}", began.elapsed());
+        }
         match rx.recv_timeout(WATCHDOG) {
             Ok((seed, text, outcome)) => match outcome {
                 Ok(Ok(())) => {}
@@ -349,7 +378,6 @@ fn generate_never_panics_on_mutated_specs() {
 fn mutations_are_deterministic_and_varied() {
     let seeds = seeds();
     assert_eq!(case(&seeds, 7), case(&seeds, 7));
-    let distinct: std::collections::BTreeSet<String> =
-        (0..50).map(|s| case(&seeds, s).1).collect();
+    let distinct: std::collections::BTreeSet<String> = (0..50).map(|s| case(&seeds, s).1).collect();
     assert!(distinct.len() > 45, "{}", distinct.len());
 }

@@ -71,7 +71,10 @@ fn run(name: &str, config: Config) -> Result<Generated, agentgen::Error> {
 
 fn assert_error(name: &str, result: Result<Generated, agentgen::Error>, code: &str, ptr: &str) {
     let err = match result {
-        Ok(g) => panic!("{name}: expected error {code} at {ptr}, got {} files", g.files.len()),
+        Ok(g) => panic!(
+            "{name}: expected error {code} at {ptr}, got {} files",
+            g.files.len()
+        ),
         Err(e) => e,
     };
     assert!(
@@ -96,7 +99,10 @@ fn corpus_cases_meet_their_expectations() {
     files.sort();
     let mut listed: Vec<String> = expect.iter().map(|(n, _)| n.clone()).collect();
     listed.sort();
-    assert_eq!(files, listed, "every corpus file has exactly one expectation");
+    assert_eq!(
+        files, listed,
+        "every corpus file has exactly one expectation"
+    );
     assert!(expect.len() >= 15);
     for (name, e) in &expect {
         let result = run(name, Config::new(corpus_dir().join(name)));
@@ -141,7 +147,10 @@ fn hostile_text_stays_data_in_every_document() {
         .map(|(_, t)| t)
         .unwrap();
     assert!(skill.contains("*/"), "{skill}");
-    assert!(all_md.contains("DeleteEverything"), "hostile descriptions reached no document");
+    assert!(
+        all_md.contains("DeleteEverything"),
+        "hostile descriptions reached no document"
+    );
     // Tool descriptions keep the text as JSON data.
     let tools = &g.files["agent/tools/openai.tools.json"];
     let v: serde_json::Value = serde_json::from_str(tools).unwrap();
@@ -255,11 +264,20 @@ fn check_markdown(label: &str, text: &str) {
         let yaml = lines[1..end].join("\n");
         let v: serde_json::Value = yaml_serde::from_str(&yaml)
             .unwrap_or_else(|e| panic!("{label}: frontmatter is not YAML: {e}\n{yaml}"));
-        let map = v.as_object().unwrap_or_else(|| panic!("{label}: frontmatter"));
+        let map = v
+            .as_object()
+            .unwrap_or_else(|| panic!("{label}: frontmatter"));
         for key in map.keys() {
             assert!(
-                ["name", "description", "compatibility", "metadata", "license", "allowed-tools"]
-                    .contains(&key.as_str()),
+                [
+                    "name",
+                    "description",
+                    "compatibility",
+                    "metadata",
+                    "license",
+                    "allowed-tools"
+                ]
+                .contains(&key.as_str()),
                 "{label}: unexpected frontmatter key `{key}`"
             );
         }
@@ -317,7 +335,10 @@ fn check_markdown(label: &str, text: &str) {
         }
     }
     assert!(open.is_none(), "{label}: a code fence is left open");
-    assert!(safety_headings <= 1, "{label}: spec text added a `Safety` heading");
+    assert!(
+        safety_headings <= 1,
+        "{label}: spec text added a `Safety` heading"
+    );
 }
 
 // ----- Cases generated at test time (too large to commit) -----
@@ -369,7 +390,11 @@ fn very_deep_nesting_is_refused_by_the_parsers() {
     );
     let r = run("deep-json", Config::from_text("deep.json", deep_json));
     assert_error("deep-json", r, "parse", "#");
-    let deep_yaml = format!("{HEAD}paths: {{}}\nx-deep: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_yaml = format!(
+        "{HEAD}paths: {{}}\nx-deep: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let r = run("deep-yaml", Config::from_text("deep.yaml", deep_yaml));
     assert_error("deep-yaml", r, "too-deep", "#");
     let mut block = format!("{HEAD}paths: {{}}\nx-deep:\n");
@@ -389,7 +414,11 @@ fn long_reference_chains_do_not_overflow() {
         format!("  /{name}:\n    get:\n      operationId: {name}\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/{root}'}}}}}}}}}}\n")
     };
     let n = 1000;
-    let mut text = format!("{HEAD}paths:\n{}{}components:\n  schemas:\n", op("b", "B0"), op("c", "C0"));
+    let mut text = format!(
+        "{HEAD}paths:\n{}{}components:\n  schemas:\n",
+        op("b", "B0"),
+        op("c", "C0")
+    );
     for i in 0..n {
         text.push_str(&format!(
             "    B{i}: {{$ref: '#/components/schemas/B{}'}}\n    C{i}: {{type: object, properties: {{next: {{$ref: '#/components/schemas/C{}'}}}}}}\n",
@@ -397,10 +426,17 @@ fn long_reference_chains_do_not_overflow() {
             i + 1
         ));
     }
-    text.push_str(&format!("    B{n}: {{type: string}}\n    C{n}: {{type: object}}\n"));
+    text.push_str(&format!(
+        "    B{n}: {{type: string}}\n    C{n}: {{type: object}}\n"
+    ));
     let g = run("chains", Config::from_text("chains.yaml", text)).unwrap();
     check_outputs("chains", &g);
-    let c = g.files.iter().find(|(p, _)| p.ends_with("_c.json")).unwrap().1;
+    let c = g
+        .files
+        .iter()
+        .find(|(p, _)| p.ends_with("_c.json"))
+        .unwrap()
+        .1;
     assert!(c.contains(&format!("\"C{}\"", n - 1)));
 
     let m = 100;
@@ -413,7 +449,10 @@ fn long_reference_chains_do_not_overflow() {
     }
     text.push_str(&format!("    A{m}: {{type: object}}\n"));
     let err = run("allof-chain", Config::from_text("chains.yaml", text)).unwrap_err();
-    assert!(err.diagnostics.iter().all(|d| d.code != "allof-cycle"), "{err}");
+    assert!(
+        err.diagnostics.iter().all(|d| d.code != "allof-cycle"),
+        "{err}"
+    );
     assert!(
         err.diagnostics
             .iter()

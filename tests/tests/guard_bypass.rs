@@ -197,17 +197,28 @@ async fn path_parameters_stay_in_their_segment() {
         let segment = path
             .strip_prefix("/v1/accounts/")
             .unwrap_or_else(|| panic!("{value:?} left its path: {path}"));
-        assert!(!segment.contains('/'), "{value:?} split the segment: {path}");
+        assert!(
+            !segment.contains('/'),
+            "{value:?} split the segment: {path}"
+        );
         assert_eq!(
             percent_decode(segment),
             value.as_bytes(),
             "{value:?} was not sent verbatim: {path}"
         );
-        for name in ["x-http-method-override", "x-http-method", "x-method-override"] {
+        for name in [
+            "x-http-method-override",
+            "x-http-method",
+            "x-method-override",
+        ] {
             assert!(req.headers.get(name).is_none());
         }
     }
-    assert!(sent >= values.len() - 2, "only {sent} of {} sent", values.len());
+    assert!(
+        sent >= values.len() - 2,
+        "only {sent} of {} sent",
+        values.len()
+    );
     // Empty, `.` and `..` are refused outright.
     for value in ["", ".", ".."] {
         let err = ro

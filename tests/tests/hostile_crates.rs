@@ -97,12 +97,23 @@ fn hostile_crates_compile_lint_document_and_decode() {
     std::fs::copy(repo_root().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
     cargo(
         &root,
-        &["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
     );
     cargo(&root, &["doc", "--quiet", "--workspace", "--no-deps"]);
     // Spec fences and prose in rustdoc never run as doctests: the only doctests are the
     // generator's own, and they pass.
     let doc = cargo(&root, &["test", "--workspace", "--doc"]);
     assert!(!doc.contains("FAILED"), "{doc}");
-    cargo(&root, &["test", "--quiet", "--workspace", "--test", "decode_fuzz"]);
+    cargo(
+        &root,
+        &["test", "--quiet", "--workspace", "--test", "decode_fuzz"],
+    );
 }

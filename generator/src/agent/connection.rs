@@ -476,7 +476,10 @@ mod tests {
             without_quoted_values("invalid type: string \"opaque, \"x\", expected a boolean"),
             "invalid type: string, expected a boolean"
         );
-        assert_eq!(without_quoted_values("unknown field `x`"), "unknown field `x`");
+        assert_eq!(
+            without_quoted_values("unknown field `x`"),
+            "unknown field `x`"
+        );
     }
 
     #[test]

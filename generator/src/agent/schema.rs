@@ -260,8 +260,7 @@ impl<'a> Builder<'a> {
             self.draining = true;
             while let Some(next) = self.pending.pop() {
                 let schema = self.def_schema(next);
-                self.defs
-                    .insert(self.api.types[next].name.clone(), schema);
+                self.defs.insert(self.api.types[next].name.clone(), schema);
             }
             self.type_unions();
             self.draining = false;
