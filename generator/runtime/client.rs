@@ -1680,4 +1680,38 @@ mod tests {
         assert_error_redacted(&err);
         assert_no_key(&format!("{client:?}"));
     }
+
+    #[tokio::test]
+    async fn timeouts_and_swapped_arguments_keep_the_key_out() {
+        // A server that accepts the connection and never answers.
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let client = Client::builder()
+            .without_proxy()
+            .secret_key(KEY)
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .timeout(Duration::from_millis(300))
+            .retry(RetryPolicy::none())
+            .build()
+            .expect("client");
+        let err = bounded(client.send_json::<User>(get("GetUser", "/users/u")))
+            .await
+            .unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert_error_redacted(&err);
+        drop(listener);
+        // The key given as the base URL (arguments swapped): the error does not repeat it.
+        for url in [
+            KEY.to_owned(),
+            format!("https://{KEY}@api.example.test"),
+            format!("{KEY}://x"),
+        ] {
+            let err = Client::builder()
+                .secret_key(KEY)
+                .base_url(url)
+                .build()
+                .unwrap_err();
+            assert_error_redacted(&err);
+        }
+    }
 }
