@@ -18,15 +18,30 @@ pub fn deserialize<'de, D: Deserializer<'de>>(
     deserializer: D,
     dups: &RefCell<Vec<Duplicate>>,
 ) -> Result<Value, D::Error> {
-    Seed {
-        pointer: "#".to_string(),
-        dups,
+    Seed { at: None, dups }.deserialize(deserializer)
+}
+
+/// Where a node sits: a chain of keys and indexes up to the root, turned into a JSON pointer
+/// only when a duplicate is found (so parsing allocates nothing per node for it).
+enum Step<'a> {
+    Key(&'a Step<'a>, &'a str),
+    Index(&'a Step<'a>, usize),
+    Root,
+}
+
+impl Step<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            Step::Root => "#".to_string(),
+            Step::Key(parent, key) => join(&parent.pointer(), key),
+            Step::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
     }
-    .deserialize(deserializer)
 }
 
 struct Seed<'a> {
-    pointer: String,
+    /// `None` for the root.
+    at: Option<&'a Step<'a>>,
     dups: &'a RefCell<Vec<Duplicate>>,
 }
 
@@ -74,10 +89,13 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let root = Step::Root;
+        let here = self.at.unwrap_or(&root);
         let mut items = Vec::new();
         loop {
+            let step = Step::Index(here, items.len());
             let seed = Seed {
-                pointer: format!("{}/{}", self.pointer, items.len()),
+                at: Some(&step),
                 dups: self.dups,
             };
             match seq.next_element_seed(seed)? {
@@ -88,16 +106,20 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let root = Step::Root;
+        let here = self.at.unwrap_or(&root);
         let mut out = Map::new();
-        while let Some(key) = map.next_key::<KeyText>()? {
+        while let Some(KeyText(key)) = map.next_key::<KeyText>()? {
+            let step = Step::Key(here, &key);
             let seed = Seed {
-                pointer: join(&self.pointer, &key.0),
+                at: Some(&step),
                 dups: self.dups,
             };
             let value = map.next_value_seed(seed)?;
-            if out.insert(key.0.clone(), value).is_some() {
-                self.dups.borrow_mut().push((self.pointer.clone(), key.0));
+            if out.contains_key(&key) {
+                self.dups.borrow_mut().push((here.pointer(), key.clone()));
             }
+            out.insert(key, value);
         }
         Ok(Value::Object(out))
     }
