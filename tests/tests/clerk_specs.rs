@@ -2,8 +2,9 @@
 //! next to the checkout): every bapi version, fapi and platform generate with zero errors and
 //! the crates pass `cargo clippy --all-targets -D warnings` and `cargo doc` with `-D warnings`;
 //! bapi 2026-05-12 covers 249 of 249 operations with no duplicated method, and its models
-//! decode Clerk-shaped JSON (and never panic on arbitrary or mutated JSON); webhooks fails cleanly. Generated crates go under
-//! `target/clerk-gen/` and are never committed (they carry Clerk's prose).
+//! decode Clerk-shaped JSON (and never panic on arbitrary or mutated JSON); webhooks fails
+//! cleanly. Generated crates go under `target/clerk-gen/` and are never committed (they carry
+//! Clerk's prose).
 
 #[path = "../decode_fuzz/mod.rs"]
 mod decode_fuzz;
