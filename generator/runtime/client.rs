@@ -484,7 +484,8 @@ impl<M: Mode> Client<M> {
         req: Request,
     ) -> Result<Response<T>, Error> {
         let raw = self.execute(&req).await?;
-        let data = decode_json(req.operation_id, raw.status, &raw.body)?;
+        let data = decode_json(req.operation_id, raw.status, &raw.body)
+            .map_err(|e| self.redact_decode(e))?;
         Ok(Response::new(raw.status, raw.headers, data))
     }
 
@@ -501,7 +502,13 @@ impl<M: Mode> Client<M> {
         let raw = self.execute(&req).await?;
         let text = String::from_utf8(raw.body).map_err(|e| {
             let message = format!("the body is not valid UTF-8: {}", e.utf8_error());
-            DecodeError::new(req.operation_id, raw.status, ".", message, e.into_bytes())
+            self.redact_decode(DecodeError::new(
+                req.operation_id,
+                raw.status,
+                ".",
+                message,
+                e.into_bytes(),
+            ))
         })?;
         Ok(Response::new(raw.status, raw.headers, text))
     }
@@ -524,15 +531,15 @@ impl<M: Mode> Client<M> {
         loop {
             let outcome = self.attempt(req, &url, &headers).await;
             let retry_after = match self.next(req, &outcome) {
-                Next::Done => return finish(req, outcome),
+                Next::Done => return self.finish(req, outcome),
                 Next::Retry(retry_after) => retry_after,
             };
             if attempt >= policy.attempts() {
-                return finish(req, outcome);
+                return self.finish(req, outcome);
             }
             let wait = policy.wait(attempt - 1, retry_after, &mut jitter);
             if started.elapsed().saturating_add(wait) > policy.max_elapsed {
-                return finish(req, outcome);
+                return self.finish(req, outcome);
             }
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
@@ -659,19 +666,99 @@ fn missing_key(operation_id: &str) -> Error {
     ))
 }
 
-/// Turns the last attempt's outcome into the result: non-2xx becomes [`Error::Api`].
-fn finish(req: &Request, outcome: Result<RawResponse, Error>) -> Result<RawResponse, Error> {
-    let raw = outcome?;
-    if raw.status.is_success() {
-        Ok(raw)
-    } else {
+impl<M: Mode> Client<M> {
+    /// Turns the last attempt's outcome into the result: non-2xx becomes [`Error::Api`],
+    /// with the key removed wherever the server echoed it (body or headers), since errors
+    /// end up in logs.
+    fn finish(
+        &self,
+        req: &Request,
+        outcome: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        let raw = outcome?;
+        if raw.status.is_success() {
+            return Ok(raw);
+        }
+        let secret = self.secret();
+        let mut headers = raw.headers;
+        if let Some(secret) = secret {
+            for value in headers.values_mut() {
+                if let Some(clean) = redact_bytes(value.as_bytes(), secret) {
+                    *value = HeaderValue::from_bytes(&clean)
+                        .unwrap_or_else(|_| HeaderValue::from_static(REDACTED));
+                }
+            }
+        }
+        let body = match secret.and_then(|s| redact_bytes(&raw.body, s)) {
+            Some(clean) => clean,
+            None => raw.body,
+        };
         Err(Error::Api(ApiError::new(
             req.operation_id,
             raw.status,
-            raw.headers,
-            raw.body,
+            headers,
+            body,
         )))
     }
+
+    /// A decode error without the key in its message or body (a server may echo it).
+    fn redact_decode(&self, e: DecodeError) -> DecodeError {
+        let Some(secret) = self.secret() else {
+            return e;
+        };
+        let body = redact_bytes(e.body(), secret);
+        let message = redact_bytes(e.message().as_bytes(), secret);
+        let path = redact_bytes(e.path().as_bytes(), secret);
+        if body.is_none() && message.is_none() && path.is_none() {
+            return e;
+        }
+        let text = |b: Option<Vec<u8>>, orig: &str| {
+            b.map_or_else(
+                || orig.to_owned(),
+                |b| String::from_utf8_lossy(&b).into_owned(),
+            )
+        };
+        DecodeError::new(
+            e.operation_id(),
+            e.status(),
+            text(path, e.path()),
+            text(message, e.message()),
+            body.unwrap_or_else(|| e.body().to_vec()),
+        )
+    }
+
+    /// The key as bytes to look for in responses (not when too short to be told from text).
+    fn secret(&self) -> Option<&[u8]> {
+        self.inner
+            .key
+            .as_ref()
+            .map(|k| k.expose().trim().as_bytes())
+            .filter(|k| k.len() >= MIN_REDACTED_LEN)
+    }
+}
+
+/// What an echoed key is replaced with.
+const REDACTED: &str = "[REDACTED]";
+/// Keys shorter than this are not searched for in responses (they would match ordinary text).
+const MIN_REDACTED_LEN: usize = 8;
+
+/// `bytes` with every occurrence of `secret` replaced by [`REDACTED`]; `None` if it has none.
+fn redact_bytes(bytes: &[u8], secret: &[u8]) -> Option<Vec<u8>> {
+    if secret.is_empty() || !bytes.windows(secret.len()).any(|w| w == secret) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(secret) {
+            out.extend_from_slice(REDACTED.as_bytes());
+            i += secret.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
 }
 
 /// Decodes a JSON body, naming the JSON path of the first mismatch. An
@@ -1342,6 +1429,77 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_key_echoed_by_the_server_is_redacted_from_errors() {
+        // A 401 whose body and headers repeat the key (a misbehaving proxy or server).
+        let body = format!(
+            r#"{{"errors":[{{"message":"bad key {KEY}","long_message":"Key {KEY} is invalid","code":"authentication_invalid"}}],"echo":"Bearer {KEY}"}}"#
+        );
+        let auth = format!("Bearer {KEY}");
+        let server = TestServer::start(vec![response(
+            "401 Unauthorized",
+            &[
+                ("content-type", "application/json"),
+                ("x-echo-authorization", &auth),
+                ("www-authenticate", &auth),
+            ],
+            &body,
+        )]);
+        let client = server.client(fast_policy());
+        let err = bounded(client.send_json::<User>(get("GetUser", "/users/u1")))
+            .await
+            .unwrap_err();
+        assert_error_redacted(&err);
+        let api = err.as_api().expect("api error");
+        assert_no_key(&api.body_text());
+        assert_no_key(&format!("{:?}", api.headers()));
+        assert!(
+            api.body_text().contains("[REDACTED]"),
+            "{}",
+            api.body_text()
+        );
+        assert!(
+            err.to_string().contains("Key [REDACTED] is invalid"),
+            "{err}"
+        );
+        // Not a Clerk error body: the snippet in Display is redacted too.
+        let server = TestServer::start(vec![response(
+            "502 Bad Gateway",
+            &[],
+            &format!("upstream said {KEY}"),
+        )]);
+        let client = server.client(RetryPolicy::none());
+        let err = bounded(client.send_json::<User>(get("GetUser", "/users/u1")))
+            .await
+            .unwrap_err();
+        assert_error_redacted(&err);
+        assert!(err.to_string().contains("[REDACTED]"), "{err}");
+        // A 2xx echoing the key where a number belongs: the decode error quotes the value.
+        let body = format!(
+            r#"{{"id":"u1","email_addresses":[{{"id":"{KEY}","verification":{{"expire_at":"{KEY}"}}}}]}}"#
+        );
+        let server = TestServer::start(vec![json_response("200 OK", &body)]);
+        let client = server.client(fast_policy());
+        let err = bounded(client.send_json::<User>(get("GetUser", "/users/u1")))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        assert_error_redacted(&err);
+        let Error::Decode(decode) = &err else {
+            unreachable!()
+        };
+        assert_no_key(&decode.body_text());
+    }
+
+    #[test]
+    fn redact_bytes_replaces_every_occurrence() {
+        assert_eq!(
+            redact_bytes(b"a KEYKEY b KEY", b"KEY").unwrap(),
+            b"a [REDACTED][REDACTED] b [REDACTED]"
+        );
+        assert_eq!(redact_bytes(b"nothing here", b"KEY"), None);
+    }
+
+    #[tokio::test]
     async fn wrong_shape_is_a_decode_error_naming_the_path() {
         let body = r#"{"data":[{"id":"u1","email_addresses":[{"id":"e1","verification":null},{"id":"e2","verification":{"expire_at":"soon"}}]}]}"#;
         let server = TestServer::start(vec![json_response("200 OK", body)]);
@@ -1521,5 +1679,39 @@ mod tests {
         assert!(err.to_string().starts_with("transport error: "), "{err}");
         assert_error_redacted(&err);
         assert_no_key(&format!("{client:?}"));
+    }
+
+    #[tokio::test]
+    async fn timeouts_and_swapped_arguments_keep_the_key_out() {
+        // A server that accepts the connection and never answers.
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let client = Client::builder()
+            .without_proxy()
+            .secret_key(KEY)
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .timeout(Duration::from_millis(300))
+            .retry(RetryPolicy::none())
+            .build()
+            .expect("client");
+        let err = bounded(client.send_json::<User>(get("GetUser", "/users/u")))
+            .await
+            .unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert_error_redacted(&err);
+        drop(listener);
+        // The key given as the base URL (arguments swapped): the error does not repeat it.
+        for url in [
+            KEY.to_owned(),
+            format!("https://{KEY}@api.example.test"),
+            format!("{KEY}://x"),
+        ] {
+            let err = Client::builder()
+                .secret_key(KEY)
+                .base_url(url)
+                .build()
+                .unwrap_err();
+            assert_error_redacted(&err);
+        }
     }
 }

@@ -31,6 +31,7 @@ pub mod naming;
 pub mod pin;
 pub mod publish;
 pub mod timings;
+mod unique_keys;
 mod validate;
 
 pub use builder::{configure, Builder, Report};

@@ -24,13 +24,41 @@ pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
     }
     let trimmed = text.trim_start();
     let looks_json = trimmed.starts_with('{');
+    if !looks_json {
+        if let Some(line) = flow_nesting_over(text, MAX_FLOW_DEPTH) {
+            diags.error(
+                "too-deep",
+                "#",
+                format!(
+                    "YAML flow collections (`[`, `{{`) nest deeper than {MAX_FLOW_DEPTH} levels"
+                ),
+            );
+            diags.set_last_line(line);
+            return None;
+        }
+    }
+    let dups = std::cell::RefCell::new(Vec::new());
     let parsed: Result<Value, String> = if looks_json {
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))
+        let mut de = serde_json::Deserializer::from_str(text);
+        crate::unique_keys::deserialize(&mut de, &dups)
+            .and_then(|v| de.end().map(|()| v))
+            .map_err(|e| format!("invalid JSON: {e}"))
     } else {
-        yaml_serde::from_str(text).map_err(|e| format!("invalid YAML: {e}"))
+        crate::unique_keys::deserialize(yaml_serde::Deserializer::from_str(text), &dups)
+            .map_err(|e| format!("invalid YAML: {e}"))
     };
     match parsed {
-        Ok(v) => Some(v),
+        Ok(v) => {
+            let dups = dups.into_inner();
+            for (pointer, key) in &dups {
+                diags.error(
+                    "duplicate-key",
+                    pointer.clone(),
+                    format!("the key `{key}` appears more than once in this mapping"),
+                );
+            }
+            dups.is_empty().then_some(v)
+        }
         Err(msg) => {
             let line = line_in_message(&msg);
             diags.error("parse", "#", msg);
@@ -40,6 +68,91 @@ pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
             None
         }
     }
+}
+
+/// Deepest flow nesting accepted in YAML. The YAML parser's work grows with the square of the
+/// flow depth (a 200 KB line of `[` takes minutes) before its own recursion limit (128)
+/// applies, so nesting is measured on the text first.
+const MAX_FLOW_DEPTH: usize = 256;
+
+/// The 1-based line where YAML flow collections first nest deeper than `limit`, if they do.
+///
+/// A light scan, not a parser: a `[` or `{` counts only where a node can start (line start
+/// or after `:`, `,`, `-`, `?`, `[`, `{`), quoted scalars and comments are skipped, and block
+/// scalar (`|`, `>`) content is skipped. Brackets inside plain scalars are not node starts,
+/// so prose cannot trip the limit; misreading only ever under-counts.
+fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    // Indentation of the line that opened a block scalar: deeper lines are its content.
+    let mut block_scalar: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(opened) = block_scalar {
+            if line.trim().is_empty() || indent > opened {
+                continue;
+            }
+            block_scalar = None;
+        }
+        // `prev`: the last character that is not a space on this line.
+        let mut prev: Option<char> = None;
+        let mut after_space = false;
+        let mut escaped = false;
+        for c in line.chars() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if q == '"' && c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                    prev = Some(c);
+                }
+                continue;
+            }
+            if c == ' ' || c == '\t' {
+                after_space = true;
+                continue;
+            }
+            if c == '#' && (after_space || prev.is_none()) {
+                break;
+            }
+            // A node starts at the line start, after an opener or a comma, or after `:`,
+            // `-` or `?` followed by a space.
+            let node_start = match prev {
+                None | Some('[' | '{' | ',') => true,
+                Some(':' | '-' | '?') => after_space,
+                _ => false,
+            };
+            after_space = false;
+            prev = Some(c);
+            match c {
+                '\'' | '"' if node_start => quote = Some(c),
+                '[' | '{' if node_start => {
+                    depth += 1;
+                    if depth > limit {
+                        return Some(n + 1);
+                    }
+                }
+                // A bracket inside a plain scalar starts nothing.
+                '[' | '{' => prev = Some('x'),
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if quote.is_none() && depth == 0 {
+            let header = line.split(" #").next().unwrap_or("").trim_end();
+            let header = header.rsplit([' ', '\t']).next().unwrap_or("");
+            if (header.starts_with('|') || header.starts_with('>'))
+                && header[1..]
+                    .chars()
+                    .all(|c| matches!(c, '-' | '+' | '0'..='9'))
+            {
+                block_scalar = Some(indent);
+            }
+        }
+    }
+    None
 }
 
 fn line_in_message(msg: &str) -> Option<usize> {
@@ -363,6 +476,26 @@ mod tests {
             yaml_line(text, "#/paths/~1a/get/responses/200/description"),
             Some(6)
         );
+    }
+
+    #[test]
+    fn flow_nesting_is_measured_outside_strings_and_block_scalars() {
+        let deep = format!("x: {}{}\n", "[".repeat(300), "]".repeat(300));
+        assert_eq!(flow_nesting_over(&deep, 256), Some(1));
+        let ok = format!("a: 1\nx: {}{}\n", "[".repeat(200), "]".repeat(200));
+        assert_eq!(flow_nesting_over(&ok, 256), None);
+        let spread = format!("a: 1\nx: [\n{}\n]\n", "[a, ".repeat(300));
+        assert_eq!(flow_nesting_over(&spread, 256), Some(3));
+        let prose = format!(
+            "a: '{}'\nb: \"{}\"\nc: see[{}\nd: |\n  {}\n# {}\ne: [x] # {}\n",
+            "[".repeat(300),
+            "[".repeat(300),
+            "[".repeat(300),
+            "[".repeat(300),
+            "[".repeat(300),
+            "[".repeat(300)
+        );
+        assert_eq!(flow_nesting_over(&prose, 256), None);
     }
 
     #[test]

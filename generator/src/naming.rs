@@ -52,6 +52,9 @@ pub fn pascal(s: &str) -> String {
         "Value".to_string()
     } else if out.starts_with(|c: char| c.is_ascii_digit()) {
         format!("V{out}")
+    } else if out == "Self" {
+        // `Self` cannot name a type or variant, not even as a raw identifier.
+        "SelfValue".to_string()
     } else {
         out
     }
@@ -209,6 +212,9 @@ mod tests {
         assert_eq!(enum_variant(""), "Empty");
         assert_eq!(enum_variant("payer-credits"), "PayerCredits");
         assert_eq!(enum_variant("user:org:read"), "UserOrgRead");
+        assert_eq!(enum_variant("self"), "SelfValue");
+        assert_eq!(enum_variant("Self"), "SelfValue");
+        assert_eq!(pascal("self"), "SelfValue");
     }
 
     #[test]

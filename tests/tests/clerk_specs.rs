@@ -2,9 +2,12 @@
 //! next to the checkout): every bapi version, fapi and platform generate with zero errors and
 //! the crates pass `cargo clippy --all-targets -D warnings` and `cargo doc` with `-D warnings`;
 //! bapi 2026-05-12 covers 249 of 249 operations with no duplicated method, and its models
-//! decode Clerk-shaped JSON; the webhooks spec generates a crate whose
-//! typed events decode every example of the spec. Generated crates go under
-//! `target/clerk-gen/` and are never committed (they carry Clerk's prose).
+//! decode Clerk-shaped JSON (and never panic on arbitrary or mutated JSON); the webhooks spec
+//! generates a crate whose typed events decode every example of the spec. Generated crates go
+//! under `target/clerk-gen/` and are never committed (they carry Clerk's prose).
+
+#[path = "../decode_fuzz/mod.rs"]
+mod decode_fuzz;
 
 use agentgen_tests::{mirror, repo_root};
 use std::path::{Path, PathBuf};
@@ -161,9 +164,22 @@ fn bapi_models_decode_clerk_shaped_json() {
         tests.join("decode.rs"),
     )
     .unwrap();
+    // And every model type survives arbitrary and mutated JSON (tests/decode_fuzz/).
+    std::fs::write(
+        tests.join("decode_fuzz.rs"),
+        decode_fuzz::source(&generated.api, "clerk_backend_api"),
+    )
+    .unwrap();
     cargo(
         &dir.join("client"),
-        &["test", "--quiet", "--test", "decode"],
+        &[
+            "test",
+            "--quiet",
+            "--test",
+            "decode",
+            "--test",
+            "decode_fuzz",
+        ],
     );
 }
 

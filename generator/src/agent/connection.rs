@@ -162,6 +162,33 @@ pub fn redact(message: &str, secret: Option<&str>) -> String {
     out
 }
 
+/// Every string in `v`, collected into `out`.
+fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|i| strings_in(i, out)),
+        serde_json::Value::Object(m) => m.values().for_each(|i| strings_in(i, out)),
+        _ => {}
+    }
+}
+
+/// A serde message without the values it quotes: `invalid type: string "…", expected …`
+/// becomes `invalid type: string, expected …` (the value may be a key in the wrong place).
+fn without_quoted_values(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(start) = rest.find("string \"") {
+        out.push_str(&rest[..start + "string".len()]);
+        let after = &rest[start + "string \"".len()..];
+        rest = match after.find("\", expected").or_else(|| after.rfind('"')) {
+            Some(end) => &after[end + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Parse a connection document; errors name the field at fault and never contain the key.
 pub fn parse(text: &str) -> Result<Connection, String> {
     let value: serde_json::Value = yaml_serde::from_str(text).map_err(|e| {
@@ -176,19 +203,24 @@ pub fn parse(text: &str) -> Result<Connection, String> {
                 .into(),
         );
     }
-    // Every string under a `token` key, for redaction.
-    let secrets: Vec<String> = value
+    // Every string under a `bearer_token` (the key, however misplaced within it), for
+    // redaction; and no error repeats a string value from the document at all.
+    let mut secrets: Vec<String> = Vec::new();
+    for details in value
         .get("connection_details")
         .and_then(serde_json::Value::as_object)
         .into_iter()
         .flat_map(|m| m.values())
-        .filter_map(|d| d.pointer("/bearer_token/token"))
-        .filter_map(|t| t.as_str().map(str::to_string))
-        .collect();
+    {
+        if let Some(token) = details.get("bearer_token") {
+            strings_in(token, &mut secrets);
+        }
+    }
     let hide = |msg: &str| {
+        let msg = without_quoted_values(msg);
         secrets
             .iter()
-            .fold(redact(msg, None), |m, s| redact(&m, Some(s)))
+            .fold(redact(&msg, None), |m, s| redact(&m, Some(s)))
     };
     let conn = serde_path_to_error::deserialize::<_, Connection>(value).map_err(|e| {
         let path = e.path().to_string();
@@ -462,6 +494,18 @@ mod tests {
         let k = SecretKey("sk_live_123".into());
         assert_eq!(k.environment(&prefixes), Some(("sk_live_", "production")));
         assert_eq!(SecretKey("pk_1".into()).environment(&prefixes), None);
+    }
+
+    #[test]
+    fn serde_messages_lose_their_quoted_values() {
+        assert_eq!(
+            without_quoted_values("invalid type: string \"opaque, \"x\", expected a boolean"),
+            "invalid type: string, expected a boolean"
+        );
+        assert_eq!(
+            without_quoted_values("unknown field `x`"),
+            "unknown field `x`"
+        );
     }
 
     #[test]

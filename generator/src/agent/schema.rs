@@ -49,7 +49,15 @@ pub struct Builder<'a> {
     api: &'a Api,
     mode: Mode,
     defs: BTreeMap<String, Value>,
+    /// Types defined or queued for definition.
     building: BTreeSet<TypeId>,
+    /// Types queued by [`Builder::define`] while another definition is being built: worked
+    /// off in a loop so a long chain of references cannot overflow the stack.
+    pending: Vec<TypeId>,
+    draining: bool,
+    /// Unions built so far: they are `type: object` when all their variants are, which is
+    /// decided once the variants' definitions exist ([`Builder::type_unions`]).
+    unions: Vec<String>,
 }
 
 /// The schema of a file upload in a multipart body (what `Client::call` decodes).
@@ -75,6 +83,9 @@ impl<'a> Builder<'a> {
             mode,
             defs: BTreeMap::new(),
             building: BTreeSet::new(),
+            pending: Vec::new(),
+            draining: false,
+            unions: Vec::new(),
         }
     }
 
@@ -244,9 +255,16 @@ impl<'a> Builder<'a> {
         if self.defs.contains_key(&name) || !self.building.insert(id) {
             return name;
         }
-        let schema = self.def_schema(id);
-        self.defs.insert(name.clone(), schema);
-        self.building.remove(&id);
+        self.pending.push(id);
+        if !self.draining {
+            self.draining = true;
+            while let Some(next) = self.pending.pop() {
+                let schema = self.def_schema(next);
+                self.defs.insert(self.api.types[next].name.clone(), schema);
+            }
+            self.type_unions();
+            self.draining = false;
+        }
         name
     }
 
@@ -319,10 +337,8 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|v| self.node(&v.ty, None, None, multipart))
                     .collect();
-                if vs.iter().all(|v| is_object_schema(self, v)) {
-                    m.insert("type".into(), json!("object"));
-                }
                 m.insert("anyOf".into(), Value::Array(vs));
+                self.unions.push(def.name.clone());
             }
             TypeKind::Alias { target } => {
                 let s = self.node(target, Some(&def.pointer), None, multipart);
@@ -342,6 +358,41 @@ impl<'a> Builder<'a> {
             annotations(&mut m, c, self.mode);
         }
         Value::Object(m)
+    }
+
+    /// Mark unions whose variants are all objects as `type: object` (right before `anyOf`),
+    /// repeating until nothing changes so unions of unions are decided too.
+    fn type_unions(&mut self) {
+        loop {
+            let ready: Vec<String> = self
+                .unions
+                .iter()
+                .filter(|name| {
+                    self.defs.get(*name).is_some_and(|d| {
+                        d.get("type").is_none()
+                            && d.get("anyOf")
+                                .and_then(Value::as_array)
+                                .is_some_and(|vs| vs.iter().all(|v| is_object_schema(self, v)))
+                    })
+                })
+                .cloned()
+                .collect();
+            if ready.is_empty() {
+                return;
+            }
+            for name in ready {
+                if let Some(Value::Object(m)) = self.defs.remove(&name) {
+                    let mut typed = Map::new();
+                    for (k, v) in m {
+                        if k == "anyOf" {
+                            typed.insert("type".into(), json!("object"));
+                        }
+                        typed.insert(k, v);
+                    }
+                    self.defs.insert(name, Value::Object(typed));
+                }
+            }
+        }
     }
 
     /// Attach the `$defs` reachable from `root` and return the finished document.

@@ -637,11 +637,19 @@ impl<'a> SchemaLowerer<'a> {
                 let Some(id) = self.resolve(r, pointer, diags) else {
                     return;
                 };
-                if visiting.contains(&id) || visiting.len() > MAX_DEPTH {
+                if visiting.contains(&id) {
                     diags.error(
                         "allof-cycle",
                         pointer,
                         format!("`allOf` reaches `{r}` again (a cycle)"),
+                    );
+                    return;
+                }
+                if visiting.len() > MAX_DEPTH {
+                    diags.error(
+                        "too-deep",
+                        pointer,
+                        format!("`allOf` chains nest deeper than {MAX_DEPTH} schemas"),
                     );
                     return;
                 }
