@@ -267,7 +267,7 @@ fn generate_accepts_a_webhooks_only_spec() {
     assert!(!out.join("client/src/operations.rs").exists());
     let toml = std::fs::read_to_string(out.join("client/Cargo.toml")).unwrap();
     assert!(
-        toml.contains("default = [\"webhooks\", \"dynamic\"]"),
+        toml.contains("default = [\"webhooks\", \"full\", \"write\", \"dynamic\"]"),
         "{toml}"
     );
 }

@@ -239,7 +239,8 @@ fn features_section(toml: &str) -> String {
 
 /// The code `include!`d from OUT_DIR tests clerk-backend's own features (`#[cfg(feature =
 /// "users")]`), so its manifest must declare exactly the features of the crate generated from
-/// the pinned spec: one per group, `full`, `write`, `dynamic`, all on by default.
+/// the pinned spec with the pinned webhooks merged (as its build script does): one per group,
+/// `full`, `write`, `dynamic` and `webhook-events`, all on by default.
 #[test]
 fn clerk_backend_features_match_the_generated_crate() {
     let pin = std::fs::read_to_string(repo_root().join("spec/clerk-bapi.yaml")).unwrap();
@@ -248,14 +249,16 @@ fn clerk_backend_features_match_the_generated_crate() {
         "update the spec path below"
     );
     let spec = mirror().join("bapi/2026-05-12.yml");
-    let generated = agentgen::generate(&agentgen::Config::new(&spec)).unwrap();
+    let mut config = agentgen::Config::new(&spec);
+    config.webhooks_spec = Some(mirror().join("webhooks/2025-04-15.yml"));
+    let generated = agentgen::generate(&config).unwrap();
     let wanted = features_section(&generated.files["client/Cargo.toml"]);
     let have = features_section(
         &std::fs::read_to_string(repo_root().join("generated/clerk-backend/Cargo.toml")).unwrap(),
     );
     assert!(wanted.contains("\nusers = []"), "{wanted}");
     assert!(
-        wanted.contains("default = [\"full\", \"write\", \"dynamic\"]"),
+        wanted.contains("default = [\"webhook-events\", \"full\", \"write\", \"dynamic\"]"),
         "{wanted}"
     );
     assert_eq!(

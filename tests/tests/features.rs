@@ -84,6 +84,13 @@ fn fixture_crates_build_warning_free_under_feature_subsets() {
             cargo(&dir, &["doc", "--quiet", "--no-deps"], features);
         }
     }
+    // The webhooks-only fixture: the events (and the payload types they reach) alone, and
+    // nothing at all.
+    let dir = crate_dir("webhooks");
+    for features in [&["webhooks"][..], &[]] {
+        cargo(&dir, &["clippy", "--quiet", "--lib"], features);
+        cargo(&dir, &["doc", "--quiet", "--no-deps"], features);
+    }
     // The crate docs' examples (and the read-only compile_fail proof) hold with one group.
     let dir = crate_dir("accounts");
     cargo(&dir, &["test", "--quiet", "--doc"], &["accounts"]);
