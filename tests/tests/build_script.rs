@@ -105,14 +105,17 @@ fn build_script_reruns_when_the_spec_changes_and_only_then() {
     // The directives the build script printed: the spec it read and the variables that
     // locate the pinned spec.
     let build_dir = repo_root().join("target/build-script-test/target/debug/build");
+    // Earlier runs (another agentgen, another hash) leave their own `tiny-*` directories:
+    // the newest output is this build's.
     let output = std::fs::read_dir(&build_dir)
         .unwrap()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with("tiny-"))
         .map(|e| e.path().join("output"))
-        .filter(|p| p.is_file())
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .find(|t| t.contains("cargo:rerun-if-changed="))
+        .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
+        .max()
+        .map(|(_, p)| std::fs::read_to_string(p).unwrap())
+        .filter(|t| t.contains("cargo:rerun-if-changed="))
         .expect("the build script's output file");
     let lines: Vec<&str> = output.lines().collect();
     assert!(
