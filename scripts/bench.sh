@@ -121,7 +121,9 @@ build() {
     BUILD[$name]="failed"; log "$name: build failed"; return 0; }
   COMMANDS+=("(cd $dir && cargo clean -q -p $pkg && cargo build -q $*)  # CARGO_INCREMENTAL=0, CARGO_TARGET_DIR=target/bench/cargo-target")
   for ((i = 0; i < BUILD_RUNS; i++)); do
-    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q -p "$pkg" "$@" 2>/dev/null ) || true
+    # `cargo clean` takes no feature flags: with them it fails and nothing would be rebuilt.
+    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q -p "$pkg" ) || {
+      BUILD[$name]="failed"; log "$name: cargo clean failed"; return 0; }
     time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@"
     times+=("$LAST_WALL")
   done
