@@ -3,6 +3,12 @@
 # (tools/inspector) when missing or older than their lockfiles, then runs every test of the
 # workspace. Needs Node.js (>= 18.20) and npm besides the Rust toolchain.
 set -euo pipefail
+# Tests run in their own package directories: hand them the spec mirror as an absolute path
+# (the README passes it relative to the checkout, e.g. ../shared/spec/clerk).
+if [ -n "${AGENTGEN_SPEC_MIRROR:-}" ] && [ -d "$AGENTGEN_SPEC_MIRROR" ]; then
+  AGENTGEN_SPEC_MIRROR="$(cd "$AGENTGEN_SPEC_MIRROR" && pwd)"
+  export AGENTGEN_SPEC_MIRROR
+fi
 cd "$(dirname "$0")/.."
 
 # Pinned npm tools: Stoplight Prism (tests/tests/e2e_prism.rs) and the MCP Inspector CLI
