@@ -2,35 +2,10 @@
 //! `--workflows`, and `connection-prompt` (prompt on stdout, key never printed, malformed
 //! documents rejected with the field named).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn agentgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_agentgen"))
-        .args(args)
-        .env_remove("AGENTGEN_SPEC_MIRROR")
-        .output()
-        .expect("run agentgen")
-}
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
+mod common;
+use common::{agentgen, fixture, scratch, text};
 
 #[test]
 fn outputs_select_client_and_agent() {

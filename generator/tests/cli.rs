@@ -1,34 +1,10 @@
 //! The `agentgen` binary: exit codes, messages, outputs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn agentgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_agentgen"))
-        .args(args)
-        .env_remove("AGENTGEN_SPEC_MIRROR")
-        .output()
-        .expect("run agentgen")
-}
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
+mod common;
+use common::{agentgen, fixture, scratch, stderr};
 
 #[test]
 fn help_lists_the_commands() {

@@ -2,23 +2,9 @@
 //! bad flag rejected.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn agentgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_agentgen"))
-        .args(args)
-        .env_remove("AGENTGEN_SPEC_MIRROR")
-        .output()
-        .expect("run agentgen")
-}
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
+mod common;
+use common::{agentgen, fixture};
 
 #[test]
 fn publish_writes_the_static_directory() {

@@ -3,35 +3,15 @@
 //! documents that are truncated or malformed; and `generate --verbose` logs on a spec whose
 //! text carries a key-shaped string.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+use common::{agentgen, fixture, scratch};
 
 /// Not `sk_`-shaped: redaction must not rely on the prefix alone.
 const OPAQUE: &str = "opaqueTokenValue9876XYZ";
 const LIVE: &str = "sk_live_SecretsCliNeverPrint77";
-
-fn agentgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_agentgen"))
-        .args(args)
-        .env_remove("AGENTGEN_SPEC_MIRROR")
-        .output()
-        .expect("run agentgen")
-}
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn assert_clean(o: &Output, what: &str) {
     let all = format!(
