@@ -398,6 +398,10 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
     })
 }
 
+/// The boxed future of `Client::execute`.
+type Execute<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawResponse, Error>> + Send + 'a>>;
+
 /// A response as read from the wire, before decoding.
 struct RawResponse {
     status: StatusCode,
@@ -521,7 +525,16 @@ impl<M: Mode> Client<M> {
     }
 
     /// Sends a request with retries; a non-2xx final answer becomes [`Error::Api`].
-    async fn execute(&self, req: &Request) -> Result<RawResponse, Error> {
+    ///
+    /// The future is boxed: every operation awaits it, and a boxed `dyn Future + Send` is
+    /// `Send` at a glance, where proving it for the nested reqwest futures again in each of
+    /// hundreds of operations was most of the time a generated crate took to compile. One
+    /// allocation per request is nothing beside the network.
+    fn execute<'a>(&'a self, req: &'a Request) -> Execute<'a> {
+        Box::pin(self.execute_inner(req))
+    }
+
+    async fn execute_inner(&self, req: &Request) -> Result<RawResponse, Error> {
         let url = self.url(req)?;
         let headers = self.headers(req)?;
         let policy = &self.inner.retry;

@@ -4,14 +4,15 @@
 //! HTTP client ([`Client`]), the secret key handling ([`SecretKey`]), request
 //! building ([`Request`], [`Query`], [`Body`]), responses ([`Response`]),
 //! errors ([`Error`]), retries ([`RetryPolicy`]) and the helpers that the
-//! generated models rely on (the crate-internal `open_enum!` macro, [`union`]
-//! and [`double_option`]).
+//! generated models rely on (the crate-internal `open_enum!` macro, [`de`],
+//! [`union`] and [`double_option`]).
 //!
 //! The generated operation modules are the intended way to call the API;
 //! the sending methods on [`Client`] are public only so that generated code
 //! can reach them.
 
 mod client;
+pub mod de;
 pub mod double_option;
 mod error;
 mod open_enum;

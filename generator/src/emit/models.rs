@@ -64,7 +64,11 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
         let cfg = gates.type_attr(id);
         match &def.kind {
             TypeKind::Struct { fields } => {
-                items.push(struct_item(api, def, fields, defaults[id], &cfg))
+                items.push(struct_item(api, def, fields, defaults[id], &cfg));
+                flush(&mut items, &mut body)?;
+                body.push_str(&gates.type_attr_text(id));
+                body.push_str(&object_text(def, fields, !def.usage.multipart));
+                body.push('\n');
             }
             TypeKind::Union { tag, variants } => {
                 items.push(union_item(api, def, tag.as_deref(), variants, &cfg))
@@ -96,6 +100,32 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
     Ok(format!("{preamble}\n{body}").trim_end().to_string() + "\n")
 }
 
+/// How a field is typed and how it goes over the wire.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    /// `T`: must be present and not `null`.
+    Required,
+    /// `Option<T>`: must be present but may be `null`; always written.
+    RequiredNullable,
+    /// `Option<T>`: may be absent (or `null`); left out when `None`.
+    Optional,
+    /// `Option<Option<T>>` in a request: absent, `null` (clears) or a value.
+    TriState,
+}
+
+fn presence(def: &TypeDef, f: &Field) -> Presence {
+    let nullable = f.ty.is_nullable();
+    if f.required && !nullable {
+        Presence::Required
+    } else if !f.required && nullable && def.usage.request {
+        Presence::TriState
+    } else if f.required {
+        Presence::RequiredNullable
+    } else {
+        Presence::Optional
+    }
+}
+
 fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
     let place = if def.usage.multipart {
         Place::Multipart
@@ -109,26 +139,10 @@ fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
     } else {
         inner
     };
-    let nullable = f.ty.is_nullable();
-    let wire = &f.wire_name;
-    let mut serde_args: Vec<TokenStream> = Vec::new();
-    if crate::naming::unraw(&f.ident) != wire {
-        serde_args.push(quote! { rename = #wire });
-    }
-    let ty = if f.required && !nullable {
-        inner
-    } else if !f.required && nullable && def.usage.request {
-        serde_args.push(quote! { default });
-        serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
-        serde_args.push(quote! { with = "crate::runtime::double_option" });
-        quote! { Option<Option<#inner>> }
-    } else if f.required {
-        serde_args.push(quote! { default });
-        quote! { Option<#inner> }
-    } else {
-        serde_args.push(quote! { default });
-        serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
-        quote! { Option<#inner> }
+    let ty = match presence(def, f) {
+        Presence::Required => inner,
+        Presence::TriState => quote! { Option<Option<#inner>> },
+        Presence::RequiredNullable | Presence::Optional => quote! { Option<#inner> },
     };
     let mut doc = f.description.clone().unwrap_or_default();
     if f.deprecated {
@@ -139,18 +153,40 @@ fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
             .trim()
             .to_string();
     }
-    if !f.required && nullable && def.usage.request {
+    if presence(def, f) == Presence::TriState {
         doc = format!("{doc}\n\n`None`: not sent; `Some(None)`: sent as `null` (clears the value); `Some(Some(v))`: sent as `v`.")
             .trim()
             .to_string();
     }
     let doc = doc_attr(Some(&doc));
-    let serde_attr = if serde_args.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! { #[serde(#(#serde_args),*)] }
-    };
-    quote! { #doc #serde_attr pub #name: #ty, }
+    quote! { #doc pub #name: #ty, }
+}
+
+/// The `object!` invocation that gives a struct its serde impls (see the runtime's `de`
+/// module): one line per field, its wire name as a string literal.
+fn object_text(def: &TypeDef, fields: &[Field], serialize: bool) -> String {
+    let mut out = String::from("crate::runtime::de::object! {\n    ");
+    if !serialize {
+        out.push_str("@deserialize_only ");
+    }
+    out.push_str(&def.name);
+    if fields.is_empty() {
+        out.push_str(" {}\n}\n");
+        return out;
+    }
+    out.push_str(" {\n");
+    for f in fields {
+        let kind = match presence(def, f) {
+            Presence::Required => "required",
+            Presence::RequiredNullable => "nullable",
+            Presence::Optional => "optional",
+            Presence::TriState => "tristate",
+        };
+        let wire = proc_macro2::Literal::string(&f.wire_name);
+        out.push_str(&format!("        {}: {kind} {wire},\n", f.ident));
+    }
+    out.push_str("    }\n}\n");
+    out
 }
 
 fn struct_item(
@@ -164,33 +200,31 @@ fn struct_item(
     let doc = doc_attr(def.description.as_deref());
     let fs: Vec<TokenStream> = fields.iter().map(|f| field_tokens(api, def, f)).collect();
     let default = if default {
-        quote! { Default, }
+        quote! { , Default }
     } else {
         TokenStream::new()
     };
-    if def.usage.multipart {
-        let parts = multipart_parts(api, fields);
-        return quote! {
-            #doc
-            #cfg
-            #[derive(Debug, Clone, PartialEq, #default Deserialize)]
-            pub struct #name { #(#fs)* }
-            #cfg
-            impl #name {
-                /// The multipart form parts of this body.
-                pub fn to_parts(&self) -> Vec<crate::runtime::Part> {
-                    let mut parts = Vec::new();
-                    #(#parts)*
-                    parts
-                }
-            }
-        };
-    }
-    quote! {
+    let item = quote! {
         #doc
         #cfg
-        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq #default)]
         pub struct #name { #(#fs)* }
+    };
+    if !def.usage.multipart {
+        return item;
+    }
+    let parts = multipart_parts(api, fields);
+    quote! {
+        #item
+        #cfg
+        impl #name {
+            /// The multipart form parts of this body.
+            pub fn to_parts(&self) -> Vec<crate::runtime::Part> {
+                let mut parts = Vec::new();
+                #(#parts)*
+                parts
+            }
+        }
     }
 }
 

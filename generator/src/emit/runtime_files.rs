@@ -7,6 +7,7 @@
 pub const FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../../runtime/mod.rs")),
     ("client.rs", include_str!("../../runtime/client.rs")),
+    ("de.rs", include_str!("../../runtime/de.rs")),
     (
         "double_option.rs",
         include_str!("../../runtime/double_option.rs"),
