@@ -118,7 +118,7 @@ impl<M: Mode> fmt::Debug for Client<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("read_only", &M::READ_ONLY)
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.redact_text(&self.inner.base_url))
             .field("key", &self.inner.key)
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
@@ -688,7 +688,7 @@ impl<M: Mode> Client<M> {
         req: &Request,
         outcome: Result<RawResponse, Error>,
     ) -> Result<RawResponse, Error> {
-        let raw = outcome?;
+        let raw = outcome.map_err(|e| self.redact_transport(e))?;
         if raw.status.is_success() {
             return Ok(raw);
         }
@@ -741,6 +741,28 @@ impl<M: Mode> Client<M> {
     }
 
     /// The key as bytes to look for in responses (not when too short to be told from text).
+    /// A transport error names the request URL. When the URL holds the key (put in the base
+    /// URL or a parameter by mistake), the URL is dropped from the error.
+    fn redact_transport(&self, e: Error) -> Error {
+        match (e, self.secret()) {
+            (Error::Transport(t), Some(secret))
+                if t.url()
+                    .is_some_and(|u| redact_bytes(u.as_str().as_bytes(), secret).is_some()) =>
+            {
+                Error::Transport(t.without_url())
+            }
+            (e, _) => e,
+        }
+    }
+
+    /// `text` with the key replaced by [`REDACTED`].
+    fn redact_text(&self, text: &str) -> String {
+        match self.secret().and_then(|s| redact_bytes(text.as_bytes(), s)) {
+            Some(clean) => String::from_utf8_lossy(&clean).into_owned(),
+            None => text.to_owned(),
+        }
+    }
+
     fn secret(&self) -> Option<&[u8]> {
         self.inner
             .key
@@ -1692,6 +1714,47 @@ mod tests {
         assert!(err.to_string().starts_with("transport error: "), "{err}");
         assert_error_redacted(&err);
         assert_no_key(&format!("{client:?}"));
+    }
+
+    #[tokio::test]
+    async fn a_key_in_the_base_url_stays_out_of_transport_errors() {
+        let port = {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+            listener.local_addr().expect("addr").port()
+        };
+        let client = Client::builder()
+            .without_proxy()
+            .secret_key(KEY)
+            .base_url(format!("http://127.0.0.1:{port}/{KEY}/"))
+            .connect_timeout(Duration::from_secs(2))
+            .retry(fast_policy().max_attempts(1))
+            .build()
+            .expect("client");
+        let err = bounded(client.send_json::<User>(get("GetUser", "/users/u")))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Transport(ref e) if e.is_connect() && e.url().is_none()),
+            "{err:?}"
+        );
+        assert_error_redacted(&err);
+        assert_no_key(&format!("{client:?}"));
+        // Without the key in it, the URL stays in the error: it helps.
+        let plain = Client::builder()
+            .without_proxy()
+            .secret_key(KEY)
+            .base_url(format!("http://127.0.0.1:{port}/v1/"))
+            .connect_timeout(Duration::from_secs(2))
+            .retry(fast_policy().max_attempts(1))
+            .build()
+            .expect("client");
+        let err = bounded(plain.send_json::<User>(get("GetUser", "/users/u")))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Transport(ref e) if e.url().is_some()),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]
