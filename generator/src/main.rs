@@ -1,7 +1,7 @@
 //! The `agentgen` command line.
 
 use agentgen::{pin, Config, Severity};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -27,31 +27,14 @@ enum Command {
         /// Output directory; the crate goes to DIR/client/.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Name of the generated crate (default: from the spec title).
-        #[arg(long)]
-        crate_name: Option<String>,
-        /// Reviewed safety overrides (YAML: operationId -> {class, reason, idempotent}).
-        #[arg(long, value_name = "FILE")]
-        safety: Option<PathBuf>,
+        #[command(flatten)]
+        options: GenerateOptions,
         /// Print notes as well as warnings.
         #[arg(long)]
         verbose: bool,
         /// What to write: `client` (DIR/client/), `agent` (DIR/agent/), or both.
         #[arg(long, value_enum, value_delimiter = ',', default_values_t = vec![Output::Client, Output::Agent])]
         outputs: Vec<Output>,
-        /// Directory whose `*.md.j2` templates replace the built-in ones of the same name.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas,
-        /// workflows). Default: the file shipped for the spec, if any.
-        #[arg(long, value_name = "FILE")]
-        workflows: Option<PathBuf>,
-        /// Merge the webhooks (`x-webhooks`) of this spec into the client and documents.
-        #[arg(long, value_name = "FILE", conflicts_with = "clerk_webhooks")]
-        webhooks_spec: Option<PathBuf>,
-        /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
-        #[arg(long)]
-        clerk_webhooks: bool,
         /// Print how long each phase took to stderr (also: AGENTGEN_TIMINGS=1).
         #[arg(long)]
         timings: bool,
@@ -66,24 +49,8 @@ enum Command {
         /// Output directory (files not produced by this run are left alone).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// As for `generate`.
-        #[arg(long)]
-        crate_name: Option<String>,
-        /// As for `generate`.
-        #[arg(long, value_name = "FILE")]
-        safety: Option<PathBuf>,
-        /// As for `generate`.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// As for `generate`.
-        #[arg(long, value_name = "FILE")]
-        workflows: Option<PathBuf>,
-        /// Merge the webhooks (`x-webhooks`) of this spec into the client and documents.
-        #[arg(long, value_name = "FILE", conflicts_with = "clerk_webhooks")]
-        webhooks_spec: Option<PathBuf>,
-        /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
-        #[arg(long)]
-        clerk_webhooks: bool,
+        #[command(flatten)]
+        options: GenerateOptions,
     },
     /// Print the system prompt for an agent using a connection (a YAML or JSON document:
     /// name, secret_key, read_only, description, base_url). The key is never printed: only
@@ -168,27 +135,53 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// As for `generate`.
-        #[arg(long)]
-        crate_name: Option<String>,
-        /// As for `generate`.
-        #[arg(long, value_name = "FILE")]
-        safety: Option<PathBuf>,
-        /// As for `generate`.
         #[arg(long, value_enum, value_delimiter = ',', default_values_t = vec![Output::Client, Output::Agent])]
         outputs: Vec<Output>,
-        /// As for `generate`.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// As for `generate`.
-        #[arg(long, value_name = "FILE")]
-        workflows: Option<PathBuf>,
-        /// Merge the webhooks (`x-webhooks`) of this spec into the client and documents.
-        #[arg(long, value_name = "FILE", conflicts_with = "clerk_webhooks")]
-        webhooks_spec: Option<PathBuf>,
-        /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
-        #[arg(long)]
-        clerk_webhooks: bool,
+        #[command(flatten)]
+        options: GenerateOptions,
     },
+}
+
+/// The options that decide what `generate` produces, shared by `generate`, `publish` and
+/// `check` (which must regenerate exactly what `generate` wrote).
+#[derive(Args)]
+struct GenerateOptions {
+    /// Name of the generated crate (default: from the spec title).
+    #[arg(long)]
+    crate_name: Option<String>,
+    /// Reviewed safety overrides (YAML: operationId -> {class, reason, idempotent}).
+    #[arg(long, value_name = "FILE")]
+    safety: Option<PathBuf>,
+    /// Directory whose `*.md.j2` templates replace the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas,
+    /// workflows). Default: the file shipped for the spec, if any.
+    #[arg(long, value_name = "FILE")]
+    workflows: Option<PathBuf>,
+    /// Merge the webhooks (`x-webhooks`) of this spec into the client and documents.
+    #[arg(long, value_name = "FILE", conflicts_with = "clerk_webhooks")]
+    webhooks_spec: Option<PathBuf>,
+    /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
+    #[arg(long)]
+    clerk_webhooks: bool,
+}
+
+impl GenerateOptions {
+    /// The configuration for the spec at `path` with these options.
+    fn config(self, path: &Path) -> Result<Config, agentgen::Error> {
+        let mut config = Config::new(path);
+        config.webhooks_spec = webhooks_path(self.webhooks_spec, self.clerk_webhooks)?;
+        config.crate_name = self.crate_name;
+        config.templates_dir = self.templates;
+        config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
+        if let Some(s) = self.safety {
+            config = config
+                .safety_overrides_yaml(&read_file(&s)?)
+                .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
+        }
+        Ok(config)
+    }
 }
 
 #[cfg(feature = "mcp")]
@@ -253,35 +246,18 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
         Command::Generate {
             spec,
             out,
-            crate_name,
-            safety,
+            options,
             verbose,
             outputs,
-            templates,
-            workflows,
-            webhooks_spec,
-            clerk_webhooks,
             timings,
         } => {
             let show_timings =
                 timings || std::env::var_os("AGENTGEN_TIMINGS").is_some_and(|v| v != "0");
             let mut phases = agentgen::Timings::default();
             let path = phases.time("resolve spec", || spec_path(spec))?;
-            let mut config = Config::new(&path);
-            config.webhooks_spec = webhooks_path(webhooks_spec, clerk_webhooks)?;
-            config.crate_name = crate_name;
+            let mut config = options.config(&path)?;
             config.emit_client = outputs.contains(&Output::Client);
             config.emit_agent = outputs.contains(&Output::Agent);
-            config.templates_dir = templates;
-            config.agent_data = workflows.as_deref().map(read_file).transpose()?;
-            if let Some(s) = safety {
-                let text = std::fs::read_to_string(&s).map_err(|e| {
-                    agentgen::Error::msg(s.display().to_string(), format!("cannot read: {e}"))
-                })?;
-                config = config
-                    .safety_overrides_yaml(&text)
-                    .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
-            }
             let generated = agentgen::generate_timed(&config, &mut phases)?;
             let label = path.display().to_string();
             for d in &generated.diagnostics {
@@ -311,21 +287,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             );
             Ok(())
         }
-        Command::Publish {
-            spec,
-            out,
-            crate_name,
-            safety,
-            templates,
-            workflows,
-            webhooks_spec,
-            clerk_webhooks,
-        } => {
-            let webhooks = webhooks_path(webhooks_spec, clerk_webhooks)?;
-            publish(
-                spec, out, crate_name, safety, templates, workflows, webhooks,
-            )
-        }
+        Command::Publish { spec, out, options } => publish(spec, out, options),
         Command::ConnectionPrompt {
             connection,
             spec,
@@ -416,19 +378,9 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
         Command::Check {
             spec,
             out,
-            crate_name,
-            safety,
             outputs,
-            templates,
-            workflows,
-            webhooks_spec,
-            clerk_webhooks,
-        } => {
-            let webhooks = webhooks_path(webhooks_spec, clerk_webhooks)?;
-            check(
-                spec, out, crate_name, safety, outputs, templates, workflows, webhooks,
-            )
-        }
+            options,
+        } => check(spec, out, outputs, options),
     }
 }
 
@@ -500,25 +452,12 @@ fn remove_stale(dir: &Path, out: &Path, files: &std::collections::BTreeMap<Strin
 fn publish(
     spec: Option<PathBuf>,
     out: PathBuf,
-    crate_name: Option<String>,
-    safety: Option<PathBuf>,
-    templates: Option<PathBuf>,
-    workflows: Option<PathBuf>,
-    webhooks: Option<PathBuf>,
+    options: GenerateOptions,
 ) -> Result<(), agentgen::Error> {
     let path = spec_path(spec)?;
-    let mut config = Config::new(&path);
-    config.webhooks_spec = webhooks;
-    config.crate_name = crate_name;
+    let mut config = options.config(&path)?;
     config.emit_client = false;
     config.emit_agent = true;
-    config.templates_dir = templates;
-    config.agent_data = workflows.as_deref().map(read_file).transpose()?;
-    if let Some(s) = safety {
-        config = config
-            .safety_overrides_yaml(&read_file(&s)?)
-            .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
-    }
     let generated = agentgen::generate(&config)?;
     let label = path.display().to_string();
     for d in &generated.diagnostics {
@@ -542,16 +481,11 @@ fn publish(
 }
 
 /// `agentgen check`: prints a summary; fails when anything is off.
-#[allow(clippy::too_many_arguments)]
 fn check(
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
-    crate_name: Option<String>,
-    safety: Option<PathBuf>,
     outputs: Vec<Output>,
-    templates: Option<PathBuf>,
-    workflows: Option<PathBuf>,
-    webhooks: Option<PathBuf>,
+    options: GenerateOptions,
 ) -> Result<(), agentgen::Error> {
     use agentgen::check::{compare_tree, pinned_spec, render_tree, PinCheck};
     let mut problems = 0;
@@ -589,18 +523,9 @@ fn check(
             None => println!("outputs in {}: not checked (no usable spec)", out.display()),
             Some(path) => {
                 // The same options as `generate`.
-                let mut config = Config::new(path);
-                config.webhooks_spec = webhooks;
-                config.crate_name = crate_name;
+                let mut config = options.config(path)?;
                 config.emit_client = outputs.contains(&Output::Client);
                 config.emit_agent = outputs.contains(&Output::Agent);
-                config.templates_dir = templates;
-                config.agent_data = workflows.as_deref().map(read_file).transpose()?;
-                if let Some(s) = safety {
-                    config = config
-                        .safety_overrides_yaml(&read_file(&s)?)
-                        .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
-                }
                 let generated = agentgen::generate(&config)?;
                 let tree = compare_tree(out, &generated.files);
                 println!("{}", render_tree(out, &tree));
