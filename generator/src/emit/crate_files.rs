@@ -30,12 +30,17 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["time"] }}
-
+{webhook_deps}
 {features}
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
         features = features_toml(api),
+        webhook_deps = if api.webhooks.is_empty() {
+            ""
+        } else {
+            WEBHOOK_DEPS
+        },
         gen = env!("CARGO_PKG_VERSION"),
         title = api.info.title.replace('\n', " "),
         version = api.info.version.replace('\n', " "),
@@ -69,8 +74,14 @@ pub fn features_toml(api: &Api) -> String {
     } else {
         format!("[\n{groups}]")
     };
+    // The webhooks module has its own feature, on by default.
+    let webhooks = (!api.webhooks.is_empty()).then(|| super::webhooks::feature_name(api));
+    let default_webhooks = webhooks
+        .as_deref()
+        .map(|f| format!("\"{f}\", "))
+        .unwrap_or_default();
     let mut out = format!(
-        "[features]\n# Everything: every group, the operations that change data, and `Client::call`.\ndefault = [\"{FULL}\", \"{WRITE}\", \"{DYNAMIC}\"]\n# Every group (its read operations; add `{WRITE}` for the others).\n{FULL} = {}\n# The operations that change data (write and destructive) of the enabled groups.\n{WRITE} = []\n# `Client::call`: call an operation of the enabled groups by name with JSON input.\n{DYNAMIC} = []\n",
+        "[features]\n# Everything: every group, the operations that change data, and `Client::call`.\ndefault = [{default_webhooks}\"{FULL}\", \"{WRITE}\", \"{DYNAMIC}\"]\n# Every group (its read operations; add `{WRITE}` for the others).\n{FULL} = {}\n# The operations that change data (write and destructive) of the enabled groups.\n{WRITE} = []\n# `Client::call`: call an operation of the enabled groups by name with JSON input.\n{DYNAMIC} = []\n",
         groups
     );
     if !api.groups.is_empty() {
@@ -79,8 +90,17 @@ pub fn features_toml(api: &Api) -> String {
     for g in &api.groups {
         out.push_str(&format!("{} = []\n", g.feature));
     }
+    if let Some(f) = webhooks {
+        out.push_str(&format!(
+            "# `{f}`: typed webhook events and signature verification.\n{f} = [\"dep:hmac\", \"dep:sha2\"]\n"
+        ));
+    }
     out
 }
+
+/// The optional dependencies of the webhooks feature (signature verification).
+const WEBHOOK_DEPS: &str =
+    "hmac = { version = \"0.12\", optional = true }\nsha2 = { version = \"0.10\", optional = true }\n";
 
 /// `README.md` of the generated crate.
 pub fn readme(api: &Api) -> String {

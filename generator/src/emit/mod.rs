@@ -38,8 +38,7 @@ pub fn header(api: &Api) -> String {
 /// Emit the client crate: relative path -> contents.
 pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
-    let cargo_toml = webhooks::patch_cargo_toml(api, &crate_files::cargo_toml(api));
-    files.insert("Cargo.toml".to_string(), cargo_toml);
+    files.insert("Cargo.toml".to_string(), crate_files::cargo_toml(api));
     files.insert("README.md".to_string(), crate_files::readme(api));
     files.insert("src/lib.rs".to_string(), crate_files::lib_rs(api)?);
     // models.rs and operations.rs (about half the work) on a second thread, the group

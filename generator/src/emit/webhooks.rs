@@ -53,53 +53,6 @@ pub fn lib_item(api: &Api) -> TokenStream {
     }
 }
 
-/// Add the `webhooks` feature (default) and its optional dependencies to a `Cargo.toml`.
-pub fn patch_cargo_toml(api: &Api, toml: &str) -> String {
-    if api.webhooks.is_empty() {
-        return toml.to_string();
-    }
-    let feature = feature_name(api);
-    let feature_line = format!(
-        "# `{feature}`: typed webhook events and signature verification.\n{feature} = [\"dep:hmac\", \"dep:sha2\"]\n"
-    );
-    let mut out = String::new();
-    let mut section = String::new();
-    let close = |out: &mut String, section: &str| {
-        let extra = match section {
-            "[dependencies]" => WEBHOOK_DEPS,
-            "[features]" => feature_line.as_str(),
-            _ => return,
-        };
-        let blank = out.ends_with("\n\n");
-        while out.ends_with("\n\n") {
-            out.pop();
-        }
-        out.push_str(extra);
-        if blank {
-            out.push('\n');
-        }
-    };
-    for line in toml.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            close(&mut out, &section);
-            section = trimmed.to_string();
-        }
-        if section == "[features]" && trimmed.replace(' ', "") == "default=[]" {
-            out.push_str(&format!("default = [\"{feature}\"]"));
-        } else if section == "[features]" && trimmed.starts_with("default = [") {
-            out.push_str(&line.replacen("default = [", &format!("default = [\"{feature}\", "), 1));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    close(&mut out, &section);
-    out
-}
-
-const WEBHOOK_DEPS: &str = "hmac = { version = \"0.12\", optional = true }\nsha2 = { version = \"0.10\", optional = true }\n";
-
 fn webhooks_rs(api: &Api) -> Result<String, String> {
     let events = &api.webhooks;
     let variants = events.iter().map(|e| {
@@ -205,47 +158,4 @@ fn webhooks_rs(api: &Api) -> Result<String, String> {
         feature = feature_name(api),
     );
     format_file(api, Some(&doc), tokens)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cargo_toml_gains_the_feature_and_optional_dependencies() {
-        let toml = "[package]\nname = \"x\"\n\n[dependencies]\nserde = \"1\"\n\n[features]\ndefault = [\"dynamic\"]\ndynamic = []\n\n[dev-dependencies]\ntokio = \"1\"\n";
-        let mut api = crate::ir::Api {
-            info: crate::ir::ApiInfo {
-                title: "t".into(),
-                version: "1".into(),
-                description: None,
-                default_base_url: "http://localhost".into(),
-                version_header: None,
-                key_env_var: "K".into(),
-                retry: None,
-                crate_name: "x".into(),
-                crate_version: "0.1.0".into(),
-            },
-            groups: vec![],
-            operations: vec![],
-            types: vec![],
-            constraints: Default::default(),
-            webhooks: vec![],
-        };
-        assert_eq!(patch_cargo_toml(&api, toml), toml);
-        api.webhooks.push(crate::ir::WebhookEvent {
-            event_type: "a.b".into(),
-            variant: "AB".into(),
-            payload: crate::ir::TypeRef::Json,
-            summary: None,
-            description: None,
-            examples: vec![],
-            pointer: "#/x-webhooks/a.b".into(),
-        });
-        let out = patch_cargo_toml(&api, toml);
-        assert_eq!(
-            out,
-            "[package]\nname = \"x\"\n\n[dependencies]\nserde = \"1\"\nhmac = { version = \"0.12\", optional = true }\nsha2 = { version = \"0.10\", optional = true }\n\n[features]\ndefault = [\"webhooks\", \"dynamic\"]\ndynamic = []\n# `webhooks`: typed webhook events and signature verification.\nwebhooks = [\"dep:hmac\", \"dep:sha2\"]\n\n[dev-dependencies]\ntokio = \"1\"\n"
-        );
-    }
 }
