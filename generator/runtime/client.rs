@@ -10,6 +10,7 @@ use reqwest::header::{
 };
 use reqwest::{StatusCode, Url};
 
+use crate::runtime::redact::{redact_bytes, REDACTED};
 use crate::runtime::request::Body;
 use crate::runtime::retry::{Jitter, RetryConfig};
 use crate::runtime::{
@@ -755,7 +756,7 @@ impl<M: Mode> Client<M> {
         }
     }
 
-    /// `text` with the key replaced by [`REDACTED`].
+    /// `text` with the key replaced by [`REDACTED`](crate::runtime::redact::REDACTED).
     fn redact_text(&self, text: &str) -> String {
         match self.secret().and_then(|s| redact_bytes(text.as_bytes(), s)) {
             Some(clean) => String::from_utf8_lossy(&clean).into_owned(),
@@ -772,29 +773,8 @@ impl<M: Mode> Client<M> {
     }
 }
 
-/// What an echoed key is replaced with.
-const REDACTED: &str = "[REDACTED]";
 /// Keys shorter than this are not searched for in responses (they would match ordinary text).
 const MIN_REDACTED_LEN: usize = 8;
-
-/// `bytes` with every occurrence of `secret` replaced by [`REDACTED`]; `None` if it has none.
-fn redact_bytes(bytes: &[u8], secret: &[u8]) -> Option<Vec<u8>> {
-    if secret.is_empty() || !bytes.windows(secret.len()).any(|w| w == secret) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i..].starts_with(secret) {
-            out.extend_from_slice(REDACTED.as_bytes());
-            i += secret.len();
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    Some(out)
-}
 
 /// Decodes a JSON body, naming the JSON path of the first mismatch. An
 /// empty (or all-whitespace) body decodes as `null`.
@@ -1488,12 +1468,12 @@ mod tests {
         assert_no_key(&api.body_text());
         assert_no_key(&format!("{:?}", api.headers()));
         assert!(
-            api.body_text().contains("[REDACTED]"),
+            api.body_text().contains("<redacted>"),
             "{}",
             api.body_text()
         );
         assert!(
-            err.to_string().contains("Key [REDACTED] is invalid"),
+            err.to_string().contains("Key <redacted> is invalid"),
             "{err}"
         );
         // Not a Clerk error body: the snippet in Display is redacted too.
@@ -1507,7 +1487,7 @@ mod tests {
             .await
             .unwrap_err();
         assert_error_redacted(&err);
-        assert!(err.to_string().contains("[REDACTED]"), "{err}");
+        assert!(err.to_string().contains("<redacted>"), "{err}");
         // A 2xx echoing the key where a number belongs: the decode error quotes the value.
         let body = format!(
             r#"{{"id":"u1","email_addresses":[{{"id":"{KEY}","verification":{{"expire_at":"{KEY}"}}}}]}}"#
@@ -1523,15 +1503,6 @@ mod tests {
             unreachable!()
         };
         assert_no_key(&decode.body_text());
-    }
-
-    #[test]
-    fn redact_bytes_replaces_every_occurrence() {
-        assert_eq!(
-            redact_bytes(b"a KEYKEY b KEY", b"KEY").unwrap(),
-            b"a [REDACTED][REDACTED] b [REDACTED]"
-        );
-        assert_eq!(redact_bytes(b"nothing here", b"KEY"), None);
     }
 
     #[tokio::test]

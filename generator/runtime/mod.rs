@@ -18,6 +18,7 @@ mod error;
 mod open_enum;
 mod operation;
 pub mod pagination;
+pub mod redact;
 mod request;
 mod response;
 mod retry;

@@ -26,7 +26,7 @@ mod api_info;
 pub mod backend;
 pub mod catalog;
 pub mod output;
-pub mod redact;
+pub use runtime::redact;
 pub mod server;
 pub mod validate;
 

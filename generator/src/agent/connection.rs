@@ -122,44 +122,15 @@ impl Connection {
     }
 }
 
+/// The runtime's redactor (the same code the generated clients and the MCP server run).
+#[allow(dead_code)]
+#[path = "../../runtime/redact.rs"]
+mod shared_redact;
+
 /// Remove anything that looks like a secret key (`sk_...`, or `secret`'s exact value) from a
 /// message.
 pub fn redact(message: &str, secret: Option<&str>) -> String {
-    let mut out = match secret.filter(|s| s.len() >= 4) {
-        Some(s) => message.replace(s, "<redacted>"),
-        None => message.to_string(),
-    };
-    let mut result = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(pos) = rest.find("sk_") {
-        let boundary = pos == 0
-            || !rest[..pos]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        result.push_str(&rest[..pos]);
-        let tail = &rest[pos..];
-        let len = tail
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(tail.len());
-        let token = &tail[..len];
-        // Keep the environment part of the prefix (`sk_live_`), drop the rest.
-        let keep = token
-            .match_indices('_')
-            .nth(1)
-            .map(|(i, _)| i + 1)
-            .unwrap_or(3);
-        if boundary && token.len() > keep {
-            result.push_str(&token[..keep]);
-            result.push_str("<redacted>");
-        } else {
-            result.push_str(&tail[..len.max(1)]);
-        }
-        rest = &tail[len.max(1)..];
-    }
-    result.push_str(rest);
-    out = result;
-    out
+    shared_redact::redact(message, secret)
 }
 
 /// Every string in `v`, collected into `out`.
@@ -506,20 +477,5 @@ mod tests {
             without_quoted_values("unknown field `x`"),
             "unknown field `x`"
         );
-    }
-
-    #[test]
-    fn redact_removes_key_shaped_tokens() {
-        assert_eq!(
-            redact("got sk_live_abc123 here", None),
-            "got sk_live_<redacted> here"
-        );
-        assert_eq!(
-            redact("x: mysecretvalue", Some("mysecretvalue")),
-            "x: <redacted>"
-        );
-        assert_eq!(redact("task_sk_ok", None), "task_sk_ok");
-        assert_eq!(redact("prefix `sk_live_`", None), "prefix `sk_live_`");
-        assert_eq!(redact("sk_abc", None), "sk_<redacted>");
     }
 }

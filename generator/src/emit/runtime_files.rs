@@ -15,6 +15,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("error.rs", include_str!("../../runtime/error.rs")),
     ("open_enum.rs", include_str!("../../runtime/open_enum.rs")),
     ("pagination.rs", include_str!("../../runtime/pagination.rs")),
+    ("redact.rs", include_str!("../../runtime/redact.rs")),
     ("operation.rs", include_str!("../../runtime/operation.rs")),
     ("request.rs", include_str!("../../runtime/request.rs")),
     ("response.rs", include_str!("../../runtime/response.rs")),
