@@ -49,16 +49,14 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
     let gates = super::features::Gates::new(api);
     let mut body = String::new();
     let mut items: Vec<TokenStream> = Vec::new();
-    let flush = |items: &mut Vec<TokenStream>, body: &mut String| -> Result<(), String> {
+    let flush = |items: &mut Vec<TokenStream>, body: &mut String| {
         if items.is_empty() {
-            return Ok(());
+            return;
         }
-        let file: syn::File = syn::parse2(quote! { #(#items)* })
-            .map_err(|e| format!("internal error: generated models do not parse: {e}"))?;
-        body.push_str(&prettyplease::unparse(&file));
+        let tokens = quote! { #(#items)* };
+        body.push_str(&crate::timings::formatting(|| super::print_items(tokens)));
         body.push('\n');
         items.clear();
-        Ok(())
     };
     for (id, def) in api.types.iter().enumerate() {
         let cfg = gates.type_attr(id);
@@ -76,7 +74,7 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
                 items.push(quote! { #doc #cfg pub type #name = #t; });
             }
             TypeKind::Enum { values } => {
-                flush(&mut items, &mut body)?;
+                flush(&mut items, &mut body);
                 body.push_str(&gates.type_attr_text(id));
                 body.push_str(&enum_text(def, values));
                 body.push('\n');
@@ -84,7 +82,7 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
             TypeKind::Pending => {}
         }
     }
-    flush(&mut items, &mut body)?;
+    flush(&mut items, &mut body);
     let preamble = format_file(
         api,
         Some("Data types of the API: one per component schema and per inline object."),

@@ -204,7 +204,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     } else {
         format!("\n{lines}{arg_docs}")
     };
-    let rest_lines = rest.lines().map(|l| format!(" {l}"));
+    let rest_lines = rest.lines().map(super::doc_line);
     quote! { #docs #(#[doc = #rest_lines])* }
 }
 
@@ -314,7 +314,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        pub async fn #name(&self, #(#args),*) -> Result<crate::runtime::Response<#ret>, crate::runtime::Error> {
+        pub async fn #name(&self #(, #args)*) -> Result<crate::runtime::Response<#ret>, crate::runtime::Error> {
             #query_decl
             #headers_decl
             #(#path_lets)*
