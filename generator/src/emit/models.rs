@@ -54,9 +54,11 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
             return;
         }
         let tokens = quote! { #(#items)* };
+        // Without the items, the printer owns the only copy of their tokens and moves them
+        // instead of copying.
+        items.clear();
         body.push_str(&crate::timings::formatting(|| super::print_items(tokens)));
         body.push('\n');
-        items.clear();
     };
     for (id, def) in api.types.iter().enumerate() {
         let cfg = gates.type_attr(id);

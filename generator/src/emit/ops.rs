@@ -462,6 +462,8 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         #write_impl
         #(#params)*
     };
+    // The printer copies the tokens it does not own alone: drop the parts quoted above.
+    drop((reads, writes, params, read_impl, write_impl, write_cfg));
     let mut doc = format!("The `{}` operations.", g.wire_name);
     if let Some(d) = &g.description {
         doc.push_str("\n\n");

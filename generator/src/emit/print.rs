@@ -22,6 +22,7 @@
 //! every generated file of the fixture specs and of Clerk's spec.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use std::borrow::Cow;
 
 /// Print the items of `tokens` as the body of a file: one item after another with a blank
 /// line between them, ending with a newline (empty for no tokens).
@@ -152,7 +153,10 @@ enum Tok {
         /// An identifier starting with an uppercase letter (a type, most likely).
         upper: bool,
     },
-    Op { text: &'static str, role: Role },
+    Op {
+        text: &'static str,
+        role: Role,
+    },
     Group(Box<Group>),
 }
 
@@ -163,8 +167,6 @@ struct Group {
     layout: Layout,
     /// Printed over more than one line (itself or a group inside it).
     spans: bool,
-    /// Width when printed on one line, roughly.
-    width: usize,
 }
 
 /// Before roles are known.
@@ -318,14 +320,17 @@ fn word(words: &mut String, w: impl std::fmt::Display, may_be_keyword: bool) -> 
             return (Text::Keyword(k), false);
         }
     }
-    let upper = words[from..]
-        .trim_start_matches("r#")
+    let w = &words[from..];
+    let upper = w
+        .strip_prefix("r#")
+        .unwrap_or(w)
         .starts_with(|c: char| c.is_uppercase());
     (Text::Words(from as u32, words.len() as u32), upper)
 }
 
 fn lex(stream: TokenStream, raws: &mut Vec<Raw>, words: &mut String) {
     let mut iter = stream.into_iter().peekable();
+    raws.reserve(iter.size_hint().0);
     while let Some(tt) = iter.next() {
         match tt {
             TokenTree::Ident(i) => {
@@ -362,33 +367,32 @@ fn lex(stream: TokenStream, raws: &mut Vec<Raw>, words: &mut String) {
                         continue;
                     }
                 }
-                // A run of joint punctuation, split into the longest known operators.
-                let mut chars = vec![p.as_char()];
+                // A run of joint punctuation (ASCII), split into the longest known operators.
+                let mut run = [0u8; 16];
+                run[0] = p.as_char() as u8;
+                let mut len = 1;
                 let mut joint = p.spacing() == Spacing::Joint;
-                while joint {
+                while joint && len < run.len() {
                     match iter.peek() {
                         Some(TokenTree::Punct(next)) if next.as_char() != '\'' => {
-                            chars.push(next.as_char());
+                            run[len] = next.as_char() as u8;
+                            len += 1;
                             joint = next.spacing() == Spacing::Joint;
                             iter.next();
                         }
                         _ => break,
                     }
                 }
+                let run = &run[..len];
                 let mut i = 0;
-                while i < chars.len() {
-                    let mut taken = 1;
-                    let mut op = single_op(chars[i]);
-                    for n in [3, 2] {
-                        if i + n <= chars.len() {
-                            let s: String = chars[i..i + n].iter().collect();
-                            if let Some(o) = op_str(&s) {
-                                op = o;
-                                taken = n;
-                                break;
-                            }
-                        }
-                    }
+                while i < run.len() {
+                    let (op, taken) = [3, 2]
+                        .into_iter()
+                        .find_map(|n| {
+                            let s = std::str::from_utf8(run.get(i..i + n)?).ok()?;
+                            Some((op_str(s)?, n))
+                        })
+                        .unwrap_or((single_op(char::from(run[i])), 1));
                     raws.push(Raw::Op(op));
                     i += taken;
                 }
@@ -495,10 +499,24 @@ impl Roles {
             }
             "," => Role::Comma,
             "#" => Role::Pound,
-            "!" if matches!(self.prev(), Some(Tok::Op { role: Role::Pound, .. })) => {
+            "!" if matches!(
+                self.prev(),
+                Some(Tok::Op {
+                    role: Role::Pound,
+                    ..
+                })
+            ) =>
+            {
                 Role::InnerBang
             }
-            "!" if matches!(self.prev(), Some(Tok::Word { kind: WordKind::Ident, .. })) => {
+            "!" if matches!(
+                self.prev(),
+                Some(Tok::Word {
+                    kind: WordKind::Ident,
+                    ..
+                })
+            ) =>
+            {
                 Role::Bang
             }
             "?" if operand => Role::Question,
@@ -541,7 +559,9 @@ impl Roles {
         let n = self.out.len();
         let candidate = match self.prev() {
             None => true,
-            Some(Tok::Op { role: Role::Path, .. }) => true,
+            Some(Tok::Op {
+                role: Role::Path, ..
+            }) => true,
             Some(Tok::Word {
                 kind: WordKind::Ident,
                 upper,
@@ -581,7 +601,7 @@ impl Roles {
                     && has_role(&toks, Role::ListComma)
                     && (toks.iter().any(spans)
                         || has_role(&toks, Role::Pound)
-                        || toks.iter().map(width).sum::<usize>() > 100);
+                        || wider_than(&toks, 100));
                 if list {
                     Layout::List
                 } else {
@@ -592,8 +612,10 @@ impl Roles {
             // per line then, as rustfmt writes them.
             Delimiter::Parenthesis
                 if toks.last().is_some_and(|t| is_op(t, Role::ListComma))
-                    && toks[..toks.len() - 1].iter().any(|t| is_op(t, Role::ListComma))
-                    && (toks.iter().any(spans) || toks.iter().map(width).sum::<usize>() > 100) =>
+                    && toks[..toks.len() - 1]
+                        .iter()
+                        .any(|t| is_op(t, Role::ListComma))
+                    && (toks.iter().any(spans) || wider_than(&toks, 100)) =>
             {
                 Layout::List
             }
@@ -603,13 +625,11 @@ impl Roles {
             self.end_statement();
         }
         let spans = (layout.multiline() && !toks.is_empty()) || toks.iter().any(spans);
-        let width = toks.iter().map(width).sum::<usize>() + 2;
         self.out.push(Tok::Group(Box::new(Group {
             delim,
             toks,
             layout,
             spans,
-            width,
         })));
     }
 
@@ -693,8 +713,10 @@ fn ends_operand(t: &Tok) -> bool {
         } => operand_keyword(text.kw()),
         Tok::Word { .. } => true,
         Tok::Op { role, .. } => matches!(role, Role::GenClose | Role::Question),
-        Tok::Group(g) => !(g.delim == Delimiter::Brace
-            && matches!(g.layout, Layout::Items | Layout::Stmts | Layout::Arms)),
+        Tok::Group(g) => {
+            !(g.delim == Delimiter::Brace
+                && matches!(g.layout, Layout::Items | Layout::Stmts | Layout::Arms))
+        }
     }
 }
 
@@ -707,12 +729,23 @@ fn spans(t: &Tok) -> bool {
     matches!(t, Tok::Group(g) if g.spans)
 }
 
-fn width(t: &Tok) -> usize {
-    match t {
-        Tok::Word { text, .. } => text.len() + 1,
-        Tok::Op { text, .. } => text.len() + 1,
-        Tok::Group(g) => g.width,
+/// Whether `toks` printed on one line would be wider than `limit`, roughly.
+fn wider_than(toks: &[Tok], limit: usize) -> bool {
+    fn width(toks: &[Tok], limit: usize) -> usize {
+        let mut w = 0;
+        for t in toks {
+            w += match t {
+                Tok::Word { text, .. } => text.len() + 1,
+                Tok::Op { text, .. } => text.len() + 1,
+                Tok::Group(g) => width(&g.toks, limit - w.min(limit)) + 2,
+            };
+            if w > limit {
+                break;
+            }
+        }
+        w
     }
+    width(toks, limit) > limit
 }
 
 fn is_op(t: &Tok, role: Role) -> bool {
@@ -723,8 +756,9 @@ fn is_op(t: &Tok, role: Role) -> bool {
 fn space(prev: &Tok, next: &Tok) -> bool {
     use Role::*;
     if let Tok::Op {
-        role: Comma | ListComma | Semi | Dot | Question | Colon | GenClose | ClosureClose | Bang
-        | InnerBang,
+        role:
+            Comma | ListComma | Semi | Dot | Question | Colon | GenClose | ClosureClose | Bang
+            | InnerBang,
         ..
     } = next
     {
@@ -753,9 +787,15 @@ fn space(prev: &Tok, next: &Tok) -> bool {
     }
     match next {
         Tok::Op { role, .. } => match role {
-            Path => !matches!(prev,
-                Tok::Word { kind: WordKind::Ident, .. } | Tok::Op { role: GenClose, .. })
-                && !matches!(prev, Tok::Word { kind: WordKind::Keyword, text, .. } if operand_keyword(text.kw())),
+            Path => {
+                !matches!(
+                    prev,
+                    Tok::Word {
+                        kind: WordKind::Ident,
+                        ..
+                    } | Tok::Op { role: GenClose, .. }
+                ) && !matches!(prev, Tok::Word { kind: WordKind::Keyword, text, .. } if operand_keyword(text.kw()))
+            }
             GenOpen => !matches!(prev, Tok::Word { .. } | Tok::Op { role: Path, .. }),
             Range => !ends_operand(prev),
             _ => true,
@@ -826,7 +866,11 @@ impl Printer<'_> {
                 continue;
             }
             let item = &lines[start..=i];
-            let kind = if inner { Some("#!") } else { simple_kind(item, self.words) };
+            let kind = if inner {
+                Some("#!")
+            } else {
+                simple_kind(item, self.words)
+            };
             if let Some(prev) = prev_kind {
                 if prev.is_none() || prev != kind {
                     self.out.push('\n');
@@ -1049,7 +1093,7 @@ fn simple_kind(item: &[&[Tok]], words: &str) -> Option<&'static str> {
 }
 
 /// The literal of a `doc = ...` attribute.
-fn doc_literal(attr: &Group, words: &str) -> Option<String> {
+fn doc_literal<'a>(attr: &Group, words: &'a str) -> Option<&'a str> {
     match attr.toks.as_slice() {
         [Tok::Word {
             text: name,
@@ -1059,7 +1103,7 @@ fn doc_literal(attr: &Group, words: &str) -> Option<String> {
             text: lit,
             kind: WordKind::Literal,
             ..
-        }] if name.get(words) == "doc" => Some(lit.get(words).to_string()),
+        }] if name.get(words) == "doc" => Some(lit.get(words)),
         _ => None,
     }
 }
@@ -1068,25 +1112,33 @@ fn doc_literal(attr: &Group, words: &str) -> Option<String> {
 /// same string: no line breaks or other control characters (tabs are fine), no characters
 /// that change the direction of text, and no outer doc starting with `/` (`////` is a plain
 /// comment).
-fn doc_comment(attr: &Group, inner: bool, words: &str) -> Option<String> {
-    let text = string_value(&doc_literal(attr, words)?)?;
-    let plain = text.chars().all(|c| {
-        c == '\t'
-            || !(c.is_control()
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'))
-    });
+fn doc_comment<'a>(attr: &Group, inner: bool, words: &'a str) -> Option<Cow<'a, str>> {
+    let text = string_value(doc_literal(attr, words)?)?;
+    let plain = if text.is_ascii() {
+        text.bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    } else {
+        text.chars().all(|c| {
+            c == '\t'
+                || !(c.is_control()
+                    || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'))
+        })
+    };
     (plain && (inner || !text.starts_with('/'))).then_some(text)
 }
 
 /// The value of a string literal as written (`"..."` with escapes, or raw `r#"..."#`).
-fn string_value(lit: &str) -> Option<String> {
+fn string_value(lit: &str) -> Option<Cow<'_, str>> {
     if let Some(raw) = lit.strip_prefix('r') {
         let hashes = raw.len() - raw.trim_start_matches('#').len();
         let body = raw[hashes..].strip_prefix('"')?;
         let body = body.strip_suffix(&raw[..hashes])?.strip_suffix('"')?;
-        return Some(body.to_string());
+        return Some(Cow::Borrowed(body));
     }
     let body = lit.strip_prefix('"')?.strip_suffix('"')?;
+    if !body.contains('\\') {
+        return Some(Cow::Borrowed(body));
+    }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars().peekable();
     while let Some(c) = chars.next() {
@@ -1129,7 +1181,7 @@ fn string_value(lit: &str) -> Option<String> {
             _ => return None,
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// The tokens of a stream one by one, spacing aside, with string literals written one way
@@ -1159,7 +1211,7 @@ pub(crate) fn token_list(tokens: TokenStream) -> Vec<String> {
                 TokenTree::Punct(p) => out.push(p.as_char().to_string()),
                 TokenTree::Literal(l) => {
                     let text = l.to_string();
-                    if let Some(value) = string_value(&text) {
+                    if let Some(value) = string_value(&text).map(Cow::into_owned) {
                         out.push(proc_macro2::Literal::string(&value).to_string());
                     } else if let Some(number) = text.strip_prefix('-') {
                         out.push("-".to_string());
@@ -1188,7 +1240,8 @@ pub(crate) fn doc_values(tokens: TokenStream) -> Vec<String> {
                         inner.as_slice()
                     {
                         if name == "doc" && eq.as_char() == '=' {
-                            out.push(string_value(&lit.to_string()).unwrap_or_default());
+                            let value = string_value(&lit.to_string()).map(Cow::into_owned);
+                            out.push(value.unwrap_or_default());
                             continue;
                         }
                     }
@@ -1233,11 +1286,22 @@ mod tests {
             stmt(quote! { let v: Vec<Vec<u8>> = Vec::<u8>::new(); }),
             "let v: Vec<Vec<u8>> = Vec::<u8>::new();"
         );
-        assert_eq!(stmt(quote! { let b = a < b && c > d; }), "let b = a < b && c > d;");
-        assert_eq!(stmt(quote! { let b = x >= 1 || y <= 2; }), "let b = x >= 1 || y <= 2;");
-        assert_eq!(stmt(quote! { let s = a << 2 >> 1; }), "let s = a << 2 >> 1;");
         assert_eq!(
-            stmt(quote! { let m: std::collections::BTreeMap<String, Option<i64>> = x.collect::<Vec<_>>(); }),
+            stmt(quote! { let b = a < b && c > d; }),
+            "let b = a < b && c > d;"
+        );
+        assert_eq!(
+            stmt(quote! { let b = x >= 1 || y <= 2; }),
+            "let b = x >= 1 || y <= 2;"
+        );
+        assert_eq!(
+            stmt(quote! { let s = a << 2 >> 1; }),
+            "let s = a << 2 >> 1;"
+        );
+        assert_eq!(
+            stmt(
+                quote! { let m: std::collections::BTreeMap<String, Option<i64>> = x.collect::<Vec<_>>(); }
+            ),
             "let m: std::collections::BTreeMap<String, Option<i64>> = x.collect::<Vec<_>>();"
         );
         assert_eq!(
@@ -1245,14 +1309,19 @@ mod tests {
             "fn g<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {}\n"
         );
         assert_eq!(
-            print(quote! { type F<'a> = Pin<Box<dyn Future<Output = Result<u8, E>> + Send + 'a>>; }),
+            print(
+                quote! { type F<'a> = Pin<Box<dyn Future<Output = Result<u8, E>> + Send + 'a>>; }
+            ),
             "type F<'a> = Pin<Box<dyn Future<Output = Result<u8, E>> + Send + 'a>>;\n"
         );
         assert_eq!(
             print(quote! { type C<M> = for<'a> fn(&'a Client<M>) -> u8; }),
             "type C<M> = for<'a> fn(&'a Client<M>) -> u8;\n"
         );
-        assert_eq!(stmt(quote! { let x = <T as Tr>::f(); }), "let x = <T as Tr>::f();");
+        assert_eq!(
+            stmt(quote! { let x = <T as Tr>::f(); }),
+            "let x = <T as Tr>::f();"
+        );
     }
 
     #[test]
@@ -1269,7 +1338,10 @@ mod tests {
             stmt(quote! { let y = -x * -1 - 2 + !done as i64 & *r; }),
             "let y = -x * -1 - 2 + !done as i64 & *r;"
         );
-        assert_eq!(stmt(quote! { f(&x, &&y, &mut *z, a && b); }), "f(&x, &&y, &mut *z, a && b);");
+        assert_eq!(
+            stmt(quote! { f(&x, &&y, &mut *z, a && b); }),
+            "f(&x, &&y, &mut *z, a && b);"
+        );
         let neg = proc_macro2::Literal::i64_unsuffixed(-5);
         assert_eq!(stmt(quote! { let n = #neg; }), "let n = -5;");
     }
@@ -1281,7 +1353,9 @@ mod tests {
             "let r = (0..n, 1..=9, ..x, a.., &v[..]);"
         );
         assert_eq!(
-            stmt(quote! { let v = xs.iter().map(|x| x + 1).filter(|&x| x > 2).find(|| true)?.await?; }),
+            stmt(
+                quote! { let v = xs.iter().map(|x| x + 1).filter(|&x| x > 2).find(|| true)?.await?; }
+            ),
             "let v = xs.iter().map(|x| x + 1).filter(|&x| x > 2).find(|| true)?.await?;"
         );
         assert_eq!(
@@ -1468,7 +1542,10 @@ impl E {
 
     #[test]
     fn string_values_decode_escapes() {
-        assert_eq!(string_value(r#""a\n\t\\\"\'\0\x41\u{1F600}""#).unwrap(), "a\n\t\\\"'\0A\u{1F600}");
+        assert_eq!(
+            string_value(r#""a\n\t\\\"\'\0\x41\u{1F600}""#).unwrap(),
+            "a\n\t\\\"'\0A\u{1F600}"
+        );
         assert_eq!(string_value(r###"r##"a"#b"##"###).unwrap(), "a\"#b");
         assert_eq!(string_value("\"a\\\n   b\"").unwrap(), "ab");
         assert_eq!(string_value("\"a\"suffix"), None);
@@ -1476,4 +1553,3 @@ impl E {
         assert_eq!(string_value("1u8"), None);
     }
 }
-

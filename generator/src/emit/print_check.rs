@@ -106,7 +106,9 @@ mod tests {
         ON.store(true, Ordering::SeqCst);
         let generated: Vec<_> = configs
             .iter()
-            .map(|c| crate::generate(c).unwrap_or_else(|e| panic!("{}: {e}", c.spec_path.display())))
+            .map(|c| {
+                crate::generate(c).unwrap_or_else(|e| panic!("{}: {e}", c.spec_path.display()))
+            })
             .collect();
         ON.store(false, Ordering::SeqCst);
         let kept = std::mem::take(&mut *KEPT.lock().unwrap());
