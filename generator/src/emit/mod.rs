@@ -78,7 +78,7 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     Ok(files)
 }
 
-/// Print a token stream as a file ([`print`]), with the header and rustfmt-skip.
+/// Print a token stream as a file ([`print`](mod@print)), with the header and rustfmt-skip.
 pub fn format_file(
     api: &Api,
     inner_doc: Option<&str>,
