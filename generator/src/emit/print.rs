@@ -1534,6 +1534,22 @@ impl E {
     }
 
     #[test]
+    fn arguments_ending_with_a_comma_go_one_per_line_when_they_span_lines() {
+        assert_eq!(
+            stmt(quote! { f(a, move |x| { g(x); },); }),
+            "f(\n    a,\n    move |x| {\n        g(x);\n    },\n);"
+        );
+        // Short, or without the trailing comma: inline, a closure's block closing the line.
+        assert_eq!(stmt(quote! { f(a, b,); }), "f(a, b,);");
+        assert_eq!(
+            stmt(quote! { f(a, |x| { g(x); }); }),
+            "f(a, |x| {\n    g(x);\n});"
+        );
+        // A one-element tuple keeps its comma.
+        assert_eq!(stmt(quote! { let t = (1,); }), "let t = (1,);");
+    }
+
+    #[test]
     fn output_is_deterministic_and_empty_for_no_tokens() {
         assert_eq!(file(TokenStream::new()), "");
         let t = quote! { fn f() { let a = [1, 2]; } struct S { a: u8 } };
