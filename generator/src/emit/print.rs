@@ -18,8 +18,10 @@
 //! type-like tokens between, otherwise it is a comparison. Multi-character operators are
 //! rebuilt from [`Spacing::Joint`] punctuation.
 //!
-//! The output parses to the same tokens as the input; the emitters' tests check that for
-//! every generated file of the fixture specs and of Clerk's spec.
+//! The output is made of exactly the input tokens (plus a comma after the last line of a
+//! one-per-line list); `emit::print_check` checks that for every generated file of the fixture,
+//! hostile and Clerk specs. Known roughness: a struct pattern with several fields inside
+//! parentheses (`Some(A { x, y })`) is laid out like a struct literal, one field per line.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use std::borrow::Cow;
