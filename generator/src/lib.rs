@@ -158,7 +158,7 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
             let client = emit::client(&api);
             let format = timings::take_format();
             t.add("emit client", start.elapsed());
-            t.add("  of which format_file (cpu)", format);
+            t.add("  of which printing (cpu)", format);
             (client, t)
         });
         let agent = agent.map(|handle| match handle.join() {

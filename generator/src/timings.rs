@@ -68,7 +68,8 @@ thread_local! {
     static FORMAT: Cell<Duration> = const { Cell::new(Duration::ZERO) };
 }
 
-/// Time `f` as formatting (syn parse + prettyplease) on this thread; see [`take_format`].
+/// Time `f` as formatting (printing tokens as source, `emit::print`) on this thread; see
+/// [`take_format`].
 pub(crate) fn formatting<T>(f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();

@@ -61,7 +61,7 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
 /// operation's typed arguments and returns the boxed future of the typed method. One small
 /// function per operation (rather than one `async fn` with an arm per operation) keeps every
 /// state machine small, which is what makes the crate quick to compile.
-fn caller(api: &Api, op: &Operation, name: &syn::Ident) -> TokenStream {
+fn caller(api: &Api, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
     let group = ident(&api.groups[op.group].module);
     let method = ident(&op.method_name);
     let mut takes = Vec::new();
@@ -136,7 +136,7 @@ fn caller(api: &Api, op: &Operation, name: &syn::Ident) -> TokenStream {
 }
 
 /// `call_<operation id>`, unique within the API.
-fn caller_names(api: &Api) -> Vec<syn::Ident> {
+fn caller_names(api: &Api) -> Vec<proc_macro2::Ident> {
     let mut ns = crate::naming::Namespace::default();
     api.operations
         .iter()

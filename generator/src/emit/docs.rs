@@ -115,8 +115,8 @@ fn prose(s: &str) -> String {
                 }
             }
         }
-        let rest: String = chars[i..].iter().take(8).collect();
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        let starts = |p: &str| chars[i..].iter().copied().take(p.len()).eq(p.chars());
+        if c == 'h' && (starts("http://") || starts("https://")) {
             let mut j = i;
             while j < chars.len() && is_url_char(chars[j]) {
                 j += 1;

@@ -7,6 +7,7 @@ pub mod features;
 mod models;
 mod ops;
 mod pagination;
+pub mod print;
 mod runtime_files;
 mod webhooks;
 
@@ -76,7 +77,7 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     Ok(files)
 }
 
-/// Format a token stream as a file (prettyplease), with the header and rustfmt-skip.
+/// Print a token stream as a file ([`print`](mod@print)), with the header and rustfmt-skip.
 pub fn format_file(
     api: &Api,
     inner_doc: Option<&str>,
@@ -90,8 +91,6 @@ fn format_tokens(
     inner_doc: Option<&str>,
     tokens: TokenStream,
 ) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     let mut out = header(api);
     if let Some(doc) = inner_doc {
         for line in doc.lines() {
@@ -103,8 +102,34 @@ fn format_tokens(
         }
     }
     out.push_str("#![cfg_attr(rustfmt, rustfmt::skip)]\n\n");
-    out.push_str(&prettyplease::unparse(&file));
+    out.push_str(&print_items(tokens));
     Ok(out)
+}
+
+/// Print items ([`print::file`]); in the generator's own tests, each printed stream is also
+/// kept for the check that it parses back to the same tokens.
+pub(crate) fn print_items(tokens: TokenStream) -> String {
+    #[cfg(test)]
+    let kept = print_check::enabled().then(|| tokens.to_string());
+    let text = print::file(tokens);
+    #[cfg(test)]
+    if let Some(kept) = kept {
+        print_check::keep(kept, &text);
+    }
+    text
+}
+
+#[cfg(test)]
+mod print_check;
+
+/// One line of a doc attribute: a space before the text (`/// text`), none for an empty line
+/// (`///`, not `/// ` with a trailing space).
+pub fn doc_line(line: &str) -> String {
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(" {line}")
+    }
 }
 
 /// `#[doc = "..."]` attributes for optional prose.
@@ -112,7 +137,7 @@ pub fn doc_attr(text: Option<&str>) -> TokenStream {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => {
             let d = docs::rustdoc(t);
-            let lines = d.lines().map(|l| format!(" {l}"));
+            let lines = d.lines().map(doc_line);
             quote! { #( #[doc = #lines] )* }
         }
         None => TokenStream::new(),
@@ -180,9 +205,9 @@ pub fn resolve_alias<'a>(api: &'a Api, t: &'a TypeRef) -> &'a TypeRef {
 }
 
 /// Parse an identifier that may be raw (`r#type`).
-pub fn ident(name: &str) -> syn::Ident {
+pub fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
-        Some(raw) => syn::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => syn::Ident::new(name, proc_macro2::Span::call_site()),
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
     }
 }

@@ -204,7 +204,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     } else {
         format!("\n{lines}{arg_docs}")
     };
-    let rest_lines = rest.lines().map(|l| format!(" {l}"));
+    let rest_lines = rest.lines().map(super::doc_line);
     quote! { #docs #(#[doc = #rest_lines])* }
 }
 
@@ -314,7 +314,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        pub async fn #name(&self, #(#args),*) -> Result<crate::runtime::Response<#ret>, crate::runtime::Error> {
+        pub async fn #name(&self #(, #args)*) -> Result<crate::runtime::Response<#ret>, crate::runtime::Error> {
             #query_decl
             #headers_decl
             #(#path_lets)*
@@ -462,6 +462,8 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         #write_impl
         #(#params)*
     };
+    // The printer copies the tokens it does not own alone: drop the parts quoted above.
+    drop((reads, writes, params, read_impl, write_impl, write_cfg));
     let mut doc = format!("The `{}` operations.", g.wire_name);
     if let Some(d) = &g.description {
         doc.push_str("\n\n");

@@ -232,7 +232,7 @@ fn extract(api: &Api, op: &Operation, p: &Pagination) -> Option<TokenStream> {
 }
 
 /// The Rust field of the item that holds the cursor.
-fn cursor_field(api: &Api, item: &TypeRef, wire: &str) -> Option<syn::Ident> {
+fn cursor_field(api: &Api, item: &TypeRef, wire: &str) -> Option<proc_macro2::Ident> {
     let (t, nullable) = peel(&api.types, item);
     let TypeRef::Named(id) = t else {
         return None;
@@ -296,6 +296,6 @@ fn stream_doc(op: &Operation, p: &Pagination) -> TokenStream {
     lines.push(format!(
         "Each page is one call to [`{method}`](Self::{method}), with its retries; an error is yielded once and ends the stream. [`max_items`](crate::runtime::PageStream::max_items) caps the number of items (and shrinks the last request)."
     ));
-    let lines = lines.into_iter().map(|l| format!(" {l}"));
+    let lines = lines.iter().map(|l| super::doc_line(l));
     quote! { #( #[doc = #lines] )* }
 }
