@@ -10,6 +10,7 @@
 pub mod agentspec;
 pub mod connection;
 pub mod data;
+pub mod json;
 pub mod markdown;
 pub mod schema;
 pub mod skill;
@@ -41,6 +42,10 @@ pub struct Model<'a> {
     pub order: Vec<usize>,
     /// The AgentSpec document of each operation (indexed like `api.operations`).
     pub specs: Vec<OperationSpec>,
+    /// JSON Schema of each webhook payload type, by its label.
+    pub payloads: BTreeMap<String, schema::Schema>,
+    /// Warnings about the documents (definitions left out for size).
+    pub diagnostics: Vec<Diagnostic>,
     /// Name of the document set and of the full skill (`clerk-backend-api`).
     pub skill_name: String,
     /// Where the OpenAPI document is published, else its file name.
@@ -163,12 +168,38 @@ impl<'a> Model<'a> {
             names,
             order,
             specs: Vec::new(),
+            payloads: BTreeMap::new(),
+            diagnostics: Vec::new(),
             skill_name: skill_name(api),
             spec_location,
             spec_sha256,
         };
-        model.specs = (0..api.operations.len())
-            .map(|i| model.operation_spec(i))
+        let mut input = schema::Builder::new(api, schema::Mode::Input);
+        let mut output = schema::Builder::new(api, schema::Mode::Output);
+        let mut inputs = Vec::with_capacity(api.operations.len());
+        let mut outputs = Vec::with_capacity(api.operations.len());
+        for op in &api.operations {
+            inputs.push(schema::input_schema(&mut input, op));
+            outputs.push(schema::output_schema(&mut output, op));
+        }
+        let mut payloads = BTreeMap::new();
+        for e in &api.webhooks {
+            payloads
+                .entry(skill::type_label(api, &e.payload))
+                .or_insert_with(|| schema::payload_schema(&mut output, &e.payload));
+        }
+        model.payloads = payloads
+            .into_iter()
+            .map(|(k, d)| (k, d.complete()))
+            .collect();
+        model.specs = inputs
+            .into_iter()
+            .zip(outputs)
+            .enumerate()
+            .map(|(i, (input, output))| {
+                let output = output.map(|(d, w)| (d.complete(), w));
+                model.operation_spec(i, input.complete(), output)
+            })
             .collect();
         model
     }
@@ -326,14 +357,17 @@ impl<'a> Model<'a> {
         }
     }
 
-    fn operation_spec(&self, i: usize) -> OperationSpec {
+    fn operation_spec(
+        &self,
+        i: usize,
+        input_schema: schema::Schema,
+        output: Option<(schema::Schema, schema::Wrap)>,
+    ) -> OperationSpec {
         let api = self.api;
         let op = &api.operations[i];
         let name = self.names[i].clone();
         let title = Self::title(op, &name);
         let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
-        let input_schema = schema::input_schema(api, op);
-        let output = schema::output_schema(api, op);
         let open_world = self.data.open_world.get(&op.operation_id).cloned();
         let annotations = Annotations {
             title: title.clone(),
@@ -554,9 +588,7 @@ fn spec_location(config: &Config, sha256: &str) -> String {
 }
 
 fn json_text(v: &impl serde::Serialize) -> Result<String, String> {
-    serde_json::to_string_pretty(v)
-        .map(|s| s + "\n")
-        .map_err(|e| format!("internal error: cannot write JSON: {e}"))
+    json::text(v, 4096)
 }
 
 /// Read the spec's bytes again for its digest (the text in memory when given).
