@@ -115,16 +115,16 @@ impl Formatter for Pretty {
     fn write_raw_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
         // JSON strings never hold a raw newline, so every newline starts a line to indent.
         let pad = self.depth * 2;
-        let mut lines = fragment.split('\n');
-        if let Some(first) = lines.next() {
-            w.write_all(first.as_bytes())?;
+        let bytes = fragment.as_bytes();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                w.write_all(&bytes[start..=i])?;
+                indent(w, pad)?;
+                start = i + 1;
+            }
         }
-        for line in lines {
-            w.write_all(b"\n")?;
-            indent(w, pad)?;
-            w.write_all(line.as_bytes())?;
-        }
-        Ok(())
+        w.write_all(&bytes[start..])
     }
 }
 

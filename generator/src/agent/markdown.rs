@@ -7,9 +7,18 @@
 /// `>` become entities (no HTML, no comments, no block quotes); a start that would open a
 /// block (`#`, a bullet, a fence, a rule or setext underline, `1.`) is escaped.
 pub fn inline(text: &str) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::with_capacity(collapsed.len() + 8);
-    for c in collapsed.chars() {
+    let mut out = String::with_capacity(text.len() + 8);
+    // Whitespace runs collapse to one space (none at the ends), then characters are escaped.
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
         match c {
             '|' => out.push_str("\\|"),
             '\\' => out.push_str("\\\\"),
@@ -19,18 +28,16 @@ pub fn inline(text: &str) -> String {
             c => out.push(c),
         }
     }
-    escape_line_start(&out)
+    escape_line_start(out)
 }
 
 /// Escape a line's first character if it would start a block construct.
-fn escape_line_start(line: &str) -> String {
+fn escape_line_start(mut line: String) -> String {
     let Some(first) = line.chars().next() else {
-        return String::new();
+        return line;
     };
-    let ordered = {
-        let digits = line.chars().take_while(|c| c.is_ascii_digit()).count();
-        digits > 0 && matches!(line[digits..].chars().next(), Some('.' | ')'))
-    };
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let ordered = digits > 0 && matches!(line.as_bytes().get(digits), Some(b'.' | b')'));
     let second = line.chars().nth(1);
     let bullet = matches!(first, '-' | '+' | '*') && second.is_none_or(|c| c == ' ');
     let fence = line.starts_with("```") || line.starts_with("~~~");
@@ -38,13 +45,11 @@ fn escape_line_start(line: &str) -> String {
         .chars()
         .all(|c| matches!(c, '=' | '-' | '*' | '_' | ' '));
     if first == '#' || bullet || fence || rule {
-        format!("\\{line}")
+        line.insert(0, '\\');
     } else if ordered {
-        let digits = line.chars().take_while(|c| c.is_ascii_digit()).count();
-        format!("{}\\{}", &line[..digits], &line[digits..])
-    } else {
-        line.to_string()
+        line.insert(digits, '\\');
     }
+    line
 }
 
 /// Multi-line prose as paragraphs, safe between our headings: no line can open or close a
@@ -106,6 +111,20 @@ pub fn yaml_str(text: &str) -> String {
 /// An inline code span for a spec-derived name or path: one line, delimited by a backtick
 /// run longer than any inside, `|` escaped (GFM tables split cells even in code spans).
 pub fn code_span(text: &str) -> String {
+    // Most names and paths need nothing: no backtick, no pipe, single inner spaces.
+    let plain = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text
+            .chars()
+            .any(|c| c == '`' || c == '|' || (c != ' ' && c.is_whitespace()));
+    if plain {
+        let mut out = String::with_capacity(text.len() + 2);
+        out.push('`');
+        out.push_str(text);
+        out.push('`');
+        return out;
+    }
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let collapsed = collapsed.replace('|', "\\|");
     let mut longest = 0;
@@ -148,19 +167,23 @@ pub fn code_block(code: &str, lang: &str) -> String {
 
 /// First sentence of prose (up to `max` characters), on one line.
 pub fn first_sentence(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let end = collapsed
-        .char_indices()
-        .find(|(i, c)| {
-            *c == '.'
-                && collapsed[i + 1..]
-                    .chars()
-                    .next()
-                    .is_none_or(|n| n.is_whitespace())
-        })
-        .map(|(i, _)| i + 1)
-        .unwrap_or(collapsed.len());
-    truncate(&collapsed[..end], max)
+    // Whitespace collapsed to single spaces, up to the first word that ends with a period
+    // (a period followed by whitespace or the end); past `max` characters the rest cannot
+    // change the truncated result.
+    let mut out = String::with_capacity(text.len().min(4 * max + 8));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        out.push_str(word);
+        chars += word.chars().count();
+        if word.ends_with('.') || chars > max {
+            break;
+        }
+    }
+    truncate(&out, max)
 }
 
 /// At most `max` characters, ending with `…` when cut.

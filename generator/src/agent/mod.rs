@@ -520,16 +520,14 @@ impl<'a> Model<'a> {
             groups: api
                 .groups
                 .iter()
-                .map(|g| {
+                .zip(skill::group_references(api))
+                .map(|(g, reference)| {
                     let name = crate::naming::unraw(&g.module).to_string();
                     GroupEntry {
                         title: group_display_title(api, g),
                         description: g.description.clone(),
                         operations: g.operations.len(),
-                        reference: format!(
-                            "{full}/references/{}.md",
-                            skill::group_reference(api, g)
-                        ),
+                        reference: format!("{full}/references/{reference}.md"),
                         name,
                     }
                 })
@@ -656,8 +654,9 @@ pub fn generate_timed(
         Ok::<_, String>(())
     })?;
     timings.time("agent: skills", || {
+        let mut views = skill::Views::default();
         for read_only in [false, true] {
-            for (path, text) in skill::render(&model, &templates, read_only)? {
+            for (path, text) in skill::render(&model, &templates, read_only, &mut views)? {
                 files.insert(path, text);
             }
         }

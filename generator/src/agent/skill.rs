@@ -372,7 +372,7 @@ struct GroupView {
     description: String,
     skill: String,
     read_only: bool,
-    ops: Vec<OpView>,
+    ops: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -417,7 +417,7 @@ struct TypeView {
 struct TypesView {
     title: String,
     skill: String,
-    types: Vec<TypeView>,
+    types: Vec<Value>,
 }
 
 fn first_line(text: Option<&str>, max: usize) -> String {
@@ -685,22 +685,53 @@ fn tag_sections(
     out
 }
 
-/// Reference file (under `references/`, without `.md`) of a group in the full skill: the
-/// file of its most common tag.
-pub fn group_reference(api: &Api, group: &crate::ir::Group) -> String {
-    let title = super::group_display_title(api, group);
-    tag_sections(api, &|_| true)
-        .into_iter()
-        .find(|(t, ..)| *t == title)
-        .map(|(_, f, ..)| f)
-        .unwrap_or_else(|| tag_file(&title))
+/// Reference file (under `references/`, without `.md`) of each group in the full skill (in
+/// group order): the file of its most common tag.
+pub fn group_references(api: &Api) -> Vec<String> {
+    let sections = tag_sections(api, &|_| true);
+    api.groups
+        .iter()
+        .map(|group| {
+            let title = super::group_display_title(api, group);
+            sections
+                .iter()
+                .find(|(t, ..)| *t == title)
+                .map(|(_, f, ..)| f.clone())
+                .unwrap_or_else(|| tag_file(&title))
+        })
+        .collect()
 }
 
-/// Render one skill: relative path (under `agent/`) -> contents.
+/// Template values of operations and types, built once for both skills.
+#[derive(Default)]
+pub struct Views {
+    ops: BTreeMap<usize, Value>,
+    types: BTreeMap<TypeId, Value>,
+}
+
+impl Views {
+    fn op(&mut self, model: &Model<'_>, i: usize) -> Value {
+        self.ops
+            .entry(i)
+            .or_insert_with(|| Value::from(minijinja::value::Serde(op_view(model, i))))
+            .clone()
+    }
+
+    fn type_(&mut self, api: &Api, id: TypeId) -> Value {
+        self.types
+            .entry(id)
+            .or_insert_with(|| Value::from(minijinja::value::Serde(type_view(api, id))))
+            .clone()
+    }
+}
+
+/// Render one skill: relative path (under `agent/`) -> contents. `views` carries what both
+/// skills show from one to the other.
 pub fn render(
     model: &Model<'_>,
     templates: &Templates,
     read_only: bool,
+    views: &mut Views,
 ) -> Result<BTreeMap<String, String>, String> {
     let api = model.api;
     let name = if read_only {
@@ -767,7 +798,7 @@ pub fn render(
             description: description.unwrap_or_default(),
             skill: name.clone(),
             read_only,
-            ops: ops.iter().map(|&i| op_view(model, i)).collect(),
+            ops: ops.iter().map(|&i| views.op(model, i)).collect(),
         };
         files.insert(
             format!("{root}/references/{file}.md"),
@@ -802,7 +833,7 @@ pub fn render(
                     skill: name.clone(),
                     types: reachable_types(api, &included_ops)
                         .into_iter()
-                        .map(|id| type_view(api, id))
+                        .map(|id| views.type_(api, id))
                         .collect(),
                 },
             )?,
