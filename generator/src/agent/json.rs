@@ -1,71 +1,132 @@
 //! Pretty JSON text of the agent documents, byte-for-byte what `serde_json::to_string_pretty`
-//! writes, except that schema definitions shared by many documents are rendered once
-//! ([`Fragment`]) and copied in, re-indented to where they land, instead of being cloned and
-//! serialized again for every document that embeds them.
+//! writes, except that parts shared by many documents (schema definitions, whole schemas) are
+//! rendered once ([`Fragment`]) and copied in, indented to where they land, instead of being
+//! cloned and serialized again for every document that embeds them.
+//!
+//! How a fragment gets in: serde_json writes a `RawValue` through the formatter's
+//! `write_raw_fragment`. While [`text`] runs, the formatter keeps its depth in a thread-local;
+//! a fragment serialized then fetches (or makes, once per depth) its text indented for that
+//! depth and hands it to the formatter, which copies it verbatim. Serialized any other way, a
+//! fragment is its plain `RawValue`.
 
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// Depths whose indented copies a fragment keeps.
+const CACHED_DEPTHS: usize = 8;
 
 /// A JSON value rendered once as pretty text at indentation 0, to be embedded anywhere.
 #[derive(Debug, Clone)]
-pub struct Fragment(Arc<RawValue>);
+pub struct Fragment(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    raw: Box<RawValue>,
+    /// The text indented for depth `i` (every line after the first gets `2 * i` spaces).
+    indented: [OnceLock<Box<str>>; CACHED_DEPTHS],
+}
+
+thread_local! {
+    /// The depth of the formatter of the [`text`] running on this thread, if any.
+    static DEPTH: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The text of the fragment being written, handed from [`Fragment`] to the formatter.
+    static HANDOFF: RefCell<Option<(Arc<Inner>, usize)>> = const { RefCell::new(None) };
+}
+
+/// What a fragment writes through serde_json while handing its text over.
+fn stand_in() -> &'static RawValue {
+    static STAND_IN: OnceLock<Box<RawValue>> = OnceLock::new();
+    STAND_IN.get_or_init(|| RawValue::from_string("0".to_string()).unwrap_or_default())
+}
 
 impl Fragment {
     /// Render `v`.
     pub fn new(v: &Value) -> Fragment {
         let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".to_string());
         // The text was just written by serde_json, so it parses.
-        let raw = RawValue::from_string(text).unwrap_or_default();
-        Fragment(Arc::from(raw))
+        Fragment::from_raw(RawValue::from_string(text).unwrap_or_default())
+    }
+
+    /// A fragment of JSON text already written pretty at indentation 0 (checked to be JSON).
+    pub fn from_text(text: String) -> Fragment {
+        Fragment::from_raw(RawValue::from_string(text).unwrap_or_default())
+    }
+
+    fn from_raw(raw: Box<RawValue>) -> Fragment {
+        Fragment(Arc::new(Inner {
+            raw,
+            indented: Default::default(),
+        }))
     }
 
     /// The pretty text (indentation 0).
     pub fn text(&self) -> &str {
-        self.0.get()
+        self.0.raw.get()
     }
 
     /// Length of the text in bytes (the size measure of the document budget).
     pub fn len(&self) -> usize {
-        self.0.get().len()
+        self.text().len()
     }
 
     /// Whether the text is empty (never: the smallest JSON text is one byte).
     pub fn is_empty(&self) -> bool {
-        self.0.get().is_empty()
+        self.text().is_empty()
     }
 
     /// The value again (slow: parses the text).
     pub fn to_value(&self) -> Value {
-        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+        serde_json::from_str(self.text()).unwrap_or(Value::Null)
     }
 }
 
 impl Serialize for Fragment {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (*self.0).serialize(s)
+        match DEPTH.get() {
+            Some(depth) if depth < CACHED_DEPTHS => {
+                self.0.indented[depth].get_or_init(|| indented(self.text(), depth));
+                HANDOFF.set(Some((self.0.clone(), depth)));
+                stand_in().serialize(s)
+            }
+            _ => self.0.raw.serialize(s),
+        }
     }
 }
 
-/// `to_string_pretty` plus a final newline, with fragments re-indented in place.
+/// `to_string_pretty` plus a final newline, with fragments copied in.
 pub fn text(v: &impl Serialize, capacity: usize) -> Result<String, String> {
     let mut out = Vec::with_capacity(capacity);
+    let outer = DEPTH.replace(Some(0));
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
-    v.serialize(&mut ser)
-        .map_err(|e| format!("internal error: cannot write JSON: {e}"))?;
+    let result = v.serialize(&mut ser);
+    DEPTH.set(outer);
+    result.map_err(|e| format!("internal error: cannot write JSON: {e}"))?;
     out.push(b'\n');
     String::from_utf8(out).map_err(|e| format!("internal error: JSON is not UTF-8: {e}"))
 }
 
-/// serde_json's pretty formatter, tracking its depth so that a raw fragment (pretty text at
-/// indentation 0) can be indented to the depth it is written at.
+/// serde_json's pretty formatter, publishing its depth (see the module documentation).
 #[derive(Default)]
 struct Pretty {
     inner: PrettyFormatter<'static>,
     depth: usize,
+}
+
+impl Pretty {
+    fn deeper(&mut self) {
+        self.depth += 1;
+        DEPTH.set(Some(self.depth));
+    }
+
+    fn shallower(&mut self) {
+        self.depth -= 1;
+        DEPTH.set(Some(self.depth));
+    }
 }
 
 const SPACES: &[u8; 64] = b"                                                                ";
@@ -80,13 +141,43 @@ fn indent<W: ?Sized + Write>(w: &mut W, n: usize) -> io::Result<()> {
     Ok(())
 }
 
+/// Pretty text of indentation 0 indented for `depth` (see [`reindent`]).
+fn indented(text: &str, depth: usize) -> Box<str> {
+    let pad = &SPACES_STR[..(depth * 2).min(SPACES_STR.len())];
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    let mut start = 0;
+    for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        out.push_str(&text[start..=i]);
+        out.push_str(pad);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.into_boxed_str()
+}
+
+const SPACES_STR: &str = "                ";
+
+/// Write pretty text of indentation 0 indented for `depth`: JSON strings never hold a raw
+/// newline, so every newline starts a line to indent.
+fn reindent<W: ?Sized + Write>(w: &mut W, text: &str, depth: usize) -> io::Result<()> {
+    let pad = depth * 2;
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for i in memchr::memchr_iter(b'\n', bytes) {
+        w.write_all(&bytes[start..=i])?;
+        indent(w, pad)?;
+        start = i + 1;
+    }
+    w.write_all(&bytes[start..])
+}
+
 impl Formatter for Pretty {
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.depth += 1;
+        self.deeper();
         self.inner.begin_array(w)
     }
     fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.depth -= 1;
+        self.shallower();
         self.inner.end_array(w)
     }
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
@@ -96,11 +187,11 @@ impl Formatter for Pretty {
         self.inner.end_array_value(w)
     }
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.depth += 1;
+        self.deeper();
         self.inner.begin_object(w)
     }
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.depth -= 1;
+        self.shallower();
         self.inner.end_object(w)
     }
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
@@ -112,19 +203,18 @@ impl Formatter for Pretty {
     fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.inner.end_object_value(w)
     }
-    fn write_raw_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
-        // JSON strings never hold a raw newline, so every newline starts a line to indent.
-        let pad = self.depth * 2;
-        let bytes = fragment.as_bytes();
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' {
-                w.write_all(&bytes[start..=i])?;
-                indent(w, pad)?;
-                start = i + 1;
-            }
+    fn write_raw_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        match HANDOFF.take() {
+            Some((inner, depth)) => match inner.indented[depth].get() {
+                Some(text) => w.write_all(text.as_bytes()),
+                None => reindent(w, inner.raw.get(), depth),
+            },
+            None => reindent(w, fragment, self.depth),
         }
-        w.write_all(&bytes[start..])
     }
 }
 
@@ -136,22 +226,33 @@ mod tests {
     #[test]
     fn fragments_land_exactly_where_pretty_printing_puts_them() {
         let inner = json!({"a": [1, {"b": "x\ny"}], "c": {}, "d": [], "e": {"f": null}});
-        let whole = json!({"outer": [{"k": inner.clone()}, inner.clone()], "z": 1});
+        let whole = json!({"outer": [{"k": inner.clone()}, inner.clone(), [[[[[[[[inner.clone()]]]]]]]]], "z": 1});
         #[derive(Serialize)]
         struct K {
             k: Fragment,
         }
         #[derive(Serialize)]
         struct Outer {
-            outer: (K, Fragment),
+            outer: (
+                K,
+                Fragment,
+                Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Fragment>>>>>>>>,
+            ),
             z: u8,
         }
         let f = Fragment::new(&inner);
+        let deep = vec![vec![vec![vec![vec![vec![vec![vec![f.clone()]]]]]]]];
         let doc = Outer {
-            outer: (K { k: f.clone() }, f),
+            outer: (K { k: f.clone() }, f.clone(), deep),
             z: 1,
         };
         let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+        // Twice: the second time from the indented copies.
         assert_eq!(text(&doc, 0).unwrap(), expected);
+        assert_eq!(text(&doc, 0).unwrap(), expected);
+        // Written by anything else, a fragment is its plain JSON.
+        assert_eq!(serde_json::to_value(&f).unwrap(), inner);
+        let compact: Value = serde_json::from_str(&serde_json::to_string(&doc).unwrap()).unwrap();
+        assert_eq!(compact, whole);
     }
 }

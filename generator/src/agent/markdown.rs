@@ -7,6 +7,9 @@
 /// `>` become entities (no HTML, no comments, no block quotes); a start that would open a
 /// block (`#`, a bullet, a fence, a rule or setext underline, `1.`) is escaped.
 pub fn inline(text: &str) -> String {
+    if text.is_ascii() {
+        return inline_ascii(text);
+    }
     let mut out = String::with_capacity(text.len() + 8);
     // Whitespace runs collapse to one space (none at the ends), then characters are escaped.
     let mut space = false;
@@ -26,6 +29,36 @@ pub fn inline(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
+        }
+    }
+    escape_line_start(out)
+}
+
+/// Whitespace as [`char::is_whitespace`] sees it, for ASCII.
+fn ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// [`inline`] of ASCII text, byte by byte.
+fn inline_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut space = false;
+    for &b in text.as_bytes() {
+        if ascii_space(b) {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match b {
+            b'|' => out.push_str("\\|"),
+            b'\\' => out.push_str("\\\\"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            b if b.is_ascii_control() => out.push(' '),
+            b => out.push(char::from(b)),
         }
     }
     escape_line_start(out)
@@ -170,6 +203,9 @@ pub fn first_sentence(text: &str, max: usize) -> String {
     // Whitespace collapsed to single spaces, up to the first word that ends with a period
     // (a period followed by whitespace or the end); past `max` characters the rest cannot
     // change the truncated result.
+    if text.is_ascii() {
+        return first_sentence_ascii(text, max);
+    }
     let mut out = String::with_capacity(text.len().min(4 * max + 8));
     let mut chars = 0;
     for word in text.split_whitespace() {
@@ -180,6 +216,33 @@ pub fn first_sentence(text: &str, max: usize) -> String {
         out.push_str(word);
         chars += word.chars().count();
         if word.ends_with('.') || chars > max {
+            break;
+        }
+    }
+    truncate(&out, max)
+}
+
+/// [`first_sentence`] of ASCII text (one byte per character).
+fn first_sentence_ascii(text: &str, max: usize) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len().min(max + 8));
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && ascii_space(bytes[i]) {
+            i += 1;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        let start = i;
+        while i < bytes.len() && !ascii_space(bytes[i]) {
+            i += 1;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&text[start..i]);
+        if bytes[i - 1] == b'.' || out.len() > max {
             break;
         }
     }

@@ -18,7 +18,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Which side of a call a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Wrap {
 pub struct Builder<'a> {
     api: &'a Api,
     mode: Mode,
-    defs: BTreeMap<String, Value>,
+    defs: BTreeMap<String, Slot>,
     /// Type of each defined name.
     by_name: HashMap<String, TypeId>,
     /// Finished definitions, by type, once a document has embedded them.
@@ -72,6 +72,21 @@ pub struct Builder<'a> {
     /// their variants are, which is decided once the variants' definitions exist
     /// ([`Builder::type_unions`]).
     unions: Vec<String>,
+}
+
+/// A definition in the builder: still its own, or already shared.
+enum Slot {
+    Built(Value),
+    Shared(Arc<Def>),
+}
+
+impl Slot {
+    fn value(&self) -> &Value {
+        match self {
+            Slot::Built(v) => v,
+            Slot::Shared(d) => &d.value,
+        }
+    }
 }
 
 /// The `$defs` entry of a named type in one mode: built once, shared by every document that
@@ -94,18 +109,23 @@ pub struct Def {
 #[derive(Debug)]
 pub struct Draft {
     /// The root schema (without `$defs`).
-    pub root: Map<String, Value>,
-    /// The definition the root is a copy of (an output schema whose response type is an
-    /// object), if any.
-    pub inlined: Option<Arc<Def>>,
+    pub root: Root,
     /// Every definition the root reaches, breadth-first from the root.
     pub reach: Vec<Arc<Def>>,
 }
 
 impl Draft {
+    /// The definition the root is (an output schema whose response type is an object).
+    pub fn inlined(&self) -> Option<&Arc<Def>> {
+        match &self.root {
+            Root::Inlined(d) => Some(d),
+            Root::Own(_) => None,
+        }
+    }
+
     /// Bytes of definitions the document embeds in full (the inlined root included).
     pub fn need(&self) -> usize {
-        self.inlined.as_ref().map_or(0, |d| d.text.len())
+        self.inlined().map_or(0, |d| d.text.len())
             + self.reach.iter().map(|d| d.text.len()).sum::<usize>()
     }
 
@@ -113,9 +133,34 @@ impl Draft {
     pub fn complete(self) -> Schema {
         let mut defs: Vec<Entry> = self.reach.into_iter().map(Entry::Shared).collect();
         defs.sort_by(|a, b| a.name().cmp(b.name()));
-        Schema {
-            root: self.root,
-            defs,
+        Schema::with_root(self.root, defs)
+    }
+}
+
+/// The root of a schema document.
+#[derive(Debug, Clone)]
+pub enum Root {
+    /// Its own schema object.
+    Own(Map<String, Value>),
+    /// A copy of a definition (an object response type), shared.
+    Inlined(Arc<Def>),
+}
+
+impl Default for Root {
+    fn default() -> Root {
+        Root::Own(Map::new())
+    }
+}
+
+impl Root {
+    fn map(&self) -> &Map<String, Value> {
+        static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
+        match self {
+            Root::Own(m) => m,
+            Root::Inlined(d) => d
+                .value
+                .as_object()
+                .unwrap_or_else(|| EMPTY.get_or_init(Map::new)),
         }
     }
 }
@@ -165,16 +210,48 @@ impl Serialize for Entry {
 /// shared with other documents rather than copied.
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
-    /// The root schema, without `$defs`.
-    pub root: Map<String, Value>,
-    /// `$defs`, sorted by name.
-    pub defs: Vec<Entry>,
+    root: Root,
+    defs: Vec<Entry>,
+    /// The whole document rendered once ([`Schema::prerender`]), for one written many times.
+    text: OnceLock<Fragment>,
 }
 
 impl Schema {
+    /// A document of `root` (no `$defs` in it) and `defs`, sorted by name.
+    pub fn new(root: Map<String, Value>, defs: Vec<Entry>) -> Schema {
+        Schema::with_root(Root::Own(root), defs)
+    }
+
+    fn with_root(root: Root, defs: Vec<Entry>) -> Schema {
+        Schema {
+            root,
+            defs,
+            text: OnceLock::new(),
+        }
+    }
+
+    /// The root schema, without `$defs`.
+    pub fn root(&self) -> &Map<String, Value> {
+        self.root.map()
+    }
+
+    /// `$defs`, sorted by name.
+    pub fn defs(&self) -> &[Entry] {
+        &self.defs
+    }
+
+    /// Render the whole document now, so that every copy of it written later is copied text.
+    pub fn prerender(&self) {
+        self.text.get_or_init(|| {
+            let mut text = super::json::text(&Parts(self), 0).unwrap_or_default();
+            text.truncate(text.trim_end().len());
+            Fragment::from_text(text)
+        });
+    }
+
     /// The whole document as one value (a copy).
     pub fn to_value(&self) -> Value {
-        let mut m = self.root.clone();
+        let mut m = self.root().clone();
         if !self.defs.is_empty() {
             let defs: Map<String, Value> = self
                 .defs
@@ -189,7 +266,9 @@ impl Schema {
     /// Whether the document has the JSON string `word` anywhere (a key or a value).
     pub fn mentions(&self, word: &str) -> bool {
         let quoted = Value::String(word.to_string()).to_string();
-        Value::Object(self.root.clone()).to_string().contains(&quoted)
+        Value::Object(self.root().clone())
+            .to_string()
+            .contains(&quoted)
             || self.defs.iter().any(|e| match e {
                 Entry::Shared(d) => d.text.text().contains(&quoted),
                 Entry::Rendered(_, f) => f.text().contains(&quoted),
@@ -208,7 +287,7 @@ impl From<Value> for Schema {
             Some(Value::Object(d)) => d.into_iter().map(|(n, v)| Entry::Own(n, v)).collect(),
             _ => Vec::new(),
         };
-        Schema { root, defs }
+        Schema::new(root, defs)
     }
 }
 
@@ -220,6 +299,18 @@ impl PartialEq for Schema {
 
 impl Serialize for Schema {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.text.get() {
+            Some(f) => f.serialize(s),
+            None => Parts(self).serialize(s),
+        }
+    }
+}
+
+/// A schema written out part by part.
+struct Parts<'a>(&'a Schema);
+
+impl Serialize for Parts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         struct Defs<'a>(&'a [Entry]);
         impl Serialize for Defs<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -230,13 +321,15 @@ impl Serialize for Schema {
                 m.end()
             }
         }
-        let extra = usize::from(!self.defs.is_empty());
-        let mut m = s.serialize_map(Some(self.root.len() + extra))?;
-        for (k, v) in &self.root {
+        let schema = self.0;
+        let extra = usize::from(!schema.defs.is_empty());
+        let root = schema.root();
+        let mut m = s.serialize_map(Some(root.len() + extra))?;
+        for (k, v) in root {
             m.serialize_entry(k, v)?;
         }
-        if !self.defs.is_empty() {
-            m.serialize_entry("$defs", &Defs(&self.defs))?;
+        if !schema.defs.is_empty() {
+            m.serialize_entry("$defs", &Defs(&schema.defs))?;
         }
         m.end()
     }
@@ -452,7 +545,7 @@ impl<'a> Builder<'a> {
                 let schema = self.def_schema(next);
                 let name = self.api.types[next].name.clone();
                 self.by_name.insert(name.clone(), next);
-                self.defs.insert(name, schema);
+                self.defs.insert(name, Slot::Built(schema));
             }
             self.type_unions();
             // Every union built here reaches its variants, so all were built here or before:
@@ -563,7 +656,7 @@ impl<'a> Builder<'a> {
                 .unions
                 .iter()
                 .filter(|name| {
-                    self.defs.get(*name).is_some_and(|d| {
+                    self.defs.get(*name).map(Slot::value).is_some_and(|d| {
                         d.get("type").is_none()
                             && d.get("anyOf")
                                 .and_then(Value::as_array)
@@ -576,7 +669,8 @@ impl<'a> Builder<'a> {
                 return;
             }
             for name in ready {
-                if let Some(Value::Object(m)) = self.defs.remove(&name) {
+                // Unions of this drain are not shared yet.
+                if let Some(Slot::Built(Value::Object(m))) = self.defs.remove(&name) {
                     let mut typed = Map::new();
                     for (k, v) in m {
                         if k == "anyOf" {
@@ -584,7 +678,7 @@ impl<'a> Builder<'a> {
                         }
                         typed.insert(k, v);
                     }
-                    self.defs.insert(name, Value::Object(typed));
+                    self.defs.insert(name, Slot::Built(Value::Object(typed)));
                 }
             }
         }
@@ -596,7 +690,11 @@ impl<'a> Builder<'a> {
             return d.clone();
         }
         let name = self.api.types[id].name.clone();
-        let value = self.defs.get(&name).cloned().unwrap_or_default();
+        let value = match self.defs.get_mut(&name) {
+            Some(Slot::Built(v)) => std::mem::take(v),
+            Some(Slot::Shared(d)) => return d.clone(),
+            None => Value::Null,
+        };
         let mut names = Vec::new();
         refs_in(&value, &mut names);
         let mut refs: Vec<TypeId> = Vec::new();
@@ -610,26 +708,39 @@ impl<'a> Builder<'a> {
         let def = Arc::new(Def {
             id,
             text: Fragment::new(&value),
-            name,
+            name: name.clone(),
             value,
             refs,
         });
+        self.defs.insert(name, Slot::Shared(def.clone()));
         self.shared[id] = Some(def.clone());
         def
     }
 
     /// The document of `root` with the definitions it reaches, breadth-first.
     pub fn finish(&mut self, root: Value) -> Draft {
-        self.finish_inlined(root, None)
-    }
-
-    fn finish_inlined(&mut self, root: Value, inlined: Option<TypeId>) -> Draft {
         let mut names = Vec::new();
         refs_in(&root, &mut names);
-        let mut queue: VecDeque<TypeId> = names
+        let seeds: Vec<TypeId> = names
             .iter()
             .filter_map(|n| self.by_name.get(n).copied())
             .collect();
+        let root = match root {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        self.reach(Root::Own(root), seeds)
+    }
+
+    /// The document whose root is the definition of `id`.
+    fn finish_inlined(&mut self, id: TypeId) -> Draft {
+        let def = self.shared(id);
+        let seeds = def.refs.clone();
+        self.reach(Root::Inlined(def), seeds)
+    }
+
+    fn reach(&mut self, root: Root, seeds: Vec<TypeId>) -> Draft {
+        let mut queue: VecDeque<TypeId> = seeds.into();
         let mut seen = BTreeSet::new();
         let mut reach = Vec::new();
         while let Some(id) = queue.pop_front() {
@@ -639,20 +750,12 @@ impl<'a> Builder<'a> {
                 reach.push(def);
             }
         }
-        let root = match root {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        Draft {
-            root,
-            inlined: inlined.map(|id| self.shared(id)),
-            reach,
-        }
+        Draft { root, reach }
     }
 
     /// The `$defs` entry of a named type, if built.
     pub fn def(&self, name: &str) -> Option<&Value> {
-        self.defs.get(name)
+        self.defs.get(name).map(Slot::value)
     }
 }
 
@@ -744,8 +847,7 @@ fn is_object_schema(b: &Builder<'_>, v: &Value) -> bool {
         .and_then(|r| r.strip_prefix("#/$defs/"))
     {
         return b
-            .defs
-            .get(name)
+            .def(name)
             .and_then(|d| d.get("type"))
             .and_then(Value::as_str)
             == Some("object");
@@ -807,9 +909,13 @@ pub fn output_schema(b: &mut Builder<'_>, op: &Operation) -> Option<(Draft, Wrap
     let (root, wrap) = match &resolved {
         TypeRef::Named(id) => {
             let name = b.define(*id);
-            let def = b.def(&name).cloned().unwrap_or_default();
-            if def.get("type").and_then(Value::as_str) == Some("object") {
-                return Some((b.finish_inlined(def, Some(*id)), Wrap::None));
+            let object = b
+                .def(&name)
+                .and_then(|d| d.get("type"))
+                .and_then(Value::as_str)
+                == Some("object");
+            if object {
+                return Some((b.finish_inlined(*id), Wrap::None));
             } else {
                 let inner = b.node(&resolved, None, desc, false);
                 (wrap_value("value", inner), Wrap::Value)

@@ -58,12 +58,12 @@ impl Templates {
                 .build()
                 .map_err(|e| format!("internal error: template syntax: {e}"))?,
         );
-        env.add_filter("md_inline", |s: String| markdown::inline(&s));
-        env.add_filter("md_block", |s: String| markdown::block(&s));
-        env.add_filter("yaml_str", |s: String| markdown::yaml_str(&s));
-        env.add_filter("code", |s: String| markdown::code_span(&s));
-        env.add_filter("code_block", |s: String, lang: String| {
-            markdown::code_block(&s, &lang)
+        env.add_filter("md_inline", |s: &str| markdown::inline(s));
+        env.add_filter("md_block", |s: &str| markdown::block(s));
+        env.add_filter("yaml_str", |s: &str| markdown::yaml_str(s));
+        env.add_filter("code", |s: &str| markdown::code_span(s));
+        env.add_filter("code_block", |s: &str, lang: &str| {
+            markdown::code_block(s, lang)
         });
         for (name, builtin) in TEMPLATES {
             let source = match dir.map(|d| d.join(name)) {
@@ -107,8 +107,9 @@ fn tidy(text: &str) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    let trimmed = out.trim_end().to_string();
-    trimmed + "\n"
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
 }
 
 /// Name of the read-only skill.

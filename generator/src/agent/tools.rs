@@ -190,15 +190,15 @@ pub fn gemini<'a>(specs: &[&'a OperationSpec]) -> GeminiTools<'a> {
 /// [`gemini_schema`] of a document, each shared definition converted once.
 fn gemini_variant(s: &Schema, cache: &mut HashMap<TypeId, Entry>) -> Schema {
     // A root with a type list would be restructured around its `$defs`: not one we write.
-    if !s.root.get("type").is_none_or(Value::is_string) || s.root.contains_key("$defs") {
+    if !s.root().get("type").is_none_or(Value::is_string) || s.root().contains_key("$defs") {
         return Schema::from(gemini_schema(&s.to_value()));
     }
-    let root = match gemini_schema(&Value::Object(s.root.clone())) {
+    let root = match gemini_object(s.root()) {
         Value::Object(m) => m,
         _ => Map::new(),
     };
     let defs = s
-        .defs
+        .defs()
         .iter()
         .map(|e| match e {
             Entry::Shared(d) => cache
@@ -213,7 +213,7 @@ fn gemini_variant(s: &Schema, cache: &mut HashMap<TypeId, Entry>) -> Schema {
             other => Entry::Own(other.name().to_string(), gemini_schema(&other.to_value())),
         })
         .collect();
-    Schema { root, defs }
+    Schema::new(root, defs)
 }
 
 /// Keywords Gemini's `parametersJsonSchema` accepts.
@@ -246,9 +246,13 @@ fn is_required_only(v: &Value) -> bool {
 /// Reduce a schema to Gemini's keywords: `const` becomes a one-value `enum`, type arrays
 /// become `anyOf`, validation-only `anyOf`/`oneOf` (`{required: [...]}` members) are dropped.
 pub fn gemini_schema(v: &Value) -> Value {
-    let Value::Object(m) = v else {
-        return v.clone();
-    };
+    match v {
+        Value::Object(m) => gemini_object(m),
+        other => other.clone(),
+    }
+}
+
+fn gemini_object(m: &Map<String, Value>) -> Value {
     let mut out = Map::new();
     for (k, x) in m {
         match k.as_str() {
@@ -407,16 +411,16 @@ fn strict_variant(s: &Schema, cache: &mut StrictCache) -> Result<Schema, String>
     // Validation-only sets at the root would add notes after `$defs`: not a root we write.
     if ["anyOf", "oneOf", "$defs"]
         .iter()
-        .any(|k| s.root.contains_key(*k))
+        .any(|k| s.root().contains_key(*k))
     {
         return strict_schema(&s.to_value()).map(Schema::from);
     }
-    let root = match strict_node(&Value::Object(s.root.clone()), "", true)? {
+    let root = match strict_object(s.root(), "", true)? {
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    let mut defs: Vec<Arc<StrictDef>> = Vec::with_capacity(s.defs.len());
-    for e in &s.defs {
+    let mut defs: Vec<Arc<StrictDef>> = Vec::with_capacity(s.defs().len());
+    for e in s.defs() {
         let def = match e {
             Entry::Shared(d) => cache
                 .0
@@ -437,10 +441,10 @@ fn strict_variant(s: &Schema, cache: &mut StrictCache) -> Result<Schema, String>
     let Value::Object(root) = root_value else {
         unreachable!("built as an object above")
     };
-    Ok(Schema {
+    Ok(Schema::new(
         root,
-        defs: defs.iter().map(|d| d.entry.clone()).collect(),
-    })
+        defs.iter().map(|d| d.entry.clone()).collect(),
+    ))
 }
 
 fn strict_def(name: &str, value: &Value) -> Result<Arc<StrictDef>, String> {
@@ -466,9 +470,13 @@ fn allows_null(v: &Value) -> bool {
 }
 
 fn strict_node(v: &Value, at: &str, root: bool) -> Result<Value, String> {
-    let Value::Object(m) = v else {
-        return Ok(v.clone());
-    };
+    match v {
+        Value::Object(m) => strict_object(m, at, root),
+        other => Ok(other.clone()),
+    }
+}
+
+fn strict_object(m: &Map<String, Value>, at: &str, root: bool) -> Result<Value, String> {
     let here = if at.is_empty() { "the input" } else { at };
     for bad in ["allOf", "oneOf", "not", "if", "then", "else"] {
         if m.contains_key(bad) {
