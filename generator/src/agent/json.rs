@@ -52,11 +52,6 @@ impl Fragment {
         Fragment::from_raw(RawValue::from_string(text).unwrap_or_default())
     }
 
-    /// A fragment of JSON text already written pretty at indentation 0 (checked to be JSON).
-    pub fn from_text(text: String) -> Fragment {
-        Fragment::from_raw(RawValue::from_string(text).unwrap_or_default())
-    }
-
     fn from_raw(raw: Box<RawValue>) -> Fragment {
         Fragment(Arc::new(Inner {
             raw,

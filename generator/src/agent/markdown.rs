@@ -8,8 +8,14 @@
 /// block (`#`, a bullet, a fence, a rule or setext underline, `1.`) is escaped.
 pub fn inline(text: &str) -> String {
     if text.is_ascii() {
-        return inline_ascii(text);
+        inline_ascii(text)
+    } else {
+        inline_chars(text)
     }
+}
+
+/// [`inline`], character by character.
+fn inline_chars(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     // Whitespace runs collapse to one space (none at the ends), then characters are escaped.
     let mut space = false;
@@ -39,28 +45,49 @@ fn ascii_space(b: u8) -> bool {
     b == b' ' || (b'\t'..=b'\r').contains(&b)
 }
 
-/// [`inline`] of ASCII text, byte by byte.
+/// [`inline`] of ASCII text: runs of plain bytes are copied whole.
 fn inline_ascii(text: &str) -> String {
+    let b = text.as_bytes();
     let mut out = String::with_capacity(text.len() + 8);
-    let mut space = false;
-    for &b in text.as_bytes() {
-        if ascii_space(b) {
-            space = !out.is_empty();
+    let mut i = 0;
+    while i < b.len() && ascii_space(b[i]) {
+        i += 1;
+    }
+    let mut run = i;
+    while i < b.len() {
+        let c = b[i];
+        // One space between two words stays as it is.
+        if c == b' ' && b.get(i + 1).is_some_and(|&n| !ascii_space(n)) {
+            i += 1;
             continue;
         }
-        if space {
-            out.push(' ');
-            space = false;
+        let escaped = match c {
+            b'|' => "\\|",
+            b'\\' => "\\\\",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            c if ascii_space(c) => "",
+            c if c.is_ascii_control() => " ",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[run..i]);
+        if ascii_space(c) {
+            while i < b.len() && ascii_space(b[i]) {
+                i += 1;
+            }
+            if i < b.len() {
+                out.push(' ');
+            }
+        } else {
+            out.push_str(escaped);
+            i += 1;
         }
-        match b {
-            b'|' => out.push_str("\\|"),
-            b'\\' => out.push_str("\\\\"),
-            b'<' => out.push_str("&lt;"),
-            b'>' => out.push_str("&gt;"),
-            b if b.is_ascii_control() => out.push(' '),
-            b => out.push(char::from(b)),
-        }
+        run = i;
     }
+    out.push_str(&text[run..]);
     escape_line_start(out)
 }
 
@@ -145,9 +172,10 @@ pub fn yaml_str(text: &str) -> String {
 /// run longer than any inside, `|` escaped (GFM tables split cells even in code spans).
 pub fn code_span(text: &str) -> String {
     // Most names and paths need nothing: no backtick, no pipe, single inner spaces.
-    let plain = !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && !text.contains("  ")
+    let b = text.as_bytes();
+    let plain = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.windows(2).any(|w| w == b"  ")
         && !text
             .chars()
             .any(|c| c == '`' || c == '|' || (c != ' ' && c.is_whitespace()));
@@ -204,8 +232,14 @@ pub fn first_sentence(text: &str, max: usize) -> String {
     // (a period followed by whitespace or the end); past `max` characters the rest cannot
     // change the truncated result.
     if text.is_ascii() {
-        return first_sentence_ascii(text, max);
+        first_sentence_ascii(text, max)
+    } else {
+        first_sentence_chars(text, max)
     }
+}
+
+/// [`first_sentence`], word by word.
+fn first_sentence_chars(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(4 * max + 8));
     let mut chars = 0;
     for word in text.split_whitespace() {
@@ -275,6 +309,38 @@ mod tests {
         assert_eq!(inline("==="), "\\===");
         assert_eq!(inline("path\\|x"), "path\\\\\\|x");
         assert_eq!(inline("plain `code` text"), "plain `code` text");
+    }
+
+    /// Every string of up to `len` characters from `alphabet`.
+    fn strings(alphabet: &[char], len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn ascii_paths_match_the_character_paths() {
+        let alphabet = [
+            ' ', '\t', '\n', '|', '\\', '<', 'a', '.', '-', '#', '1', '\u{1}', '`',
+        ];
+        for s in strings(&alphabet, 4) {
+            assert_eq!(inline_ascii(&s), inline_chars(&s), "{s:?}");
+            for max in [1, 2, 3, 10] {
+                assert_eq!(
+                    first_sentence_ascii(&s, max),
+                    first_sentence_chars(&s, max),
+                    "{s:?} {max}"
+                );
+            }
+        }
+        assert_eq!(inline("  a  b\t\tc  "), "a b c");
     }
 
     #[test]

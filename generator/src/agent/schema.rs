@@ -212,8 +212,6 @@ impl Serialize for Entry {
 pub struct Schema {
     root: Root,
     defs: Vec<Entry>,
-    /// The whole document rendered once ([`Schema::prerender`]), for one written many times.
-    text: OnceLock<Fragment>,
 }
 
 impl Schema {
@@ -223,11 +221,7 @@ impl Schema {
     }
 
     fn with_root(root: Root, defs: Vec<Entry>) -> Schema {
-        Schema {
-            root,
-            defs,
-            text: OnceLock::new(),
-        }
+        Schema { root, defs }
     }
 
     /// The root schema, without `$defs`.
@@ -238,15 +232,6 @@ impl Schema {
     /// `$defs`, sorted by name.
     pub fn defs(&self) -> &[Entry] {
         &self.defs
-    }
-
-    /// Render the whole document now, so that every copy of it written later is copied text.
-    pub fn prerender(&self) {
-        self.text.get_or_init(|| {
-            let mut text = super::json::text(&Parts(self), 0).unwrap_or_default();
-            text.truncate(text.trim_end().len());
-            Fragment::from_text(text)
-        });
     }
 
     /// The whole document as one value (a copy).
@@ -297,19 +282,8 @@ impl PartialEq for Schema {
     }
 }
 
+/// The root's keys, then `$defs`.
 impl Serialize for Schema {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.text.get() {
-            Some(f) => f.serialize(s),
-            None => Parts(self).serialize(s),
-        }
-    }
-}
-
-/// A schema written out part by part.
-struct Parts<'a>(&'a Schema);
-
-impl Serialize for Parts<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         struct Defs<'a>(&'a [Entry]);
         impl Serialize for Defs<'_> {
@@ -321,15 +295,14 @@ impl Serialize for Parts<'_> {
                 m.end()
             }
         }
-        let schema = self.0;
-        let extra = usize::from(!schema.defs.is_empty());
-        let root = schema.root();
+        let root = self.root();
+        let extra = usize::from(!self.defs.is_empty());
         let mut m = s.serialize_map(Some(root.len() + extra))?;
         for (k, v) in root {
             m.serialize_entry(k, v)?;
         }
-        if !schema.defs.is_empty() {
-            m.serialize_entry("$defs", &Defs(&schema.defs))?;
+        if !self.defs.is_empty() {
+            m.serialize_entry("$defs", &Defs(&self.defs))?;
         }
         m.end()
     }
