@@ -110,6 +110,8 @@ pub struct Def {
 pub struct Draft {
     /// The root schema (without `$defs`).
     pub root: Root,
+    /// The definitions the root references itself, in order.
+    pub seeds: Vec<TypeId>,
     /// Every definition the root reaches, breadth-first from the root.
     pub reach: Vec<Arc<Def>>,
 }
@@ -220,7 +222,8 @@ impl Schema {
         Schema::with_root(Root::Own(root), defs)
     }
 
-    fn with_root(root: Root, defs: Vec<Entry>) -> Schema {
+    /// A document of `root` and `defs`, sorted by name.
+    pub fn with_root(root: Root, defs: Vec<Entry>) -> Schema {
         Schema { root, defs }
     }
 
@@ -713,7 +716,7 @@ impl<'a> Builder<'a> {
     }
 
     fn reach(&mut self, root: Root, seeds: Vec<TypeId>) -> Draft {
-        let mut queue: VecDeque<TypeId> = seeds.into();
+        let mut queue: VecDeque<TypeId> = seeds.iter().copied().collect();
         let mut seen = BTreeSet::new();
         let mut reach = Vec::new();
         while let Some(id) = queue.pop_front() {
@@ -723,7 +726,7 @@ impl<'a> Builder<'a> {
                 reach.push(def);
             }
         }
-        Draft { root, reach }
+        Draft { root, seeds, reach }
     }
 
     /// The `$defs` entry of a named type, if built.

@@ -208,7 +208,8 @@ pub fn reference(
         match payloads.iter_mut().find(|p| p.name == name) {
             Some(p) => p.events.push(e.event_type.clone()),
             None => {
-                let (fields, more) = fields_of(api, &e.payload, 40);
+                let (fields, more) =
+                    fields_of(api, &e.payload, 40, super::skill::MAX_FIELD_LIST_BYTES);
                 payloads.push(PayloadView {
                     name,
                     events: vec![e.event_type.clone()],
