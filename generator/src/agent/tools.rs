@@ -804,6 +804,31 @@ mod tests {
     }
 
     #[test]
+    fn depth_search_gives_up_on_exponentially_many_paths() {
+        // 40 levels, each with four required properties referencing the next: 4^40 paths.
+        let mut defs = Map::new();
+        for i in 0..40 {
+            let next = json!({"$ref": format!("#/$defs/D{}", i + 1)});
+            let props: Map<String, Value> =
+                (0..4).map(|j| (format!("p{j}"), next.clone())).collect();
+            defs.insert(
+                format!("D{i}"),
+                json!({"type": "object", "properties": props, "required": ["p0", "p1", "p2", "p3"], "additionalProperties": false}),
+            );
+        }
+        defs.insert(
+            "D40".into(),
+            json!({"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"], "additionalProperties": false}),
+        );
+        let s = json!({"type": "object", "properties": {"body": {"$ref": "#/$defs/D0"}}, "required": ["body"], "additionalProperties": false, "$defs": defs});
+        let e = strict_schema(&s).unwrap_err();
+        assert!(e.contains("too intricately"), "{e}");
+        // A plain chain is measured exactly.
+        let chain = json!({"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}, "required": ["b"], "additionalProperties": false}}, "required": ["a"], "additionalProperties": false});
+        assert!(strict_schema(&chain).is_ok());
+    }
+
+    #[test]
     fn gemini_turns_type_arrays_into_any_of() {
         let s =
             json!({"type": ["string", "null"], "description": "d", "maxLength": 3, "const": "x"});
