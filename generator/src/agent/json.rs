@@ -218,27 +218,50 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A fragment under `depth` levels of arrays.
+    fn nest(f: &Fragment, depth: usize) -> Value {
+        let mut v = serde_json::to_value(f).unwrap();
+        for _ in 0..depth {
+            v = Value::Array(vec![v]);
+        }
+        v
+    }
+
+    #[derive(Serialize)]
+    struct K {
+        k: Fragment,
+    }
+
+    #[derive(Serialize)]
+    struct Outer {
+        outer: (K, Fragment, Nested),
+        z: u8,
+    }
+
+    /// A fragment `depth` arrays deep, written through the fragment (not as a value).
+    struct Nested(Fragment, usize);
+
+    impl Serialize for Nested {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeSeq;
+            let mut seq = s.serialize_seq(Some(1))?;
+            if self.1 <= 1 {
+                seq.serialize_element(&self.0)?;
+            } else {
+                seq.serialize_element(&Nested(self.0.clone(), self.1 - 1))?;
+            }
+            seq.end()
+        }
+    }
+
     #[test]
     fn fragments_land_exactly_where_pretty_printing_puts_them() {
         let inner = json!({"a": [1, {"b": "x\ny"}], "c": {}, "d": [], "e": {"f": null}});
-        let whole = json!({"outer": [{"k": inner.clone()}, inner.clone(), [[[[[[[[inner.clone()]]]]]]]]], "z": 1});
-        #[derive(Serialize)]
-        struct K {
-            k: Fragment,
-        }
-        #[derive(Serialize)]
-        struct Outer {
-            outer: (
-                K,
-                Fragment,
-                Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Fragment>>>>>>>>,
-            ),
-            z: u8,
-        }
         let f = Fragment::new(&inner);
-        let deep = vec![vec![vec![vec![vec![vec![vec![vec![f.clone()]]]]]]]];
+        // Ten arrays deep: past the depths whose indented copies are kept.
+        let whole = json!({"outer": [{"k": inner.clone()}, inner.clone(), nest(&f, 10)], "z": 1});
         let doc = Outer {
-            outer: (K { k: f.clone() }, f.clone(), deep),
+            outer: (K { k: f.clone() }, f.clone(), Nested(f.clone(), 10)),
             z: 1,
         };
         let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
