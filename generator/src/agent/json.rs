@@ -100,6 +100,8 @@ pub fn text(v: &impl Serialize, capacity: usize) -> Result<String, String> {
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
     let result = v.serialize(&mut ser);
     DEPTH.set(outer);
+    // Nothing is left over for a later write, even after an error.
+    HANDOFF.set(None);
     result.map_err(|e| format!("internal error: cannot write JSON: {e}"))?;
     out.push(b'\n');
     String::from_utf8(out).map_err(|e| format!("internal error: JSON is not UTF-8: {e}"))
