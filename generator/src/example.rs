@@ -31,6 +31,12 @@ pub const TINY_PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJA
 /// repetition).
 const MAX_DEPTH: usize = 32;
 
+/// Most values (each string character counts as one) one synthesized example holds. Past it
+/// the value cannot be built: a spec can ask for exponentially many (five required fields of
+/// a type with five required fields of ..., `minItems`, `minLength`), and an example must
+/// stay small.
+const MAX_SIZE: usize = 1 << 16;
+
 /// The file object given for a binary multipart field.
 pub fn file_value() -> Value {
     json!({
@@ -153,6 +159,8 @@ pub fn unsatisfiable_patterns(api: &Api) -> Vec<(String, String, String)> {
 struct Synth<'a> {
     api: &'a Api,
     stack: Vec<TypeId>,
+    /// What is left of [`MAX_SIZE`].
+    left: usize,
     /// Extra lower bound on string length (path segments must not be empty).
     min_len: usize,
 }
@@ -162,6 +170,7 @@ impl<'a> Synth<'a> {
         Synth {
             api,
             stack: Vec::new(),
+            left: MAX_SIZE,
             min_len: 0,
         }
     }
@@ -188,9 +197,10 @@ impl<'a> Synth<'a> {
     /// Build a value; `sites` are the pointers describing this node. `file`: a binary value
     /// is a multipart file part.
     fn value(&mut self, ty: &TypeRef, sites: &[String], file: bool) -> Option<Value> {
-        if self.stack.len() > MAX_DEPTH {
+        if self.stack.len() > MAX_DEPTH || self.left == 0 {
             return None;
         }
+        self.left -= 1;
         let sites = self.sites_of(ty, sites);
         let cs = self.constraints(&sites);
         if let Some(v) = cs.iter().find_map(|c| c.const_value.clone()) {
@@ -326,7 +336,13 @@ impl<'a> Synth<'a> {
         out
     }
 
-    fn string(&self, cs: &[&Constraints]) -> Option<String> {
+    fn string(&mut self, cs: &[&Constraints]) -> Option<String> {
+        let s = self.string_within(cs)?;
+        self.left = self.left.checked_sub(s.len())?;
+        Some(s)
+    }
+
+    fn string_within(&self, cs: &[&Constraints]) -> Option<String> {
         let min = cs
             .iter()
             .filter_map(|c| c.min_length)
@@ -334,6 +350,9 @@ impl<'a> Synth<'a> {
             .unwrap_or(0)
             .max(self.min_len);
         let max = cs.iter().filter_map(|c| c.max_length).min();
+        if min > self.left {
+            return None;
+        }
         let patterns: Vec<Pattern> = cs
             .iter()
             .filter_map(|c| c.pattern.as_deref())
@@ -367,9 +386,8 @@ impl<'a> Synth<'a> {
         // Only lengths left to satisfy.
         let base = candidates.pop().unwrap_or_default();
         let mut s: String = base.chars().take(max.unwrap_or(usize::MAX)).collect();
-        while s.chars().count() < min {
-            s.push('x');
-        }
+        let n = s.chars().count();
+        s.extend(std::iter::repeat_n('x', min.saturating_sub(n)));
         Some(s)
     }
 

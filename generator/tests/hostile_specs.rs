@@ -380,6 +380,133 @@ fn huge_spec_generates_with_bounded_output() {
     check_outputs("huge", &g);
 }
 
+/// Output bytes per spec byte allowed for a spec whose every operation reaches one big cycle
+/// of schemas (each document embeds definitions up to a budget shared by all documents; see
+/// `agentgen::agent::budget`).
+const CYCLE_OUTPUT_PER_INPUT_BYTE: usize = 64;
+
+#[test]
+fn a_schema_cycle_reached_by_every_operation_keeps_output_linear() {
+    // 600 operations (a read and a write per path), each reaching all of a 600-schema cycle
+    // whose schemas and fields carry long descriptions: once 1.5 GB of documents.
+    let (paths, schemas) = (300, 600);
+    let description =
+        "A long description with `code`, | pipes | and */ markers that repeats. ".repeat(6);
+    let description = description.trim();
+    let mut text = format!("{HEAD}paths:\n");
+    for i in 0..paths {
+        let schema = format!("{{$ref: '#/components/schemas/S{i}'}}");
+        text.push_str(&format!(
+            "  /r{i}:\n    get:\n      operationId: get{i}\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {schema}}}}}}}}}\n    post:\n      operationId: post{i}\n      requestBody: {{required: true, content: {{application/json: {{schema: {schema}}}}}}}\n      responses: {{'204': {{description: done}}}}\n"
+        ));
+    }
+    text.push_str("components:\n  schemas:\n");
+    for i in 0..schemas {
+        text.push_str(&format!(
+            "    S{i}: {{type: object, description: \"{description}\", properties: {{a: {{type: string, description: \"{description}\"}}, next: {{$ref: '#/components/schemas/S{}'}}}}}}\n",
+            (i + 1) % schemas
+        ));
+    }
+    let input = text.len();
+    let g = run("cycle", Config::from_text("cycle.yaml", text)).unwrap();
+    assert_eq!(g.api.operations.len(), 2 * paths);
+    let out = total_bytes(&g);
+    assert!(
+        out <= CYCLE_OUTPUT_PER_INPUT_BYTE * input,
+        "{out} bytes of output from {input} bytes of spec"
+    );
+    // One warning per operation whose documents left definitions out, naming it.
+    let warned: Vec<&str> = g
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "schema-budget")
+        .map(|d| d.pointer.as_str())
+        .collect();
+    assert_eq!(warned.len(), 2 * paths, "{warned:?}");
+    assert!(warned.iter().all(|p| p.starts_with("#/paths/~1r")));
+    check_outputs("cycle", &g);
+    for (path, text) in g.files.iter().filter(|(p, _)| p.ends_with(".json")) {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        check_refs(path, &v, None);
+    }
+    // A placeholder is open and says where the type is described.
+    let op = &g.files["agent/ops/default_post0.json"];
+    assert!(
+        op.contains("not expanded here (document size limit); see `S"),
+        "{op}"
+    );
+
+    #[cfg(feature = "mcp")]
+    {
+        // The MCP server loads the documents and accepts an argument deep in the cycle.
+        let docs: std::collections::BTreeMap<String, String> = g
+            .files
+            .iter()
+            .filter_map(|(p, t)| Some((p.strip_prefix("agent/")?.to_string(), t.clone())))
+            .collect();
+        let catalog = agentgen_mcp::Catalog::from_documents(&docs).unwrap();
+        let post = catalog.get("default_post0").unwrap();
+        let mut body = serde_json::json!({"a": "end"});
+        for _ in 0..schemas + 5 {
+            body = serde_json::json!({"a": "x", "next": body});
+        }
+        let args = serde_json::json!({ "body": body });
+        agentgen_mcp::validate::validate(&post.input_schema, &args).unwrap();
+        let wrong = serde_json::json!({"body": {"a": 1}});
+        assert!(agentgen_mcp::validate::validate(&post.input_schema, &wrong).is_err());
+    }
+}
+
+#[test]
+fn synthesized_examples_stay_small() {
+    // Each level has five required fields of the next: the example input once held 5^9
+    // leaves (267 MB of documents from 3 KB of spec). A required string of minLength 10^8
+    // once took quadratic time to build.
+    let (levels, width) = (9, 5);
+    let mut text = format!(
+        "{HEAD}paths:\n  /a:\n    post:\n      operationId: a\n      requestBody: {{required: true, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A0'}}}}}}}}\n      responses: {{'204': {{description: done}}}}\n  /b:\n    post:\n      operationId: b\n      requestBody: {{required: true, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Long'}}}}}}}}\n      responses: {{'204': {{description: done}}}}\ncomponents:\n  schemas:\n    Long: {{type: object, required: [s], properties: {{s: {{type: string, minLength: 100000000}}}}}}\n"
+    );
+    for i in 0..levels {
+        let fields: Vec<String> = (0..width)
+            .map(|j| format!("f{j}: {{$ref: '#/components/schemas/A{}'}}", i + 1))
+            .collect();
+        let required: Vec<String> = (0..width).map(|j| format!("f{j}")).collect();
+        text.push_str(&format!(
+            "    A{i}: {{type: object, required: [{}], properties: {{{}}}}}\n",
+            required.join(", "),
+            fields.join(", ")
+        ));
+    }
+    text.push_str(&format!(
+        "    A{levels}: {{type: object, required: [x], properties: {{x: {{type: string}}}}}}\n"
+    ));
+    let g = run("examples", Config::from_text("examples.yaml", text)).unwrap();
+    let out = total_bytes(&g);
+    assert!(out < 1 << 20, "{out} bytes");
+    check_outputs("examples", &g);
+}
+
+/// Every local `$ref` resolves in the `$defs` of the schema document that holds it.
+fn check_refs(path: &str, v: &serde_json::Value, defs: Option<&serde_json::Value>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let defs = m.get("$defs").or(defs);
+            if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                let name = r
+                    .strip_prefix("#/$defs/")
+                    .unwrap_or_else(|| panic!("{path}: {r}"));
+                assert!(
+                    defs.and_then(|d| d.get(name)).is_some(),
+                    "{path}: `{r}` dangles"
+                );
+            }
+            m.values().for_each(|x| check_refs(path, x, defs));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| check_refs(path, x, defs)),
+        _ => {}
+    }
+}
+
 #[test]
 fn very_deep_nesting_is_refused_by_the_parsers() {
     // JSON and YAML nested far beyond any real spec: a located parse error, no stack overflow.

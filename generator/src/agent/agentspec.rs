@@ -2,6 +2,7 @@
 //! per operation, a superset of an MCP `Tool`). Their JSON Schema is
 //! `schemas/agentspec.schema.json`; field names are camelCase like MCP's.
 
+use super::schema::Schema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -199,10 +200,10 @@ pub struct OperationSpec {
     /// What it does, what it returns, how it pages (at most 1,024 characters).
     pub description: String,
     /// JSON Schema 2020-12 of the input: parameters by wire name, plus `body`.
-    pub input_schema: Value,
+    pub input_schema: Schema,
     /// JSON Schema 2020-12 of the output as MCP structured content (an object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_schema: Option<Value>,
+    pub output_schema: Option<Schema>,
     /// MCP tool annotations, all explicit.
     pub annotations: Annotations,
     /// `operationId` in the spec.

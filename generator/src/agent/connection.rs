@@ -377,7 +377,7 @@ pub fn render(
             && model.specs.iter().any(|s| {
                 s.output_schema
                     .as_ref()
-                    .is_some_and(|o| o.to_string().contains("\"private_metadata\""))
+                    .is_some_and(|o| o.mentions("private_metadata"))
             }),
         base_url: conn
             .details()

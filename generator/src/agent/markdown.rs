@@ -7,9 +7,27 @@
 /// `>` become entities (no HTML, no comments, no block quotes); a start that would open a
 /// block (`#`, a bullet, a fence, a rule or setext underline, `1.`) is escaped.
 pub fn inline(text: &str) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::with_capacity(collapsed.len() + 8);
-    for c in collapsed.chars() {
+    if text.is_ascii() {
+        inline_ascii(text)
+    } else {
+        inline_chars(text)
+    }
+}
+
+/// [`inline`], character by character.
+fn inline_chars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    // Whitespace runs collapse to one space (none at the ends), then characters are escaped.
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
         match c {
             '|' => out.push_str("\\|"),
             '\\' => out.push_str("\\\\"),
@@ -19,18 +37,67 @@ pub fn inline(text: &str) -> String {
             c => out.push(c),
         }
     }
-    escape_line_start(&out)
+    escape_line_start(out)
+}
+
+/// Whitespace as [`char::is_whitespace`] sees it, for ASCII.
+fn ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// [`inline`] of ASCII text: runs of plain bytes are copied whole.
+fn inline_ascii(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut i = 0;
+    while i < b.len() && ascii_space(b[i]) {
+        i += 1;
+    }
+    let mut run = i;
+    while i < b.len() {
+        let c = b[i];
+        // One space between two words stays as it is.
+        if c == b' ' && b.get(i + 1).is_some_and(|&n| !ascii_space(n)) {
+            i += 1;
+            continue;
+        }
+        let escaped = match c {
+            b'|' => "\\|",
+            b'\\' => "\\\\",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            c if ascii_space(c) => "",
+            c if c.is_ascii_control() => " ",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[run..i]);
+        if ascii_space(c) {
+            while i < b.len() && ascii_space(b[i]) {
+                i += 1;
+            }
+            if i < b.len() {
+                out.push(' ');
+            }
+        } else {
+            out.push_str(escaped);
+            i += 1;
+        }
+        run = i;
+    }
+    out.push_str(&text[run..]);
+    escape_line_start(out)
 }
 
 /// Escape a line's first character if it would start a block construct.
-fn escape_line_start(line: &str) -> String {
+fn escape_line_start(mut line: String) -> String {
     let Some(first) = line.chars().next() else {
-        return String::new();
+        return line;
     };
-    let ordered = {
-        let digits = line.chars().take_while(|c| c.is_ascii_digit()).count();
-        digits > 0 && matches!(line[digits..].chars().next(), Some('.' | ')'))
-    };
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let ordered = digits > 0 && matches!(line.as_bytes().get(digits), Some(b'.' | b')'));
     let second = line.chars().nth(1);
     let bullet = matches!(first, '-' | '+' | '*') && second.is_none_or(|c| c == ' ');
     let fence = line.starts_with("```") || line.starts_with("~~~");
@@ -38,13 +105,11 @@ fn escape_line_start(line: &str) -> String {
         .chars()
         .all(|c| matches!(c, '=' | '-' | '*' | '_' | ' '));
     if first == '#' || bullet || fence || rule {
-        format!("\\{line}")
+        line.insert(0, '\\');
     } else if ordered {
-        let digits = line.chars().take_while(|c| c.is_ascii_digit()).count();
-        format!("{}\\{}", &line[..digits], &line[digits..])
-    } else {
-        line.to_string()
+        line.insert(digits, '\\');
     }
+    line
 }
 
 /// Multi-line prose as paragraphs, safe between our headings: no line can open or close a
@@ -106,6 +171,21 @@ pub fn yaml_str(text: &str) -> String {
 /// An inline code span for a spec-derived name or path: one line, delimited by a backtick
 /// run longer than any inside, `|` escaped (GFM tables split cells even in code spans).
 pub fn code_span(text: &str) -> String {
+    // Most names and paths need nothing: no backtick, no pipe, single inner spaces.
+    let b = text.as_bytes();
+    let plain = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+        && !text
+            .chars()
+            .any(|c| c == '`' || c == '|' || (c != ' ' && c.is_whitespace()));
+    if plain {
+        let mut out = String::with_capacity(text.len() + 2);
+        out.push('`');
+        out.push_str(text);
+        out.push('`');
+        return out;
+    }
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let collapsed = collapsed.replace('|', "\\|");
     let mut longest = 0;
@@ -148,19 +228,59 @@ pub fn code_block(code: &str, lang: &str) -> String {
 
 /// First sentence of prose (up to `max` characters), on one line.
 pub fn first_sentence(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let end = collapsed
-        .char_indices()
-        .find(|(i, c)| {
-            *c == '.'
-                && collapsed[i + 1..]
-                    .chars()
-                    .next()
-                    .is_none_or(|n| n.is_whitespace())
-        })
-        .map(|(i, _)| i + 1)
-        .unwrap_or(collapsed.len());
-    truncate(&collapsed[..end], max)
+    // Whitespace collapsed to single spaces, up to the first word that ends with a period
+    // (a period followed by whitespace or the end); past `max` characters the rest cannot
+    // change the truncated result.
+    if text.is_ascii() {
+        first_sentence_ascii(text, max)
+    } else {
+        first_sentence_chars(text, max)
+    }
+}
+
+/// [`first_sentence`], word by word.
+fn first_sentence_chars(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * max + 8));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        out.push_str(word);
+        chars += word.chars().count();
+        if word.ends_with('.') || chars > max {
+            break;
+        }
+    }
+    truncate(&out, max)
+}
+
+/// [`first_sentence`] of ASCII text (one byte per character).
+fn first_sentence_ascii(text: &str, max: usize) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len().min(max + 8));
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && ascii_space(bytes[i]) {
+            i += 1;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        let start = i;
+        while i < bytes.len() && !ascii_space(bytes[i]) {
+            i += 1;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&text[start..i]);
+        if bytes[i - 1] == b'.' || out.len() > max {
+            break;
+        }
+    }
+    truncate(&out, max)
 }
 
 /// At most `max` characters, ending with `…` when cut.
@@ -189,6 +309,38 @@ mod tests {
         assert_eq!(inline("==="), "\\===");
         assert_eq!(inline("path\\|x"), "path\\\\\\|x");
         assert_eq!(inline("plain `code` text"), "plain `code` text");
+    }
+
+    /// Every string of up to `len` characters from `alphabet`.
+    fn strings(alphabet: &[char], len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn ascii_paths_match_the_character_paths() {
+        let alphabet = [
+            ' ', '\t', '\n', '|', '\\', '<', 'a', '.', '-', '#', '1', '\u{1}', '`',
+        ];
+        for s in strings(&alphabet, 4) {
+            assert_eq!(inline_ascii(&s), inline_chars(&s), "{s:?}");
+            for max in [1, 2, 3, 10] {
+                assert_eq!(
+                    first_sentence_ascii(&s, max),
+                    first_sentence_chars(&s, max),
+                    "{s:?} {max}"
+                );
+            }
+        }
+        assert_eq!(inline("  a  b\t\tc  "), "a b c");
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! MCP hints, and is byte-for-byte deterministic.
 
 pub mod agentspec;
+pub mod budget;
 pub mod connection;
 pub mod data;
+pub mod json;
 pub mod markdown;
 pub mod schema;
 pub mod skill;
@@ -41,6 +43,10 @@ pub struct Model<'a> {
     pub order: Vec<usize>,
     /// The AgentSpec document of each operation (indexed like `api.operations`).
     pub specs: Vec<OperationSpec>,
+    /// JSON Schema of each webhook payload type, by its label.
+    pub payloads: BTreeMap<String, schema::Schema>,
+    /// Warnings about the documents (definitions left out for size).
+    pub diagnostics: Vec<Diagnostic>,
     /// Name of the document set and of the full skill (`clerk-backend-api`).
     pub skill_name: String,
     /// Where the OpenAPI document is published, else its file name.
@@ -151,6 +157,7 @@ impl<'a> Model<'a> {
         data: data::AgentData,
         spec_location: String,
         spec_sha256: String,
+        spec_bytes: usize,
     ) -> Self {
         let names = tool_names(api);
         let mut order = Vec::new();
@@ -163,14 +170,102 @@ impl<'a> Model<'a> {
             names,
             order,
             specs: Vec::new(),
+            payloads: BTreeMap::new(),
+            diagnostics: Vec::new(),
             skill_name: skill_name(api),
             spec_location,
             spec_sha256,
         };
-        model.specs = (0..api.operations.len())
-            .map(|i| model.operation_spec(i))
+        let mut input = schema::Builder::new(api, schema::Mode::Input);
+        let mut output = schema::Builder::new(api, schema::Mode::Output);
+        let mut inputs = Vec::with_capacity(api.operations.len());
+        let mut outputs = Vec::with_capacity(api.operations.len());
+        for op in &api.operations {
+            inputs.push(schema::input_schema(&mut input, op));
+            outputs.push(schema::output_schema(&mut output, op));
+        }
+        // Webhook payloads, by label, with the event that names each first.
+        let mut payloads: Vec<(String, &str, schema::Draft)> = Vec::new();
+        for e in &api.webhooks {
+            let label = skill::type_label(api, &e.payload);
+            if !payloads.iter().any(|(l, ..)| *l == label) {
+                let draft = schema::payload_schema(&mut output, &e.payload);
+                payloads.push((label, &e.pointer, draft));
+            }
+        }
+        payloads.sort_by(|a, b| a.0.cmp(&b.0));
+
+        // Size budgets: inputs share one pool; outputs and payloads another.
+        let in_budgets = budget::budgets(
+            &inputs.iter().map(schema::Draft::need).collect::<Vec<_>>(),
+            spec_bytes,
+        );
+        let out_needs: Vec<usize> = outputs
+            .iter()
+            .map(|o| o.as_ref().map_or(0, |(d, _)| d.need()))
+            .chain(payloads.iter().map(|(_, _, d)| d.need()))
             .collect();
+        let out_budgets = budget::budgets(&out_needs, spec_bytes);
+        let see = model.described_at();
+        let mut diagnostics = Vec::new();
+        model.payloads = payloads
+            .into_iter()
+            .zip(&out_budgets[api.operations.len()..])
+            .map(|((label, pointer, draft), &b)| {
+                let (schema, cut) = budget::fit(draft, b, &see);
+                if let Some(cut) = cut {
+                    diagnostics.push(budget_warning(
+                        pointer,
+                        &format!("the payload schema of `{label}`"),
+                        &[cut],
+                    ));
+                }
+                (label, schema)
+            })
+            .collect();
+        model.specs = inputs
+            .into_iter()
+            .zip(outputs)
+            .enumerate()
+            .map(|(i, (input, output))| {
+                let (input, in_cut) = budget::fit(input, in_budgets[i], &see);
+                let (output, out_cut) = match output {
+                    Some((d, w)) => {
+                        let (s, cut) = budget::fit(d, out_budgets[i], &see);
+                        (Some((s, w)), cut)
+                    }
+                    None => (None, None),
+                };
+                let cuts: Vec<_> = in_cut.into_iter().chain(out_cut).collect();
+                if !cuts.is_empty() {
+                    let what = format!("the schemas of `{}`", model.names[i]);
+                    diagnostics.push(budget_warning(&api.operations[i].pointer, &what, &cuts));
+                }
+                model.operation_spec(i, input, output)
+            })
+            .collect();
+        model.diagnostics = diagnostics;
         model
+    }
+
+    /// Where a type left out of a document for size is described: the full skill's type
+    /// reference when it lists the type, else the client's models.
+    fn described_at(&self) -> impl Fn(&schema::Def) -> String {
+        let listed: std::collections::BTreeSet<crate::ir::TypeId> = skill::reachable_types(
+            self.api,
+            &(0..self.api.operations.len()).collect::<Vec<_>>(),
+        )
+        .into_iter()
+        .collect();
+        let types = format!("skills/{}/references/types.md", self.skill_name);
+        let krate = self.api.info.crate_name.replace('-', "_");
+        move |def: &schema::Def| {
+            if listed.contains(&def.id) {
+                format!("; see `{}` in `{types}`", def.name)
+            } else {
+                format!("; see `{krate}::models::{}`", def.name)
+            }
+        }
     }
 
     /// Tool name of the operation with this operationId.
@@ -326,14 +421,17 @@ impl<'a> Model<'a> {
         }
     }
 
-    fn operation_spec(&self, i: usize) -> OperationSpec {
+    fn operation_spec(
+        &self,
+        i: usize,
+        input_schema: schema::Schema,
+        output: Option<(schema::Schema, schema::Wrap)>,
+    ) -> OperationSpec {
         let api = self.api;
         let op = &api.operations[i];
         let name = self.names[i].clone();
         let title = Self::title(op, &name);
         let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
-        let input_schema = schema::input_schema(api, op);
-        let output = schema::output_schema(api, op);
         let open_world = self.data.open_world.get(&op.operation_id).cloned();
         let annotations = Annotations {
             title: title.clone(),
@@ -486,16 +584,14 @@ impl<'a> Model<'a> {
             groups: api
                 .groups
                 .iter()
-                .map(|g| {
+                .zip(skill::group_references(api))
+                .map(|(g, reference)| {
                     let name = crate::naming::unraw(&g.module).to_string();
                     GroupEntry {
                         title: group_display_title(api, g),
                         description: g.description.clone(),
                         operations: g.operations.len(),
-                        reference: format!(
-                            "{full}/references/{}.md",
-                            skill::group_reference(api, g)
-                        ),
+                        reference: format!("{full}/references/{reference}.md"),
                         name,
                     }
                 })
@@ -554,19 +650,37 @@ fn spec_location(config: &Config, sha256: &str) -> String {
 }
 
 fn json_text(v: &impl serde::Serialize) -> Result<String, String> {
-    serde_json::to_string_pretty(v)
-        .map(|s| s + "\n")
-        .map_err(|e| format!("internal error: cannot write JSON: {e}"))
+    json::text(v, 4096)
 }
 
-/// Read the spec's bytes again for its digest (the text in memory when given).
-fn spec_sha256(config: &Config) -> Result<String, String> {
-    match &config.spec_text {
-        Some(t) => Ok(crate::pin::sha256_hex(t.as_bytes())),
+/// The spec's digest and how many bytes of spec the documents come from (the webhooks spec
+/// included), reading the spec again (the text in memory when given).
+fn spec_facts(config: &Config) -> Result<(String, usize), String> {
+    let (sha, mut bytes) = match &config.spec_text {
+        Some(t) => (crate::pin::sha256_hex(t.as_bytes()), t.len()),
         None => std::fs::read(&config.spec_path)
-            .map(|b| crate::pin::sha256_hex(&b))
-            .map_err(|e| format!("cannot read the spec: {e}")),
+            .map(|b| (crate::pin::sha256_hex(&b), b.len()))
+            .map_err(|e| format!("cannot read the spec: {e}"))?,
+    };
+    if let Some(w) = &config.webhooks_spec {
+        bytes += std::fs::metadata(w).map_or(0, |m| m.len() as usize);
     }
+    Ok((sha, bytes))
+}
+
+/// The warning for an operation (or payload) whose documents left definitions out.
+fn budget_warning(pointer: &str, what: &str, cuts: &[budget::Cut]) -> Diagnostic {
+    let kept: usize = cuts.iter().map(|c| c.kept).sum();
+    let left: usize = cuts.iter().map(|c| c.placeholders).sum();
+    let budget = cuts.iter().map(|c| c.budget).min().unwrap_or(0);
+    Diagnostic::new(
+        Severity::Warning,
+        "schema-budget",
+        pointer,
+        format!(
+            "{what} reach more schema definitions than fit one document ({budget} bytes of definitions for this spec): {kept} embedded, {left} left as open placeholders that say where the type is described"
+        ),
+    )
 }
 
 /// The reviewed data for `api` under `config`, with warnings for entries that do not apply.
@@ -595,10 +709,12 @@ pub fn generate_timed(
 ) -> Result<(BTreeMap<String, String>, Vec<Diagnostic>), String> {
     let (model, templates, diags) = timings.time("agent: model", || {
         let (data, diags) = load_data(api, config)?;
-        let sha = spec_sha256(config)?;
+        let (sha, bytes) = spec_facts(config)?;
         let location = spec_location(config, &sha);
-        let model = Model::new(api, data, location, sha);
+        let model = Model::new(api, data, location, sha, bytes);
         let templates = skill::Templates::load(config.templates_dir.as_deref())?;
+        let mut diags = diags;
+        diags.extend(model.diagnostics.iter().cloned());
         Ok::<_, String>((model, templates, diags))
     })?;
     let mut files = timings.time("agent: agentspec", || agentspec_files(&model))?;
@@ -624,8 +740,9 @@ pub fn generate_timed(
         Ok::<_, String>(())
     })?;
     timings.time("agent: skills", || {
+        let mut views = skill::Views::default();
         for read_only in [false, true] {
-            for (path, text) in skill::render(&model, &templates, read_only)? {
+            for (path, text) in skill::render(&model, &templates, read_only, &mut views)? {
                 files.insert(path, text);
             }
         }
@@ -669,9 +786,9 @@ fn agentspec_files(model: &Model<'_>) -> Result<BTreeMap<String, String>, String
 /// [`generate`] writes them, without rendering the skills and tool files (`agentgen mcp`).
 pub fn agentspec_documents(api: &Api, config: &Config) -> Result<BTreeMap<String, String>, String> {
     let (data, _) = load_data(api, config)?;
-    let sha = spec_sha256(config)?;
+    let (sha, bytes) = spec_facts(config)?;
     let location = spec_location(config, &sha);
-    agentspec_files(&Model::new(api, data, location, sha))
+    agentspec_files(&Model::new(api, data, location, sha, bytes))
 }
 
 fn readme(model: &Model<'_>, files: &BTreeMap<String, String>) -> String {
@@ -725,9 +842,9 @@ pub fn connection_prompt(
 ) -> Result<String, String> {
     let conn = connection::parse(connection_text)?;
     let (data, _) = load_data(api, config)?;
-    let sha = spec_sha256(config).unwrap_or_default();
+    let (sha, bytes) = spec_facts(config).unwrap_or_default();
     let location = spec_location(config, &sha);
-    let model = Model::new(api, data, location, sha);
+    let model = Model::new(api, data, location, sha, bytes);
     let templates = skill::Templates::load(config.templates_dir.as_deref())?;
     connection::render(&model, &templates, &conn)
 }

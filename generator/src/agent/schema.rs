@@ -6,11 +6,19 @@
 //! `exclusiveMinimum`, `example`). Input schemas describe exactly what the generated client's
 //! `Client::call` accepts (closed objects, known enum values); output schemas describe what it
 //! returns (the typed response serialized again: known fields, open enums).
+//!
+//! Each named type's definition is built once per [`Mode`] ([`Def`], with its pretty text
+//! rendered once) and shared by every document that embeds it: a document is its own root
+//! plus the definitions it reaches ([`Draft`], then [`Schema`]).
 
+use super::json::Fragment;
 use crate::emit::resolve_alias;
 use crate::ir::{Api, Constraints, Operation, ResponseKind, TypeId, TypeKind, TypeRef};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, OnceLock};
 
 /// Which side of a call a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,20 +52,269 @@ impl Wrap {
     }
 }
 
-/// Builds schemas that share one `$defs` table.
+/// Builds the schemas of one [`Mode`]: every document built with it shares one table of
+/// definitions.
 pub struct Builder<'a> {
     api: &'a Api,
     mode: Mode,
-    defs: BTreeMap<String, Value>,
+    defs: BTreeMap<String, Slot>,
+    /// Type of each defined name.
+    by_name: HashMap<String, TypeId>,
+    /// Finished definitions, by type, once a document has embedded them.
+    shared: Vec<Option<Arc<Def>>>,
     /// Types defined or queued for definition.
     building: BTreeSet<TypeId>,
     /// Types queued by [`Builder::define`] while another definition is being built: worked
     /// off in a loop so a long chain of references cannot overflow the stack.
     pending: Vec<TypeId>,
     draining: bool,
-    /// Unions built so far: they are `type: object` when all their variants are, which is
-    /// decided once the variants' definitions exist ([`Builder::type_unions`]).
+    /// Unions built in the current [`Builder::define`]: they are `type: object` when all
+    /// their variants are, which is decided once the variants' definitions exist
+    /// ([`Builder::type_unions`]).
     unions: Vec<String>,
+}
+
+/// A definition in the builder: still its own, or already shared.
+enum Slot {
+    Built(Value),
+    Shared(Arc<Def>),
+}
+
+impl Slot {
+    fn value(&self) -> &Value {
+        match self {
+            Slot::Built(v) => v,
+            Slot::Shared(d) => &d.value,
+        }
+    }
+}
+
+/// The `$defs` entry of a named type in one mode: built once, shared by every document that
+/// embeds it.
+#[derive(Debug)]
+pub struct Def {
+    /// The type.
+    pub id: TypeId,
+    /// Its key in `$defs`.
+    pub name: String,
+    /// The schema.
+    pub value: Value,
+    /// The schema as pretty JSON.
+    pub text: Fragment,
+    /// Types it references, each once, in order of first reference.
+    pub refs: Vec<TypeId>,
+}
+
+/// A document before its size is checked: its root and every definition it reaches.
+#[derive(Debug)]
+pub struct Draft {
+    /// The root schema (without `$defs`).
+    pub root: Root,
+    /// The definitions the root references itself, in order.
+    pub seeds: Vec<TypeId>,
+    /// Every definition the root reaches, breadth-first from the root.
+    pub reach: Vec<Arc<Def>>,
+}
+
+impl Draft {
+    /// The definition the root is (an output schema whose response type is an object).
+    pub fn inlined(&self) -> Option<&Arc<Def>> {
+        match &self.root {
+            Root::Inlined(d) => Some(d),
+            Root::Own(_) => None,
+        }
+    }
+
+    /// Bytes of definitions the document embeds in full (the inlined root included).
+    pub fn need(&self) -> usize {
+        self.inlined().map_or(0, |d| d.text.len())
+            + self.reach.iter().map(|d| d.text.len()).sum::<usize>()
+    }
+
+    /// The document with every definition.
+    pub fn complete(self) -> Schema {
+        let mut defs: Vec<Entry> = self.reach.into_iter().map(Entry::Shared).collect();
+        defs.sort_by(|a, b| a.name().cmp(b.name()));
+        Schema::with_root(self.root, defs)
+    }
+}
+
+/// The root of a schema document.
+#[derive(Debug, Clone)]
+pub enum Root {
+    /// Its own schema object.
+    Own(Map<String, Value>),
+    /// A copy of a definition (an object response type), shared.
+    Inlined(Arc<Def>),
+}
+
+impl Default for Root {
+    fn default() -> Root {
+        Root::Own(Map::new())
+    }
+}
+
+impl Root {
+    fn map(&self) -> &Map<String, Value> {
+        static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
+        match self {
+            Root::Own(m) => m,
+            Root::Inlined(d) => d
+                .value
+                .as_object()
+                .unwrap_or_else(|| EMPTY.get_or_init(Map::new)),
+        }
+    }
+}
+
+/// One entry of a document's `$defs`.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// A definition shared with other documents.
+    Shared(Arc<Def>),
+    /// A shared rendering of something else (a provider's variant of a definition).
+    Rendered(Arc<str>, Fragment),
+    /// A definition of this document only.
+    Own(String, Value),
+}
+
+impl Entry {
+    /// Its key in `$defs`.
+    pub fn name(&self) -> &str {
+        match self {
+            Entry::Shared(d) => &d.name,
+            Entry::Rendered(n, _) => n,
+            Entry::Own(n, _) => n,
+        }
+    }
+
+    /// The schema (a copy).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Entry::Shared(d) => d.value.clone(),
+            Entry::Rendered(_, f) => f.to_value(),
+            Entry::Own(_, v) => v.clone(),
+        }
+    }
+}
+
+impl Serialize for Entry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Entry::Shared(d) => d.text.serialize(s),
+            Entry::Rendered(_, f) => f.serialize(s),
+            Entry::Own(_, v) => v.serialize(s),
+        }
+    }
+}
+
+/// A JSON Schema document: a root object and its `$defs` (last, by name), which are usually
+/// shared with other documents rather than copied.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    root: Root,
+    defs: Vec<Entry>,
+}
+
+impl Schema {
+    /// A document of `root` (no `$defs` in it) and `defs`, sorted by name.
+    pub fn new(root: Map<String, Value>, defs: Vec<Entry>) -> Schema {
+        Schema::with_root(Root::Own(root), defs)
+    }
+
+    /// A document of `root` and `defs`, sorted by name.
+    pub fn with_root(root: Root, defs: Vec<Entry>) -> Schema {
+        Schema { root, defs }
+    }
+
+    /// The root schema, without `$defs`.
+    pub fn root(&self) -> &Map<String, Value> {
+        self.root.map()
+    }
+
+    /// `$defs`, sorted by name.
+    pub fn defs(&self) -> &[Entry] {
+        &self.defs
+    }
+
+    /// The whole document as one value (a copy).
+    pub fn to_value(&self) -> Value {
+        let mut m = self.root().clone();
+        if !self.defs.is_empty() {
+            let defs: Map<String, Value> = self
+                .defs
+                .iter()
+                .map(|e| (e.name().to_string(), e.to_value()))
+                .collect();
+            m.insert("$defs".into(), Value::Object(defs));
+        }
+        Value::Object(m)
+    }
+
+    /// Whether the document has the JSON string `word` anywhere (a key or a value).
+    pub fn mentions(&self, word: &str) -> bool {
+        let quoted = Value::String(word.to_string()).to_string();
+        Value::Object(self.root().clone())
+            .to_string()
+            .contains(&quoted)
+            || self.defs.iter().any(|e| match e {
+                Entry::Shared(d) => d.text.text().contains(&quoted),
+                Entry::Rendered(_, f) => f.text().contains(&quoted),
+                Entry::Own(_, v) => v.to_string().contains(&quoted),
+            })
+    }
+}
+
+impl From<Value> for Schema {
+    fn from(v: Value) -> Schema {
+        let mut root = match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let defs = match root.shift_remove("$defs") {
+            Some(Value::Object(d)) => d.into_iter().map(|(n, v)| Entry::Own(n, v)).collect(),
+            _ => Vec::new(),
+        };
+        Schema::new(root, defs)
+    }
+}
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Schema) -> bool {
+        self.to_value() == other.to_value()
+    }
+}
+
+/// The root's keys, then `$defs`.
+impl Serialize for Schema {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Defs<'a>(&'a [Entry]);
+        impl Serialize for Defs<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for e in self.0 {
+                    m.serialize_entry(e.name(), e)?;
+                }
+                m.end()
+            }
+        }
+        let root = self.root();
+        let extra = usize::from(!self.defs.is_empty());
+        let mut m = s.serialize_map(Some(root.len() + extra))?;
+        for (k, v) in root {
+            m.serialize_entry(k, v)?;
+        }
+        if !self.defs.is_empty() {
+            m.serialize_entry("$defs", &Defs(&self.defs))?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Schema {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Schema, D::Error> {
+        Value::deserialize(d).map(Schema::from)
+    }
 }
 
 /// The schema of a file upload in a multipart body (what `Client::call` decodes).
@@ -82,6 +339,8 @@ impl<'a> Builder<'a> {
             api,
             mode,
             defs: BTreeMap::new(),
+            by_name: HashMap::new(),
+            shared: vec![None; api.types.len()],
             building: BTreeSet::new(),
             pending: Vec::new(),
             draining: false,
@@ -260,9 +519,14 @@ impl<'a> Builder<'a> {
             self.draining = true;
             while let Some(next) = self.pending.pop() {
                 let schema = self.def_schema(next);
-                self.defs.insert(self.api.types[next].name.clone(), schema);
+                let name = self.api.types[next].name.clone();
+                self.by_name.insert(name.clone(), next);
+                self.defs.insert(name, Slot::Built(schema));
             }
             self.type_unions();
+            // Every union built here reaches its variants, so all were built here or before:
+            // their decisions are final.
+            self.unions.clear();
             self.draining = false;
         }
         name
@@ -368,7 +632,7 @@ impl<'a> Builder<'a> {
                 .unions
                 .iter()
                 .filter(|name| {
-                    self.defs.get(*name).is_some_and(|d| {
+                    self.defs.get(*name).map(Slot::value).is_some_and(|d| {
                         d.get("type").is_none()
                             && d.get("anyOf")
                                 .and_then(Value::as_array)
@@ -381,7 +645,8 @@ impl<'a> Builder<'a> {
                 return;
             }
             for name in ready {
-                if let Some(Value::Object(m)) = self.defs.remove(&name) {
+                // Unions of this drain are not shared yet.
+                if let Some(Slot::Built(Value::Object(m))) = self.defs.remove(&name) {
                     let mut typed = Map::new();
                     for (k, v) in m {
                         if k == "anyOf" {
@@ -389,41 +654,84 @@ impl<'a> Builder<'a> {
                         }
                         typed.insert(k, v);
                     }
-                    self.defs.insert(name, Value::Object(typed));
+                    self.defs.insert(name, Slot::Built(Value::Object(typed)));
                 }
             }
         }
     }
 
-    /// Attach the `$defs` reachable from `root` and return the finished document.
-    pub fn finish(&self, root: Value) -> Value {
-        let mut used = BTreeSet::new();
-        let mut queue = Vec::new();
-        refs_in(&root, &mut queue);
-        while let Some(name) = queue.pop() {
-            if used.insert(name.clone()) {
-                if let Some(d) = self.defs.get(&name) {
-                    refs_in(d, &mut queue);
+    /// The shared definition of a defined type.
+    fn shared(&mut self, id: TypeId) -> Arc<Def> {
+        if let Some(d) = &self.shared[id] {
+            return d.clone();
+        }
+        let name = self.api.types[id].name.clone();
+        let value = match self.defs.get_mut(&name) {
+            Some(Slot::Built(v)) => std::mem::take(v),
+            Some(Slot::Shared(d)) => return d.clone(),
+            None => Value::Null,
+        };
+        let mut names = Vec::new();
+        refs_in(&value, &mut names);
+        let mut refs: Vec<TypeId> = Vec::new();
+        for n in names {
+            if let Some(&r) = self.by_name.get(&n) {
+                if !refs.contains(&r) {
+                    refs.push(r);
                 }
             }
         }
-        let mut root = match root {
+        let def = Arc::new(Def {
+            id,
+            text: Fragment::new(&value),
+            name: name.clone(),
+            value,
+            refs,
+        });
+        self.defs.insert(name, Slot::Shared(def.clone()));
+        self.shared[id] = Some(def.clone());
+        def
+    }
+
+    /// The document of `root` with the definitions it reaches, breadth-first.
+    pub fn finish(&mut self, root: Value) -> Draft {
+        let mut names = Vec::new();
+        refs_in(&root, &mut names);
+        let seeds: Vec<TypeId> = names
+            .iter()
+            .filter_map(|n| self.by_name.get(n).copied())
+            .collect();
+        let root = match root {
             Value::Object(m) => m,
-            other => return other,
+            _ => Map::new(),
         };
-        if !used.is_empty() {
-            let defs: Map<String, Value> = used
-                .into_iter()
-                .filter_map(|n| self.defs.get(&n).map(|d| (n, d.clone())))
-                .collect();
-            root.insert("$defs".into(), Value::Object(defs));
+        self.reach(Root::Own(root), seeds)
+    }
+
+    /// The document whose root is the definition of `id`.
+    fn finish_inlined(&mut self, id: TypeId) -> Draft {
+        let def = self.shared(id);
+        let seeds = def.refs.clone();
+        self.reach(Root::Inlined(def), seeds)
+    }
+
+    fn reach(&mut self, root: Root, seeds: Vec<TypeId>) -> Draft {
+        let mut queue: VecDeque<TypeId> = seeds.iter().copied().collect();
+        let mut seen = BTreeSet::new();
+        let mut reach = Vec::new();
+        while let Some(id) = queue.pop_front() {
+            if seen.insert(id) {
+                let def = self.shared(id);
+                queue.extend(def.refs.iter().copied());
+                reach.push(def);
+            }
         }
-        Value::Object(root)
+        Draft { root, seeds, reach }
     }
 
     /// The `$defs` entry of a named type, if built.
     pub fn def(&self, name: &str) -> Option<&Value> {
-        self.defs.get(name)
+        self.defs.get(name).map(Slot::value)
     }
 }
 
@@ -515,8 +823,7 @@ fn is_object_schema(b: &Builder<'_>, v: &Value) -> bool {
         .and_then(|r| r.strip_prefix("#/$defs/"))
     {
         return b
-            .defs
-            .get(name)
+            .def(name)
             .and_then(|d| d.get("type"))
             .and_then(Value::as_str)
             == Some("object");
@@ -525,8 +832,7 @@ fn is_object_schema(b: &Builder<'_>, v: &Value) -> bool {
 }
 
 /// The input schema of an operation: one property per parameter (wire name) and `body`.
-pub fn input_schema(api: &Api, op: &Operation) -> Value {
-    let mut b = Builder::new(api, Mode::Input);
+pub fn input_schema(b: &mut Builder<'_>, op: &Operation) -> Draft {
     let mut props = Map::new();
     let mut required = Vec::new();
     for p in &op.params {
@@ -567,21 +873,25 @@ pub fn input_schema(api: &Api, op: &Operation) -> Value {
 
 /// The output schema of an operation as MCP wants it (an object at the root), and how the
 /// response is wrapped to fit. `None` when the operation returns no JSON.
-pub fn output_schema(api: &Api, op: &Operation) -> Option<(Value, Wrap)> {
+pub fn output_schema(b: &mut Builder<'_>, op: &Operation) -> Option<(Draft, Wrap)> {
+    let api = b.api;
     let t = match &op.response.kind {
         ResponseKind::Json(t) => t.clone(),
         ResponseKind::Text => TypeRef::String,
         ResponseKind::Empty | ResponseKind::Bytes => return None,
     };
-    let mut b = Builder::new(api, Mode::Output);
     let desc: Option<&str> = None;
     let resolved = resolve_alias(api, &t).clone();
     let (root, wrap) = match &resolved {
         TypeRef::Named(id) => {
             let name = b.define(*id);
-            let def = b.def(&name).cloned().unwrap_or_default();
-            if def.get("type").and_then(Value::as_str) == Some("object") {
-                (def, Wrap::None)
+            let object = b
+                .def(&name)
+                .and_then(|d| d.get("type"))
+                .and_then(Value::as_str)
+                == Some("object");
+            if object {
+                return Some((b.finish_inlined(*id), Wrap::None));
             } else {
                 let inner = b.node(&resolved, None, desc, false);
                 (wrap_value("value", inner), Wrap::Value)
@@ -632,8 +942,7 @@ pub fn property_keys(v: &Value, out: &mut BTreeSet<String>) {
 
 /// The JSON Schema of a webhook payload (what arrives in the envelope's `data`), standalone
 /// with its own `$defs`.
-pub fn payload_schema(api: &Api, t: &TypeRef) -> Value {
-    let mut b = Builder::new(api, Mode::Output);
+pub fn payload_schema(b: &mut Builder<'_>, t: &TypeRef) -> Draft {
     let root = b.node(t, None, None, false);
     b.finish(root)
 }

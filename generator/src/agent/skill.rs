@@ -58,12 +58,12 @@ impl Templates {
                 .build()
                 .map_err(|e| format!("internal error: template syntax: {e}"))?,
         );
-        env.add_filter("md_inline", |s: String| markdown::inline(&s));
-        env.add_filter("md_block", |s: String| markdown::block(&s));
-        env.add_filter("yaml_str", |s: String| markdown::yaml_str(&s));
-        env.add_filter("code", |s: String| markdown::code_span(&s));
-        env.add_filter("code_block", |s: String, lang: String| {
-            markdown::code_block(&s, &lang)
+        env.add_filter("md_inline", |s: &str| markdown::inline(s));
+        env.add_filter("md_block", |s: &str| markdown::block(s));
+        env.add_filter("yaml_str", |s: &str| markdown::yaml_str(s));
+        env.add_filter("code", |s: &str| markdown::code_span(s));
+        env.add_filter("code_block", |s: &str, lang: &str| {
+            markdown::code_block(s, lang)
         });
         for (name, builtin) in TEMPLATES {
             let source = match dir.map(|d| d.join(name)) {
@@ -107,8 +107,9 @@ fn tidy(text: &str) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    let trimmed = out.trim_end().to_string();
-    trimmed + "\n"
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
 }
 
 /// Name of the read-only skill.
@@ -337,6 +338,8 @@ struct BodyView {
     required: bool,
     description: String,
     fields: Vec<FieldView>,
+    /// Fields not listed (see `types.md`).
+    more_fields: usize,
 }
 
 #[derive(Serialize)]
@@ -372,7 +375,7 @@ struct GroupView {
     description: String,
     skill: String,
     read_only: bool,
-    ops: Vec<OpView>,
+    ops: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -417,7 +420,7 @@ struct TypeView {
 struct TypesView {
     title: String,
     skill: String,
-    types: Vec<TypeView>,
+    types: Vec<Value>,
 }
 
 fn first_line(text: Option<&str>, max: usize) -> String {
@@ -425,7 +428,21 @@ fn first_line(text: Option<&str>, max: usize) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn fields_of(api: &Api, t: &TypeRef, limit: usize) -> (Vec<FieldView>, usize) {
+/// Most fields an operation's body table lists (the rest are in `types.md`).
+pub const MAX_BODY_FIELDS: usize = 100;
+
+/// Most bytes (names, types, descriptions) of fields one operation lists for its body or its
+/// output: the same large type used by every operation must not be copied in full into each.
+pub const MAX_FIELD_LIST_BYTES: usize = 16 * 1024;
+
+/// The fields of a struct type (or of the items of an array of one): at most `limit` and
+/// `max_bytes` of them, and how many more there are.
+pub(super) fn fields_of(
+    api: &Api,
+    t: &TypeRef,
+    limit: usize,
+    max_bytes: usize,
+) -> (Vec<FieldView>, usize) {
     let mut t = resolve_alias(api, t.non_null());
     if let TypeRef::Array(inner) = t {
         t = resolve_alias(api, inner.non_null());
@@ -436,17 +453,26 @@ pub(super) fn fields_of(api: &Api, t: &TypeRef, limit: usize) -> (Vec<FieldView>
     let TypeKind::Struct { fields } = &api.types[*id].kind else {
         return (Vec::new(), 0);
     };
-    let views: Vec<FieldView> = fields
-        .iter()
-        .map(|f| FieldView {
+    let mut views = Vec::new();
+    let mut bytes = 0usize;
+    for f in fields {
+        if views.len() == limit {
+            break;
+        }
+        let view = FieldView {
             name: f.wire_name.clone(),
             ty: type_label(api, &f.ty),
             required: f.required,
             description: first_line(f.description.as_deref(), 160),
-        })
-        .collect();
-    let more = views.len().saturating_sub(limit);
-    (views.into_iter().take(limit).collect(), more)
+        };
+        bytes = bytes.saturating_add(view.name.len() + view.ty.len() + view.description.len());
+        if bytes > max_bytes {
+            break;
+        }
+        views.push(view);
+    }
+    let more = fields.len() - views.len();
+    (views, more)
 }
 
 fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
@@ -458,7 +484,7 @@ fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
 }
 
 /// Named types reachable from the given operations, in arena order.
-fn reachable_types(api: &Api, ops: &[usize]) -> Vec<TypeId> {
+pub(super) fn reachable_types(api: &Api, ops: &[usize]) -> Vec<TypeId> {
     let mut stack = Vec::new();
     for &i in ops {
         let op = &api.operations[i];
@@ -526,7 +552,7 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         })
         .collect();
     let body = op.body.as_ref().map(|b| {
-        let (fields, _) = fields_of(api, &b.ty, usize::MAX);
+        let (fields, more_fields) = fields_of(api, &b.ty, MAX_BODY_FIELDS, MAX_FIELD_LIST_BYTES);
         BodyView {
             content_type: b.content_type.clone(),
             ty: type_label(api, &b.ty),
@@ -544,10 +570,11 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
                     }
                 }),
             fields,
+            more_fields,
         }
     });
     let (output_fields, more_output_fields) = match &op.response.kind {
-        crate::ir::ResponseKind::Json(t) => fields_of(api, t, 30),
+        crate::ir::ResponseKind::Json(t) => fields_of(api, t, 30, MAX_FIELD_LIST_BYTES),
         _ => (Vec::new(), 0),
     };
     let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
@@ -598,7 +625,7 @@ fn type_view(api: &Api, id: TypeId) -> TypeView {
     match &def.kind {
         TypeKind::Struct { .. } => {
             v.kind = "object".into();
-            v.fields = fields_of(api, &TypeRef::Named(id), usize::MAX).0;
+            v.fields = fields_of(api, &TypeRef::Named(id), usize::MAX, usize::MAX).0;
         }
         TypeKind::Enum { values } => {
             v.kind = "enum".into();
@@ -630,15 +657,20 @@ fn type_view(api: &Api, id: TypeId) -> TypeView {
     v
 }
 
-/// The tag an operation is filed under when it has none: its group's title.
+/// Most tags an operation is filed under (each tag's reference file repeats the operation).
+pub const MAX_TAG_FILES: usize = 8;
+
+/// The tags an operation is filed under (its first [`MAX_TAG_FILES`] distinct ones); when it
+/// has none, its group's title.
 fn tags_of(api: &Api, i: usize) -> Vec<String> {
     let op = &api.operations[i];
-    let tags: Vec<String> = op
-        .tags
-        .iter()
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
-        .collect();
+    let mut tags: Vec<String> = Vec::new();
+    for t in &op.tags {
+        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !t.is_empty() && !tags.contains(&t) && tags.len() < MAX_TAG_FILES {
+            tags.push(t);
+        }
+    }
     if tags.is_empty() {
         vec![super::group_display_title(api, &api.groups[op.group])]
     } else {
@@ -685,22 +717,53 @@ fn tag_sections(
     out
 }
 
-/// Reference file (under `references/`, without `.md`) of a group in the full skill: the
-/// file of its most common tag.
-pub fn group_reference(api: &Api, group: &crate::ir::Group) -> String {
-    let title = super::group_display_title(api, group);
-    tag_sections(api, &|_| true)
-        .into_iter()
-        .find(|(t, ..)| *t == title)
-        .map(|(_, f, ..)| f)
-        .unwrap_or_else(|| tag_file(&title))
+/// Reference file (under `references/`, without `.md`) of each group in the full skill (in
+/// group order): the file of its most common tag.
+pub fn group_references(api: &Api) -> Vec<String> {
+    let sections = tag_sections(api, &|_| true);
+    api.groups
+        .iter()
+        .map(|group| {
+            let title = super::group_display_title(api, group);
+            sections
+                .iter()
+                .find(|(t, ..)| *t == title)
+                .map(|(_, f, ..)| f.clone())
+                .unwrap_or_else(|| tag_file(&title))
+        })
+        .collect()
 }
 
-/// Render one skill: relative path (under `agent/`) -> contents.
+/// Template values of operations and types, built once for both skills.
+#[derive(Default)]
+pub struct Views {
+    ops: BTreeMap<usize, Value>,
+    types: BTreeMap<TypeId, Value>,
+}
+
+impl Views {
+    fn op(&mut self, model: &Model<'_>, i: usize) -> Value {
+        self.ops
+            .entry(i)
+            .or_insert_with(|| Value::from(minijinja::value::Serde(op_view(model, i))))
+            .clone()
+    }
+
+    fn type_(&mut self, api: &Api, id: TypeId) -> Value {
+        self.types
+            .entry(id)
+            .or_insert_with(|| Value::from(minijinja::value::Serde(type_view(api, id))))
+            .clone()
+    }
+}
+
+/// Render one skill: relative path (under `agent/`) -> contents. `views` carries what both
+/// skills show from one to the other.
 pub fn render(
     model: &Model<'_>,
     templates: &Templates,
     read_only: bool,
+    views: &mut Views,
 ) -> Result<BTreeMap<String, String>, String> {
     let api = model.api;
     let name = if read_only {
@@ -767,7 +830,7 @@ pub fn render(
             description: description.unwrap_or_default(),
             skill: name.clone(),
             read_only,
-            ops: ops.iter().map(|&i| op_view(model, i)).collect(),
+            ops: ops.iter().map(|&i| views.op(model, i)).collect(),
         };
         files.insert(
             format!("{root}/references/{file}.md"),
@@ -802,7 +865,7 @@ pub fn render(
                     skill: name.clone(),
                     types: reachable_types(api, &included_ops)
                         .into_iter()
-                        .map(|id| type_view(api, id))
+                        .map(|id| views.type_(api, id))
                         .collect(),
                 },
             )?,

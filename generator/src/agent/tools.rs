@@ -2,101 +2,218 @@
 //! `tools/list` result, OpenAI function tools (strict where the schema allows it), Anthropic
 //! tools and Gemini function declarations. Names and order are the same in every file.
 
-use super::agentspec::OperationSpec;
+use super::agentspec::{Annotations, OperationSpec};
+use super::json::Fragment;
+use super::schema::{Entry, Schema};
+use crate::ir::TypeId;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The MCP `tools/list` result: `{"tools": [Tool...]}`.
-pub fn mcp(specs: &[&OperationSpec]) -> Value {
-    let tools: Vec<Value> = specs.iter().map(|s| mcp_tool(s)).collect();
-    json!({ "tools": tools })
+#[derive(Serialize)]
+pub struct McpTools<'a> {
+    /// The tools, in document order.
+    pub tools: Vec<McpTool<'a>>,
 }
 
 /// One MCP `Tool`.
-pub fn mcp_tool(s: &OperationSpec) -> Value {
-    let mut t = Map::new();
-    t.insert("name".into(), json!(s.name));
-    t.insert("title".into(), json!(s.title));
-    t.insert("description".into(), json!(s.description));
-    t.insert("inputSchema".into(), s.input_schema.clone());
-    if let Some(o) = &s.output_schema {
-        t.insert("outputSchema".into(), o.clone());
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct McpTool<'a> {
+    name: &'a str,
+    title: &'a str,
+    description: &'a str,
+    input_schema: &'a Schema,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_schema: Option<&'a Schema>,
+    annotations: &'a Annotations,
+    #[serde(rename = "_meta")]
+    meta: McpMeta<'a>,
+}
+
+#[derive(Serialize)]
+struct McpMeta<'a> {
+    #[serde(rename = "agentgen/operation")]
+    operation: McpOperation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct McpOperation<'a> {
+    operation_id: &'a str,
+    method: &'a str,
+    path: &'a str,
+    class: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wrap: Option<&'a str>,
+}
+
+/// The MCP `tools/list` result: `{"tools": [Tool...]}`.
+pub fn mcp<'a>(specs: &[&'a OperationSpec]) -> McpTools<'a> {
+    McpTools {
+        tools: specs.iter().map(|s| mcp_tool(s)).collect(),
     }
-    t.insert(
-        "annotations".into(),
-        serde_json::to_value(&s.annotations).unwrap_or(Value::Null),
-    );
-    let mut meta = Map::new();
-    meta.insert("operationId".into(), json!(s.operation_id));
-    meta.insert("method".into(), json!(s.http.method));
-    meta.insert("path".into(), json!(s.http.path));
-    meta.insert("class".into(), json!(s.safety.class));
-    if let Some(w) = &s.output.wrap {
-        meta.insert("wrap".into(), json!(w));
+}
+
+/// One MCP `Tool`.
+pub fn mcp_tool(s: &OperationSpec) -> McpTool<'_> {
+    McpTool {
+        name: &s.name,
+        title: &s.title,
+        description: &s.description,
+        input_schema: &s.input_schema,
+        output_schema: s.output_schema.as_ref(),
+        annotations: &s.annotations,
+        meta: McpMeta {
+            operation: McpOperation {
+                operation_id: &s.operation_id,
+                method: &s.http.method,
+                path: &s.http.path,
+                class: &s.safety.class,
+                wrap: s.output.wrap.as_deref(),
+            },
+        },
     }
-    t.insert("_meta".into(), json!({ "agentgen/operation": meta }));
-    Value::Object(t)
+}
+
+/// OpenAI function tools, with the reasons some are not strict.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenAiTools<'a> {
+    format: &'static str,
+    note: &'static str,
+    tools: Vec<OpenAiTool<'a>>,
+    non_strict: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct OpenAiTool<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+    description: &'a str,
+    parameters: Schema,
+    strict: bool,
 }
 
 /// OpenAI function tools (Responses API shape). A tool is `strict: true` when its schema can
 /// be made strict (every object closed, every property required, optional ones nullable);
 /// otherwise `strict: false` with the reason in `nonStrict`.
-pub fn openai(specs: &[&OperationSpec]) -> Value {
+pub fn openai<'a>(specs: &[&'a OperationSpec]) -> OpenAiTools<'a> {
+    let mut cache = StrictCache::default();
     let mut tools = Vec::new();
     let mut non_strict = Map::new();
     for s in specs {
-        let (parameters, strict) = match strict_schema(&s.input_schema) {
+        let (parameters, strict) = match strict_variant(&s.input_schema, &mut cache) {
             Ok(p) => (p, true),
             Err(reason) => {
                 non_strict.insert(s.name.clone(), json!(reason));
                 (s.input_schema.clone(), false)
             }
         };
-        tools.push(json!({
-            "type": "function",
-            "name": s.name,
-            "description": s.description,
-            "parameters": parameters,
-            "strict": strict,
-        }));
+        tools.push(OpenAiTool {
+            kind: "function",
+            name: &s.name,
+            description: &s.description,
+            parameters,
+            strict,
+        });
     }
-    json!({
-        "format": "openai-function-tools",
-        "note": "Strict tools list every property as required; a property that is optional in the API accepts null there, which means 'not set': drop null-valued optional keys before calling. Tools listed in nonStrict keep the portable schema.",
-        "tools": tools,
-        "nonStrict": non_strict,
-    })
+    OpenAiTools {
+        format: "openai-function-tools",
+        note: "Strict tools list every property as required; a property that is optional in the API accepts null there, which means 'not set': drop null-valued optional keys before calling. Tools listed in nonStrict keep the portable schema.",
+        tools,
+        non_strict,
+    }
 }
 
 /// Anthropic tools: `{name, description, input_schema}`.
-pub fn anthropic(specs: &[&OperationSpec]) -> Value {
-    let tools: Vec<Value> = specs
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "description": s.description,
-                "input_schema": s.input_schema,
+#[derive(Serialize)]
+pub struct AnthropicTools<'a> {
+    tools: Vec<AnthropicTool<'a>>,
+}
+
+#[derive(Serialize)]
+struct AnthropicTool<'a> {
+    name: &'a str,
+    description: &'a str,
+    input_schema: &'a Schema,
+}
+
+/// Anthropic tools: `{name, description, input_schema}`.
+pub fn anthropic<'a>(specs: &[&'a OperationSpec]) -> AnthropicTools<'a> {
+    AnthropicTools {
+        tools: specs
+            .iter()
+            .map(|s| AnthropicTool {
+                name: &s.name,
+                description: &s.description,
+                input_schema: &s.input_schema,
             })
-        })
-        .collect();
-    json!({ "tools": tools })
+            .collect(),
+    }
+}
+
+/// Gemini function declarations.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeminiTools<'a> {
+    function_declarations: Vec<GeminiDeclaration<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GeminiDeclaration<'a> {
+    name: &'a str,
+    description: &'a str,
+    parameters_json_schema: Schema,
 }
 
 /// Gemini: `{"functionDeclarations": [{name, description, parametersJsonSchema}]}`, with the
 /// schema reduced to the keywords Gemini documents.
-pub fn gemini(specs: &[&OperationSpec]) -> Value {
-    let decls: Vec<Value> = specs
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "description": s.description,
-                "parametersJsonSchema": gemini_schema(&s.input_schema),
+pub fn gemini<'a>(specs: &[&'a OperationSpec]) -> GeminiTools<'a> {
+    let mut cache: HashMap<TypeId, Entry> = HashMap::new();
+    GeminiTools {
+        function_declarations: specs
+            .iter()
+            .map(|s| GeminiDeclaration {
+                name: &s.name,
+                description: &s.description,
+                parameters_json_schema: gemini_variant(&s.input_schema, &mut cache),
             })
+            .collect(),
+    }
+}
+
+/// [`gemini_schema`] of a document, each shared definition converted once.
+fn gemini_variant(s: &Schema, cache: &mut HashMap<TypeId, Entry>) -> Schema {
+    // A root with a type list would be restructured around its `$defs`: not one we write.
+    if !s.root().get("type").is_none_or(Value::is_string) || s.root().contains_key("$defs") {
+        return Schema::from(gemini_schema(&s.to_value()));
+    }
+    let root = match gemini_object(s.root()) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let defs = s
+        .defs()
+        .iter()
+        .map(|e| match e {
+            Entry::Shared(d) => cache
+                .entry(d.id)
+                .or_insert_with(|| {
+                    Entry::Rendered(
+                        Arc::from(d.name.as_str()),
+                        Fragment::new(&gemini_schema(&d.value)),
+                    )
+                })
+                .clone(),
+            other => Entry::Own(other.name().to_string(), gemini_schema(&other.to_value())),
         })
         .collect();
-    json!({ "functionDeclarations": decls })
+    Schema::new(root, defs)
 }
 
 /// Keywords Gemini's `parametersJsonSchema` accepts.
@@ -129,9 +246,13 @@ fn is_required_only(v: &Value) -> bool {
 /// Reduce a schema to Gemini's keywords: `const` becomes a one-value `enum`, type arrays
 /// become `anyOf`, validation-only `anyOf`/`oneOf` (`{required: [...]}` members) are dropped.
 pub fn gemini_schema(v: &Value) -> Value {
-    let Value::Object(m) = v else {
-        return v.clone();
-    };
+    match v {
+        Value::Object(m) => gemini_object(m),
+        other => other.clone(),
+    }
+}
+
+fn gemini_object(m: &Map<String, Value>) -> Value {
     let mut out = Map::new();
     for (k, x) in m {
         match k.as_str() {
@@ -247,8 +368,94 @@ pub const OPENAI_STRICT_FORMATS: &[&str] = &[
 /// The strict-mode variant of a portable input schema, or why there is none.
 pub fn strict_schema(schema: &Value) -> Result<Value, String> {
     let out = strict_node(schema, "", true)?;
-    check_limits(&out)?;
+    let mut counts = Counts::default();
+    count(&out, &mut counts);
+    check_limits(&out, counts, Defs::InDocument(&out))?;
     Ok(out)
+}
+
+/// A definition's strict variant, its counts, and the shared rendering.
+struct StrictDef {
+    value: Value,
+    counts: Counts,
+    entry: Entry,
+}
+
+/// Where a strict schema's `$defs` are.
+#[derive(Clone, Copy)]
+enum Defs<'v> {
+    /// In the document itself.
+    InDocument(&'v Value),
+    /// Shared, sorted by name.
+    Shared(&'v [Arc<StrictDef>]),
+}
+
+impl<'v> Defs<'v> {
+    fn get(self, name: &str) -> Option<&'v Value> {
+        match self {
+            Defs::InDocument(doc) => doc.get("$defs").and_then(|d| d.get(name)),
+            Defs::Shared(defs) => defs
+                .binary_search_by(|d| d.entry.name().cmp(name))
+                .ok()
+                .map(|i| &defs[i].value),
+        }
+    }
+}
+
+/// Strict variants of shared definitions (or why there is none), by type.
+#[derive(Default)]
+struct StrictCache(HashMap<TypeId, Result<Arc<StrictDef>, String>>);
+
+/// [`strict_schema`] of a document, each shared definition converted once.
+fn strict_variant(s: &Schema, cache: &mut StrictCache) -> Result<Schema, String> {
+    // Validation-only sets at the root would add notes after `$defs`: not a root we write.
+    if ["anyOf", "oneOf", "$defs"]
+        .iter()
+        .any(|k| s.root().contains_key(*k))
+    {
+        return strict_schema(&s.to_value()).map(Schema::from);
+    }
+    let root = match strict_object(s.root(), "", true)? {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let mut defs: Vec<Arc<StrictDef>> = Vec::with_capacity(s.defs().len());
+    for e in s.defs() {
+        let def = match e {
+            Entry::Shared(d) => cache
+                .0
+                .entry(d.id)
+                .or_insert_with(|| strict_def(&d.name, &d.value))
+                .clone()?,
+            other => strict_def(other.name(), &other.to_value())?,
+        };
+        defs.push(def);
+    }
+    let root_value = Value::Object(root);
+    let mut counts = Counts::default();
+    count(&root_value, &mut counts);
+    for d in &defs {
+        counts.add(d.counts);
+    }
+    check_limits(&root_value, counts, Defs::Shared(&defs))?;
+    let Value::Object(root) = root_value else {
+        unreachable!("built as an object above")
+    };
+    Ok(Schema::new(
+        root,
+        defs.iter().map(|d| d.entry.clone()).collect(),
+    ))
+}
+
+fn strict_def(name: &str, value: &Value) -> Result<Arc<StrictDef>, String> {
+    let v = strict_node(value, name, false)?;
+    let mut counts = Counts::default();
+    count(&v, &mut counts);
+    Ok(Arc::new(StrictDef {
+        entry: Entry::Rendered(Arc::from(name), Fragment::new(&v)),
+        value: v,
+        counts,
+    }))
 }
 
 fn allows_null(v: &Value) -> bool {
@@ -263,9 +470,13 @@ fn allows_null(v: &Value) -> bool {
 }
 
 fn strict_node(v: &Value, at: &str, root: bool) -> Result<Value, String> {
-    let Value::Object(m) = v else {
-        return Ok(v.clone());
-    };
+    match v {
+        Value::Object(m) => strict_object(m, at, root),
+        other => Ok(other.clone()),
+    }
+}
+
+fn strict_object(m: &Map<String, Value>, at: &str, root: bool) -> Result<Value, String> {
     let here = if at.is_empty() { "the input" } else { at };
     for bad in ["allOf", "oneOf", "not", "if", "then", "else"] {
         if m.contains_key(bad) {
@@ -424,12 +635,34 @@ fn strict_node(v: &Value, at: &str, root: bool) -> Result<Value, String> {
     Ok(Value::Object(out))
 }
 
-/// OpenAI's documented strict-mode limits.
-fn check_limits(schema: &Value) -> Result<(), String> {
-    let mut props = 0usize;
-    let mut enum_values = 0usize;
-    let mut chars = 0usize;
-    count(schema, &mut props, &mut enum_values, &mut chars);
+/// What strict mode's size limits count.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    props: usize,
+    enum_values: usize,
+    chars: usize,
+}
+
+impl Counts {
+    fn add(&mut self, o: Counts) {
+        self.props += o.props;
+        self.enum_values += o.enum_values;
+        self.chars += o.chars;
+    }
+}
+
+/// Most steps the nesting-depth search takes before it calls the schema too deep to check
+/// (the longest path through recursive references is found by search).
+const DEPTH_STEPS: usize = 1_000_000;
+
+/// OpenAI's documented strict-mode limits, for a schema with `counts` whose `$defs` are
+/// found by `defs`.
+fn check_limits(schema: &Value, counts: Counts, defs: Defs<'_>) -> Result<(), String> {
+    let Counts {
+        props,
+        enum_values,
+        chars,
+    } = counts;
     if props > 5000 {
         return Err(format!("{props} properties exceed strict mode's 5,000"));
     }
@@ -443,49 +676,61 @@ fn check_limits(schema: &Value) -> Result<(), String> {
             "{chars} characters of names and enum values exceed strict mode's 120,000"
         ));
     }
-    let depth = depth(schema, schema, &mut Vec::new());
+    let mut steps = 0;
+    let depth = depth(schema, defs, &mut Vec::new(), &mut steps);
+    if steps > DEPTH_STEPS {
+        return Err(
+            "objects nest too intricately to check against strict mode's depth limit of 10"
+                .to_string(),
+        );
+    }
     if depth > 10 {
         return Err(format!("objects nest {depth} deep; strict mode allows 10"));
     }
     Ok(())
 }
 
-fn count(v: &Value, props: &mut usize, enums: &mut usize, chars: &mut usize) {
+fn count(v: &Value, c: &mut Counts) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
                 match k.as_str() {
                     "properties" => {
                         if let Value::Object(p) = x {
-                            *props += p.len();
-                            *chars += p.keys().map(String::len).sum::<usize>();
+                            c.props += p.len();
+                            c.chars += p.keys().map(String::len).sum::<usize>();
                             for s in p.values() {
-                                count(s, props, enums, chars);
+                                count(s, c);
                             }
                         }
                     }
                     "enum" => {
                         if let Value::Array(a) = x {
-                            *enums += a.len();
-                            *chars += a
+                            c.enum_values += a.len();
+                            c.chars += a
                                 .iter()
                                 .filter_map(Value::as_str)
                                 .map(str::len)
                                 .sum::<usize>();
                         }
                     }
-                    "const" => *chars += x.as_str().map_or(0, str::len),
-                    _ => count(x, props, enums, chars),
+                    "const" => c.chars += x.as_str().map_or(0, str::len),
+                    _ => count(x, c),
                 }
             }
         }
-        Value::Array(a) => a.iter().for_each(|x| count(x, props, enums, chars)),
+        Value::Array(a) => a.iter().for_each(|x| count(x, c)),
         _ => {}
     }
 }
 
-/// Object nesting depth, following local `$ref`s (a recursive reference ends the path).
-fn depth(v: &Value, root: &Value, stack: &mut Vec<String>) -> usize {
+/// Object nesting depth, following local `$ref`s (a recursive reference ends the path);
+/// gives up (the caller checks `steps`) after [`DEPTH_STEPS`] steps.
+fn depth<'v>(v: &'v Value, defs: Defs<'v>, stack: &mut Vec<String>, steps: &mut usize) -> usize {
+    *steps += 1;
+    if *steps > DEPTH_STEPS {
+        return 0;
+    }
     match v {
         Value::Object(m) => {
             let own = usize::from(m.contains_key("properties"));
@@ -499,19 +744,23 @@ fn depth(v: &Value, root: &Value, stack: &mut Vec<String>) -> usize {
                         if stack.iter().any(|s| s == name) {
                             continue;
                         }
-                        if let Some(d) = root.get("$defs").and_then(|d| d.get(name)) {
+                        if let Some(d) = defs.get(name) {
                             stack.push(name.to_string());
-                            deepest = deepest.max(depth(d, root, stack));
+                            deepest = deepest.max(depth(d, defs, stack, steps));
                             stack.pop();
                         }
                     }
                     continue;
                 }
-                deepest = deepest.max(depth(x, root, stack));
+                deepest = deepest.max(depth(x, defs, stack, steps));
             }
             own + deepest
         }
-        Value::Array(a) => a.iter().map(|x| depth(x, root, stack)).max().unwrap_or(0),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| depth(x, defs, stack, steps))
+            .max()
+            .unwrap_or(0),
         _ => 0,
     }
 }
@@ -552,6 +801,31 @@ mod tests {
         assert!(strict_schema(&tri)
             .unwrap_err()
             .contains("optional and nullable"));
+    }
+
+    #[test]
+    fn depth_search_gives_up_on_exponentially_many_paths() {
+        // 40 levels, each with four required properties referencing the next: 4^40 paths.
+        let mut defs = Map::new();
+        for i in 0..40 {
+            let next = json!({"$ref": format!("#/$defs/D{}", i + 1)});
+            let props: Map<String, Value> =
+                (0..4).map(|j| (format!("p{j}"), next.clone())).collect();
+            defs.insert(
+                format!("D{i}"),
+                json!({"type": "object", "properties": props, "required": ["p0", "p1", "p2", "p3"], "additionalProperties": false}),
+            );
+        }
+        defs.insert(
+            "D40".into(),
+            json!({"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"], "additionalProperties": false}),
+        );
+        let s = json!({"type": "object", "properties": {"body": {"$ref": "#/$defs/D0"}}, "required": ["body"], "additionalProperties": false, "$defs": defs});
+        let e = strict_schema(&s).unwrap_err();
+        assert!(e.contains("too intricately"), "{e}");
+        // A plain chain is measured exactly.
+        let chain = json!({"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}, "required": ["b"], "additionalProperties": false}}, "required": ["a"], "additionalProperties": false});
+        assert!(strict_schema(&chain).is_ok());
     }
 
     #[test]

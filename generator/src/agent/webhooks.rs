@@ -38,7 +38,7 @@ pub struct WebhooksSection {
     /// Every event type, in spec order.
     pub events: Vec<WebhookEventEntry>,
     /// JSON Schema of each payload type (the envelope's `data`), by payload name.
-    pub payloads: BTreeMap<String, Value>,
+    pub payloads: BTreeMap<String, super::schema::Schema>,
     /// The envelope around every payload.
     pub envelope: Value,
     /// How to verify that a delivery is genuine.
@@ -139,15 +139,11 @@ pub fn section(model: &Model<'_>) -> Option<WebhooksSection> {
     if api.webhooks.is_empty() {
         return None;
     }
-    let mut payloads = BTreeMap::new();
     let events = api
         .webhooks
         .iter()
         .map(|e| {
             let payload = type_label(api, &e.payload);
-            payloads
-                .entry(payload.clone())
-                .or_insert_with(|| super::schema::payload_schema(api, &e.payload));
             WebhookEventEntry {
                 event_type: e.event_type.clone(),
                 rust_variant: e.variant.clone(),
@@ -158,7 +154,7 @@ pub fn section(model: &Model<'_>) -> Option<WebhooksSection> {
         .collect();
     Some(WebhooksSection {
         events,
-        payloads,
+        payloads: model.payloads.clone(),
         envelope: envelope_schema(),
         verification: verification(api),
         reference: format!("skills/{}/references/{REFERENCE_FILE}", model.skill_name),
@@ -212,7 +208,8 @@ pub fn reference(
         match payloads.iter_mut().find(|p| p.name == name) {
             Some(p) => p.events.push(e.event_type.clone()),
             None => {
-                let (fields, more) = fields_of(api, &e.payload, 40);
+                let (fields, more) =
+                    fields_of(api, &e.payload, 40, super::skill::MAX_FIELD_LIST_BYTES);
                 payloads.push(PayloadView {
                     name,
                     events: vec![e.event_type.clone()],
