@@ -392,23 +392,39 @@ fn write_tree(
 ) -> Result<usize, agentgen::Error> {
     let err =
         |p: &Path, e: std::io::Error| agentgen::Error::msg(p.display().to_string(), e.to_string());
-    let mut written = 0;
-    // Directories already made (hundreds of files share a dozen directories).
-    let mut made = std::collections::BTreeSet::new();
-    for (rel, contents) in files {
-        let path = out.join(rel);
-        if let Some(parent) = path.parent() {
-            if !made.contains(parent) {
-                std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
-                made.insert(parent.to_path_buf());
-            }
-        }
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(contents.as_str()) {
-            continue;
-        }
-        std::fs::write(&path, contents).map_err(|e| err(&path, e))?;
-        written += 1;
+    // Directories first (hundreds of files share a dozen directories).
+    let dirs: std::collections::BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|rel| Path::new(rel).parent())
+        .collect();
+    for dir in dirs {
+        let dir = out.join(dir);
+        std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
     }
+    // Then the files, on two threads: the time goes to the file system, per file.
+    let write = |batch: &[(&String, &String)]| -> Result<usize, agentgen::Error> {
+        let mut written = 0;
+        for (rel, contents) in batch {
+            let path = out.join(rel);
+            if std::fs::read(&path).ok().as_deref() == Some(contents.as_bytes()) {
+                continue;
+            }
+            std::fs::write(&path, contents).map_err(|e| err(&path, e))?;
+            written += 1;
+        }
+        Ok(written)
+    };
+    let all: Vec<(&String, &String)> = files.iter().collect();
+    let (first, second) = all.split_at(all.len() / 2);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| write(second));
+        let mine = write(first);
+        (mine, other.join())
+    });
+    let written = a?
+        + b.map_err(|_| {
+            agentgen::Error::msg(out.display().to_string(), "a writer thread panicked")
+        })??;
     let owned: std::collections::BTreeSet<&str> =
         files.keys().filter_map(|k| k.split('/').next()).collect();
     for top in owned {
