@@ -19,37 +19,17 @@ pub(super) fn keep(tokens: String, text: &str) {
         .push((tokens, text.to_string()));
 }
 
+/// The tests' repository and spec-mirror lookup, shared with the cross-stage tests.
+#[cfg(test)]
+#[path = "../../../tests/src/mirror.rs"]
+mod mirror;
+
 #[cfg(test)]
 mod tests {
+    use super::mirror::{mirror, repo_root};
     use super::*;
     use crate::emit::print::{doc_values, token_list};
     use quote::ToTokens;
-    use std::path::{Path, PathBuf};
-
-    fn repo_root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("generator/ has a parent")
-            .to_path_buf()
-    }
-
-    /// Clerk's spec mirror, as the cross-stage tests find it.
-    fn mirror() -> PathBuf {
-        let dir = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("../shared/spec/clerk"));
-        let dir = if dir.is_relative() {
-            repo_root().join(dir)
-        } else {
-            dir
-        };
-        assert!(
-            dir.join("bapi/2026-05-12.yml").is_file(),
-            "Clerk spec mirror not found at {}: set AGENTGEN_SPEC_MIRROR",
-            dir.display()
-        );
-        dir
-    }
 
     /// The client-only configs: every fixture spec, the hostile specs that generate, and
     /// Clerk's Backend API with its webhooks.
