@@ -10,7 +10,7 @@ use reqwest::header::{
 };
 use reqwest::{StatusCode, Url};
 
-use crate::runtime::redact::{redact_bytes, REDACTED};
+use crate::runtime::redact::{contains, redact_bytes, REDACTED};
 use crate::runtime::request::Body;
 use crate::runtime::retry::{Jitter, RetryConfig};
 use crate::runtime::{
@@ -748,7 +748,7 @@ impl<M: Mode> Client<M> {
         match (e, self.secret()) {
             (Error::Transport(t), Some(secret))
                 if t.url()
-                    .is_some_and(|u| redact_bytes(u.as_str().as_bytes(), secret).is_some()) =>
+                    .is_some_and(|u| contains(u.as_str().as_bytes(), secret)) =>
             {
                 Error::Transport(t.without_url())
             }

@@ -6,9 +6,14 @@
 /// What a key is replaced with.
 pub const REDACTED: &str = "<redacted>";
 
+/// Whether `bytes` hold `secret` (an empty secret is never held).
+pub fn contains(bytes: &[u8], secret: &[u8]) -> bool {
+    !secret.is_empty() && bytes.windows(secret.len()).any(|w| w == secret)
+}
+
 /// `bytes` with every occurrence of `secret` replaced by [`REDACTED`]; `None` if it has none.
 pub fn redact_bytes(bytes: &[u8], secret: &[u8]) -> Option<Vec<u8>> {
-    if secret.is_empty() || !bytes.windows(secret.len()).any(|w| w == secret) {
+    if !contains(bytes, secret) {
         return None;
     }
     let mut out = Vec::with_capacity(bytes.len());

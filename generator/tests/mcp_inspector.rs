@@ -21,29 +21,12 @@ use std::time::{Duration, Instant};
 const KEY: &str = "sk_test_McpInspectorSecret0123456789";
 const SECRET_PART: &str = "McpInspectorSecret";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+#[path = "../../tests/src/mirror.rs"]
+mod mirror;
+use mirror::{mirror, repo_root as root};
 
 fn spec() -> PathBuf {
-    let mirror = std::env::var_os("AGENTGEN_SPEC_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/spec/clerk"));
-    let mirror = if mirror.is_relative() {
-        root().join(mirror)
-    } else {
-        mirror
-    };
-    let spec = mirror.join("bapi/2026-05-12.yml");
-    assert!(
-        spec.is_file(),
-        "Clerk spec not found at {}: set AGENTGEN_SPEC_MIRROR",
-        spec.display()
-    );
-    spec
+    mirror().join("bapi/2026-05-12.yml")
 }
 
 fn inspector_bin() -> PathBuf {

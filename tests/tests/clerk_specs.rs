@@ -11,7 +11,6 @@ mod decode_fuzz;
 
 use agentgen_tests::{mirror, repo_root};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn write(dir: &Path, files: &std::collections::BTreeMap<String, String>) {
     let _ = std::fs::remove_dir_all(dir.join("client/src"));
@@ -23,22 +22,7 @@ fn write(dir: &Path, files: &std::collections::BTreeMap<String, String>) {
 }
 
 fn cargo(dir: &Path, args: &[&str]) {
-    let target = repo_root().join("target/clerk-gen-target");
-    let out = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("run cargo");
-    assert!(
-        out.status.success(),
-        "`cargo {}` failed in {}:\n{}",
-        args.join(" "),
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    agentgen_tests::cargo_in(dir, args, &repo_root().join("target/clerk-gen-target"));
 }
 
 #[test]

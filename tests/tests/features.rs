@@ -6,7 +6,6 @@
 
 use agentgen_tests::repo_root;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const FIXTURES: &[&str] = &["accounts", "names", "minimal"];
 
@@ -24,30 +23,15 @@ fn target_dir() -> PathBuf {
 /// `cargo <args> --no-default-features --features <features>` on a fixture crate.
 fn cargo(dir: &Path, args: &[&str], features: &[&str]) {
     let joined = features.join(",");
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(args)
-        .arg("--manifest-path")
-        .arg(dir.join("Cargo.toml"))
-        .arg("--no-default-features");
+    let mut all: Vec<&str> = args.to_vec();
+    all.push("--no-default-features");
     if !features.is_empty() {
-        cmd.args(["--features", &joined]);
+        all.extend(["--features", joined.as_str()]);
     }
     if args[0] == "clippy" {
-        cmd.args(["--", "-D", "warnings"]);
+        all.extend(["--", "-D", "warnings"]);
     }
-    let out = cmd
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("run cargo");
-    assert!(
-        out.status.success(),
-        "`cargo {}` with features [{joined}] failed in {}:\n{}",
-        args.join(" "),
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    agentgen_tests::cargo_in(dir, &all, &target_dir());
 }
 
 /// The group features of a generated crate: the members of `full`.

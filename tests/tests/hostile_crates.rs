@@ -10,28 +10,10 @@ mod decode_fuzz;
 
 use agentgen_tests::repo_root;
 use std::path::Path;
-use std::process::Command;
 
+/// Shares `target/clerk-gen-target` with tests/clerk_specs.rs: dependencies are built once for both.
 fn cargo(dir: &Path, args: &[&str]) -> String {
-    // Shared with tests/clerk_specs.rs: dependencies are built once for both.
-    let target = repo_root().join("target/clerk-gen-target");
-    let out = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("run cargo");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "`cargo {}` failed in {}:\n{}\n{stdout}",
-        args.join(" "),
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    agentgen_tests::cargo_in(dir, args, &repo_root().join("target/clerk-gen-target"))
 }
 
 fn ok_cases() -> Vec<String> {

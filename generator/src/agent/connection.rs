@@ -128,7 +128,8 @@ impl Connection {
 mod shared_redact;
 
 /// Remove anything that looks like a secret key (`sk_...`, or `secret`'s exact value) from a
-/// message.
+/// message. (A wrapper, not a re-export: the shared function's docs link to items this crate
+/// keeps private.)
 pub fn redact(message: &str, secret: Option<&str>) -> String {
     shared_redact::redact(message, secret)
 }

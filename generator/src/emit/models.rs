@@ -139,7 +139,8 @@ fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
     } else {
         inner
     };
-    let ty = match presence(def, f) {
+    let presence = presence(def, f);
+    let ty = match presence {
         Presence::Required => inner,
         Presence::TriState => quote! { Option<Option<#inner>> },
         Presence::RequiredNullable | Presence::Optional => quote! { Option<#inner> },
@@ -153,7 +154,7 @@ fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
             .trim()
             .to_string();
     }
-    if presence(def, f) == Presence::TriState {
+    if presence == Presence::TriState {
         doc = format!("{doc}\n\n`None`: not sent; `Some(None)`: sent as `null` (clears the value); `Some(Some(v))`: sent as `v`.")
             .trim()
             .to_string();
