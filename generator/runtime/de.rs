@@ -108,9 +108,17 @@ pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(|_| ())
 }
 
-/// The value of a required field, or `missing field`.
-pub fn required<T, E: Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(name))
+/// The first required field whose slot is empty: `(empty, wire name)` per field, in order.
+pub fn missing(fields: &[(bool, &'static str)]) -> Option<&'static str> {
+    fields.iter().find(|f| f.0).map(|f| f.1)
+}
+
+/// The value of a required field, after [`missing`] found every required slot filled.
+pub fn take<T>(slot: Option<T>) -> T {
+    match slot {
+        Some(value) => value,
+        None => unreachable!("`missing` checks every required field first"),
+    }
 }
 
 /// The value of a field that may be absent or `null` (both are `None`).
@@ -118,40 +126,45 @@ pub fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
     slot.flatten()
 }
 
-/// Writes a struct's fields, leaving out optional ones that are `None`.
-pub struct Fields<S: Serializer>(S::SerializeStruct);
+/// Writes a struct's fields, leaving out optional ones that are `None`. The first error is
+/// kept and returned by [`end`](Self::end); the fields after it are not written.
+///
+/// Calls return nothing, so a struct of n fields has one exit instead of n `?`s: that is
+/// less for the compiler to check in every generated `serialize`.
+pub struct Fields<S: Serializer>(Result<S::SerializeStruct, S::Error>);
 
 impl<S: Serializer> Fields<S> {
     /// Start a struct of `len` fields (the ones that will be written).
-    pub fn start(serializer: S, name: &'static str, len: usize) -> Result<Self, S::Error> {
-        serializer.serialize_struct(name, len).map(Fields)
+    pub fn start(serializer: S, name: &'static str, len: usize) -> Self {
+        Fields(serializer.serialize_struct(name, len))
     }
 
     /// A field that is always written.
-    pub fn field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), S::Error> {
-        self.0.serialize_field(key, value)
+    pub fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Ok(state) = &mut self.0 {
+            if let Err(e) = state.serialize_field(key, value) {
+                self.0 = Err(e);
+            }
+        }
     }
 
     /// A field written only when it is `Some` (for a tri-state `Option<Option<T>>`,
     /// `Some(None)` is written as `null`).
-    pub fn optional<T: Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &Option<T>,
-    ) -> Result<(), S::Error> {
-        match value {
-            Some(value) => self.0.serialize_field(key, value),
-            None => self.0.skip_field(key),
+    pub fn optional<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+        if let Ok(state) = &mut self.0 {
+            let written = match value {
+                Some(value) => state.serialize_field(key, value),
+                None => state.skip_field(key),
+            };
+            if let Err(e) = written {
+                self.0 = Err(e);
+            }
         }
     }
 
-    /// Finish the struct.
+    /// Finish the struct, or return the first error.
     pub fn end(self) -> Result<S::Ok, S::Error> {
-        self.0.end()
+        self.0?.end()
     }
 }
 
@@ -194,7 +207,7 @@ macro_rules! object {
                     $($crate::runtime::de::object!(@present $kind self.$field)),*
                 ]);
                 #[allow(unused_mut)]
-                let mut fields = $crate::runtime::de::Fields::start(serializer, stringify!($name), len)?;
+                let mut fields = $crate::runtime::de::Fields::start(serializer, stringify!($name), len);
                 $($crate::runtime::de::object!(@write $kind fields $wire self.$field);)*
                 fields.end()
             }
@@ -212,10 +225,20 @@ macro_rules! object {
                 while let ::std::option::Option::Some(key) =
                     map.next_key::<$crate::runtime::de::Key<'de>>()?
                 {
-                    match key.as_str() {
-                        $($wire => $crate::runtime::de::field(&mut map, &mut $field, $wire)?,)*
-                        _ => $crate::runtime::de::skip(&mut map)?,
-                    }
+                    // One `?` for all keys (and one exit for all required fields below):
+                    // every early return is checked and drop-elaborated separately.
+                    let step = match key.as_str() {
+                        $($wire => $crate::runtime::de::field(&mut map, &mut $field, $wire),)*
+                        _ => $crate::runtime::de::skip(&mut map),
+                    };
+                    step?;
+                }
+                if let ::std::option::Option::Some(name) = $crate::runtime::de::missing(&[
+                    $($crate::runtime::de::object!(@missing $kind $field $wire)),*
+                ]) {
+                    return ::std::result::Result::Err(
+                        <A::Error as ::serde::de::Error>::missing_field(name),
+                    );
                 }
                 ::std::result::Result::Ok(Self {
                     $($field: $crate::runtime::de::object!(@take $kind $field $wire),)*
@@ -231,18 +254,20 @@ macro_rules! object {
             }
         }
     };
-    (@take required $slot:ident $wire:literal) => { $crate::runtime::de::required($slot, $wire)? };
+    (@take required $slot:ident $wire:literal) => { $crate::runtime::de::take($slot) };
     (@take nullable $slot:ident $wire:literal) => { $crate::runtime::de::optional($slot) };
     (@take optional $slot:ident $wire:literal) => { $crate::runtime::de::optional($slot) };
     (@take tristate $slot:ident $wire:literal) => { $slot };
+    (@missing required $slot:ident $wire:literal) => { ($slot.is_none(), $wire) };
+    (@missing $kind:ident $slot:ident $wire:literal) => { (false, $wire) };
     (@present required $value:expr) => { true };
     (@present nullable $value:expr) => { true };
     (@present optional $value:expr) => { $value.is_some() };
     (@present tristate $value:expr) => { $value.is_some() };
-    (@write required $fields:ident $wire:literal $value:expr) => { $fields.field($wire, &$value)? };
-    (@write nullable $fields:ident $wire:literal $value:expr) => { $fields.field($wire, &$value)? };
-    (@write optional $fields:ident $wire:literal $value:expr) => { $fields.optional($wire, &$value)? };
-    (@write tristate $fields:ident $wire:literal $value:expr) => { $fields.optional($wire, &$value)? };
+    (@write required $fields:ident $wire:literal $value:expr) => { $fields.field($wire, &$value) };
+    (@write nullable $fields:ident $wire:literal $value:expr) => { $fields.field($wire, &$value) };
+    (@write optional $fields:ident $wire:literal $value:expr) => { $fields.optional($wire, &$value) };
+    (@write tristate $fields:ident $wire:literal $value:expr) => { $fields.optional($wire, &$value) };
 }
 // Used by the generated `models.rs` (and not by every crate that compiles this runtime).
 #[allow(unused_imports)]
@@ -272,6 +297,8 @@ mod tests {
     struct Clash {
         map: Option<i64>,
         key: Option<i64>,
+        step: Option<i64>,
+        name: String,
         r#type: String,
     }
 
@@ -279,6 +306,8 @@ mod tests {
         Clash {
             map: optional "map",
             key: optional "key",
+            step: optional "step",
+            name: required "name",
             r#type: required "type",
         }
     }
@@ -370,21 +399,86 @@ mod tests {
         );
     }
 
+    /// A value whose serialization fails.
+    #[derive(Debug, PartialEq)]
+    struct Boom;
+
+    impl serde::Serialize for Boom {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("boom"))
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Boom {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            serde::de::IgnoredAny::deserialize(d).map(|_| Boom)
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Failing {
+        before: i64,
+        boom: Option<Boom>,
+        after: i64,
+    }
+
+    crate::runtime::de::object! {
+        Failing {
+            before: required "before",
+            boom: optional "boom",
+            after: required "after",
+        }
+    }
+
+    #[test]
+    fn a_field_that_fails_to_serialize_fails_the_struct() {
+        let mut out = Vec::new();
+        let value = Failing {
+            before: 1,
+            boom: Some(Boom),
+            after: 2,
+        };
+        let err = serde::Serialize::serialize(&value, &mut serde_json::Serializer::new(&mut out))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "boom");
+        // Nothing after the failing field was written.
+        assert_eq!(String::from_utf8(out).unwrap(), r#"{"before":1,"boom":"#);
+        let ok = Failing {
+            before: 1,
+            boom: None,
+            after: 2,
+        };
+        assert_eq!(
+            serde_json::to_string(&ok).unwrap(),
+            r#"{"before":1,"after":2}"#
+        );
+    }
+
     #[test]
     fn field_names_cannot_shadow_the_decoder() {
-        let c: Clash = serde_json::from_str(r#"{"key": 1, "map": 2, "type": "t"}"#).unwrap();
+        let c: Clash = serde_json::from_str(
+            r#"{"key": 1, "map": 2, "step": 3, "name": "n", "type": "t"}"#,
+        )
+        .unwrap();
         assert_eq!(
             c,
             Clash {
                 map: Some(2),
                 key: Some(1),
+                step: Some(3),
+                name: "n".into(),
                 r#type: "t".into()
             }
         );
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
-            r#"{"map":2,"key":1,"type":"t"}"#
+            r#"{"map":2,"key":1,"step":3,"name":"n","type":"t"}"#
         );
+        // Several required fields missing: the first one in declaration order is reported.
+        let err = serde_json::from_str::<Clash>(r#"{"step": 1}"#).unwrap_err();
+        assert!(err.to_string().starts_with("missing field `name`"), "{err}");
+        let err = serde_json::from_str::<Clash>(r#"{"name": "n"}"#).unwrap_err();
+        assert!(err.to_string().starts_with("missing field `type`"), "{err}");
         let u: Upload = serde_json::from_str(r#"{"na\"me": "n"}"#).unwrap();
         assert_eq!(u.name, "n");
         let e: Empty = serde_json::from_str(r#"{"anything": [1]}"#).unwrap();
