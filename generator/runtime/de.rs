@@ -456,10 +456,9 @@ mod tests {
 
     #[test]
     fn field_names_cannot_shadow_the_decoder() {
-        let c: Clash = serde_json::from_str(
-            r#"{"key": 1, "map": 2, "step": 3, "name": "n", "type": "t"}"#,
-        )
-        .unwrap();
+        let c: Clash =
+            serde_json::from_str(r#"{"key": 1, "map": 2, "step": 3, "name": "n", "type": "t"}"#)
+                .unwrap();
         assert_eq!(
             c,
             Clash {
