@@ -112,17 +112,19 @@ loc() {
   LOC_ALL[$name]=$(find "$dir" -name '*.rs' -print0 | xargs -0 cat | wc -l)
   LOC_CODE[$name]=$(find "$dir" -name '*.rs' -print0 | xargs -0 cat | grep -cvE '^\s*($|//)')
 }
-# build NAME DIR PACKAGE [CARGO ARGS...]: deps once, then BUILD_RUNS x (clean -p PACKAGE; build).
+# build NAME DIR PACKAGES [CARGO ARGS...]: deps once, then BUILD_RUNS x (clean -p PACKAGE for
+# each of the space-separated PACKAGES; build).
 build() {
   local name="$1" dir="$2" pkg="$3"; shift 3
-  local times=() i
+  local times=() i p clean=()
+  for p in $pkg; do clean+=(-p "$p"); done
   if [ "$BUILD_RUNS" = 0 ]; then return 0; fi
   ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@" ) >&2 || {
     BUILD[$name]="failed"; log "$name: build failed"; return 0; }
-  COMMANDS+=("(cd $dir && cargo clean -q -p $pkg && cargo build -q $*)  # CARGO_INCREMENTAL=0, CARGO_TARGET_DIR=target/bench/cargo-target")
+  COMMANDS+=("(cd $dir && cargo clean -q ${clean[*]} && cargo build -q $*)  # CARGO_INCREMENTAL=0, CARGO_TARGET_DIR=target/bench/cargo-target")
   for ((i = 0; i < BUILD_RUNS; i++)); do
     # `cargo clean` takes no feature flags: with them it fails and nothing would be rebuilt.
-    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q -p "$pkg" ) || {
+    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q "${clean[@]}" ) || {
       BUILD[$name]="failed"; log "$name: cargo clean failed"; return 0; }
     time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@"
     times+=("$LAST_WALL")
@@ -144,8 +146,9 @@ if [ -z "$BIN" ]; then
 fi
 gen "agentgen (client)" "$B/ours-client" "$BIN" generate --spec "$SPEC" --out "$B/ours-client" --outputs client
 gen "agentgen (client + agent)" "$B/ours" "$BIN" generate --spec "$SPEC" --out "$B/ours"
-loc "agentgen (client)" "$B/ours/client/src"
-loc "agentgen (client + agent)" "$B/ours/client/src"
+# Lines of the crate and of its runtime copy (runtime/src/).
+loc "agentgen (client)" "$B/ours/client"
+loc "agentgen (client + agent)" "$B/ours/client"
 AGENT_FILES=0
 AGENT_BYTES=0
 if [ -d "$B/ours/agent" ]; then
@@ -155,6 +158,11 @@ fi
 CRATE_NAME=$(sed -n 's/^name = "\(.*\)"/\1/p' "$B/ours/client/Cargo.toml" | head -1)
 if [ "$SMOKE" = 0 ]; then
   build "agentgen (client)" "$B/ours/client" "$CRATE_NAME"
+  # The crate's runtime is a crate of its own (like progenitor-client): built once, so the rows
+  # above and below leave it compiled. This row rebuilds it too.
+  if [ -f "$B/ours/client/runtime/Cargo.toml" ]; then
+    build "agentgen (client + its runtime crate)" "$B/ours/client" "$CRATE_NAME $CRATE_NAME-runtime"
+  fi
   if grep -qE '^users *=' "$B/ours/client/Cargo.toml"; then
     build "agentgen (only users)" "$B/ours/client" "$CRATE_NAME" --no-default-features --features users
   else
@@ -215,6 +223,9 @@ RSS_MET=$(awk -v r="$RSS_OURS" 'BEGIN { if (r !~ /^[0-9.]+$/) print "n/a"; else 
 
 ROWS=("agentgen (client)" "agentgen (client + agent)" "progenitor (positional)" "progenitor (builder)" \
   "OpenAPI Generator" "clerk-rs $CLERK_RS_VERSION")
+if [ -n "$(get BUILD "agentgen (client + its runtime crate)")" ] && [ "$(get BUILD "agentgen (client + its runtime crate)")" != n/a ]; then
+  ROWS+=("agentgen (client + its runtime crate)")
+fi
 if [ -n "$(get BUILD "agentgen (only users)")" ] && [ "$(get BUILD "agentgen (only users)")" != n/a ]; then
   ROWS+=("agentgen (only users)")
 fi

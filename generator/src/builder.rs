@@ -25,6 +25,9 @@
 //! ```ignore
 //! include!(concat!(env!("OUT_DIR"), "/clerk_backend.rs"));
 //! ```
+//!
+//! The crate depends on the runtime, `agentgen-runtime` (`generator/runtime/`), besides the
+//! dependencies of the generated `Cargo.toml`.
 
 use crate::layout::{out_dir_stem, Layout};
 use crate::pin::{self, Pin};
@@ -420,7 +423,9 @@ mod tests {
         assert_eq!(first.include_file, out.join("tiny.rs"));
         assert!(first.include_file.is_file());
         assert!(out.join("tiny/things.rs").is_file());
-        assert!(out.join("tiny/runtime/client.rs").is_file());
+        // The crate's own client; the runtime is the `agentgen-runtime` dependency, not a file.
+        assert!(out.join("tiny/client.rs").is_file());
+        assert!(!out.join("tiny/runtime").exists());
         assert!(first.unchanged.is_empty());
         assert_eq!(
             first.cargo_directives,

@@ -32,7 +32,9 @@ fn generate_writes_a_complete_crate() {
         "client/Cargo.toml",
         "client/src/lib.rs",
         "client/src/models.rs",
-        "client/src/runtime/mod.rs",
+        "client/src/client.rs",
+        "client/runtime/Cargo.toml",
+        "client/runtime/src/lib.rs",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }

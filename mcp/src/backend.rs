@@ -162,6 +162,8 @@ impl From<runtime::Error> for CallError {
             E::Transport(_) => CallError::Transport(e.to_string()),
             E::Decode(_) => CallError::Decode(e.to_string()),
             E::Config(_) => CallError::Config(e.to_string()),
+            // The runtime's `Error` is non-exhaustive: kinds added later are reported as they are.
+            _ => CallError::Config(e.to_string()),
         }
     }
 }
@@ -210,10 +212,11 @@ fn leak(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
 }
 
-/// The runtime's facts about the API, from the manifest. Leaks a few strings once per process.
-pub fn api_info(catalog: &Catalog, retry: Option<RetryConfig>) -> ApiInfo {
+/// The runtime's facts about the API, from the manifest. Leaks them (a few strings) once per
+/// backend, which lives as long as the process.
+pub fn api_info(catalog: &Catalog, retry: Option<RetryConfig>) -> &'static ApiInfo {
     let api = &catalog.manifest.api;
-    ApiInfo {
+    Box::leak(Box::new(ApiInfo {
         title: leak(&api.title),
         api_version: leak(&api.version),
         default_base_url: leak(&api.base_url),
@@ -224,16 +227,14 @@ pub fn api_info(catalog: &Catalog, retry: Option<RetryConfig>) -> ApiInfo {
             env!("CARGO_PKG_VERSION")
         )),
         key_env_var: leak(&catalog.manifest.auth.env),
-        retry: retry.unwrap_or(crate::api_info::DEFAULT_RETRY),
-    }
+        retry: retry.unwrap_or(RetryConfig::DEFAULT),
+    }))
 }
 
 impl HttpBackend {
-    /// A backend for `catalog`'s operations. Records the API facts for the runtime
-    /// ([`crate::set_api_info`]); errors never contain the key.
+    /// A backend for `catalog`'s operations; errors never contain the key.
     pub fn new(catalog: &Catalog, options: HttpOptions) -> Result<HttpBackend, String> {
-        crate::set_api_info(api_info(catalog, options.retry));
-        let mut builder = Client::builder();
+        let mut builder = Client::builder(api_info(catalog, options.retry));
         if let Some(key) = &options.key {
             builder = builder.secret_key(key.clone());
         }

@@ -6,8 +6,8 @@
 //!   `full` mode (one tool per operation, filterable by group); read-only connections list
 //!   and accept only `read` operations.
 //! * [`backend`]: how a call reaches the API. [`HttpBackend`] performs the AgentSpec HTTP
-//!   binding with the generated client's own runtime ([`runtime`], the very sources that
-//!   every generated crate copies), so authentication, the API-version header, retries,
+//!   binding with the generated client's own runtime ([`runtime`], the `agentgen-runtime`
+//!   crate that every generated crate depends on), so authentication, the API-version header, retries,
 //!   typed API errors and secret handling are the generated client's code.
 //! * [`validate`]: checks tool arguments against the operation's input schema before a
 //!   request is sent.
@@ -16,13 +16,7 @@
 //! This crate does not depend on `agentgen`: the `agentgen mcp` command generates the
 //! documents in memory and hands them over.
 
-// The runtime's docs link to items of a generated crate (`Client::call`, group modules)
-// that this crate does not have.
-#[allow(rustdoc::broken_intra_doc_links)]
-#[path = "../../generator/runtime/mod.rs"]
-pub mod runtime;
-
-mod api_info;
+pub use agentgen_runtime as runtime;
 pub mod backend;
 pub mod catalog;
 pub mod output;
@@ -30,8 +24,6 @@ pub use runtime::redact;
 pub mod server;
 pub mod validate;
 
-pub use api_info::set_api_info;
-pub(crate) use api_info::API_INFO;
 pub use backend::{Backend, CallError, HttpBackend};
 pub use catalog::{Catalog, Operation};
 pub use server::{run_stdio, serve_stdio, Mode, Server, Settings};

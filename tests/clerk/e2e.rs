@@ -10,7 +10,8 @@
 //! `{"input": ..., "status": declared success status}`).
 
 use clerk_backend_api::operations::OPERATIONS;
-use clerk_backend_api::runtime::{ApiError, ApiErrorKind, Body, Client, Error, Request, Response};
+use clerk_backend_api::runtime::{ApiError, ApiErrorKind, Body, Error, Request, Response};
+use clerk_backend_api::Client;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::time::{Duration, Instant};

@@ -220,12 +220,70 @@ fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
             continue;
         }
         checked += 1;
+        // The runtime: a renamed copy next to a generated crate, the crate itself here.
+        if line.starts_with("agentgen-runtime = ") {
+            assert!(
+                line.contains("path = \"runtime\""),
+                "the generated crate depends on its copy of the runtime: {line}"
+            );
+            assert!(
+                have.contains(&(
+                    section.clone(),
+                    "agentgen-runtime = { path = \"../../generator/runtime\" }".to_string()
+                )),
+                "generated/clerk-backend/Cargo.toml must depend on agentgen-runtime"
+            );
+            continue;
+        }
         assert!(
             have.contains(&(section.clone(), line.clone())),
             "generated/clerk-backend/Cargo.toml lacks `{line}` in {section}: the generated code needs it (see generator/src/emit/crate_files.rs)"
         );
     }
     assert!(checked >= 6, "{wanted:?}");
+}
+
+/// The copy of the runtime that `agentgen generate` writes has the dependencies of the
+/// `agentgen-runtime` crate it copies.
+#[test]
+fn the_runtime_copy_has_the_runtime_crate_dependencies() {
+    let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '204': {description: ok}\n";
+    let generated = agentgen::generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
+    let only = |toml: &str, wanted: &str| -> Vec<String> {
+        sections(toml)
+            .into_iter()
+            .filter(|(section, _)| section == wanted)
+            .map(|(_, line)| line)
+            .collect()
+    };
+    let copy = &generated.files["client/runtime/Cargo.toml"];
+    let crate_manifest =
+        std::fs::read_to_string(repo_root().join("generator/runtime/Cargo.toml")).unwrap();
+    for section in ["[dependencies]", "[dev-dependencies]"] {
+        let deps = only(copy, section);
+        assert!(!deps.is_empty(), "{section} of the copy: {copy}");
+        assert_eq!(
+            deps,
+            only(&crate_manifest, section),
+            "{section}: generator/runtime/Cargo.toml and the copy written by generator/src/emit/runtime_files.rs differ"
+        );
+    }
+    assert!(copy.contains("name = \"t-runtime\""), "{copy}");
+    // Every source file of the runtime crate is copied, unchanged.
+    let src = repo_root().join("generator/runtime/src");
+    let mut copied = 0;
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            generated.files.get(&format!("client/runtime/src/{name}")),
+            Some(&text),
+            "{name} is not copied as it is (list it in generator/src/emit/runtime_files.rs)"
+        );
+        copied += 1;
+    }
+    assert!(copied >= 10, "{copied}");
 }
 
 /// The `[features]` section of a manifest, without comments.

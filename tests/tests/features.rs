@@ -127,7 +127,7 @@ fn reduced_features_compile_only_what_the_enabled_operations_need() {
     assert!(!docs.has("keys/index.html"), "module of another group");
     // `Client::call` needs `dynamic`.
     assert!(!docs
-        .page("runtime/struct.Client.html")
+        .page("struct.Client.html")
         .contains("id=\"method.call\""));
 
     // With `write`: the other operations of accounts and what only they reach.
@@ -143,6 +143,6 @@ fn reduced_features_compile_only_what_the_enabled_operations_need() {
     assert!(docs.has("models/enum.Key.html"));
     assert!(docs.has("keys/index.html"));
     assert!(docs
-        .page("runtime/struct.Client.html")
+        .page("struct.Client.html")
         .contains("id=\"method.call\""));
 }

@@ -63,6 +63,7 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
 /// state machine small, which is what makes the crate quick to compile.
 fn caller(api: &Api, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
     let group = ident(&api.groups[op.group].module);
+    let group_type = quote::format_ident!("{}", api.groups[op.group].type_name);
     let method = ident(&op.method_name);
     let mut takes = Vec::new();
     let mut args = Vec::new();
@@ -112,7 +113,7 @@ fn caller(api: &Api, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
     let client = if op.safety.class == SafetyClass::Read {
         quote! { client }
     } else {
-        quote! { client.escalate() }
+        quote! { &client.escalate() }
     };
     let input = if takes.is_empty() {
         quote! { let input = crate::runtime::CallInput::new(op, input)?; }
@@ -130,7 +131,7 @@ fn caller(api: &Api, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
             #input
             #(#takes)*
             input.finish()?;
-            Ok(Box::pin(async move { crate::runtime::into_json(#client.#group().#method(#(#args),*).await?) }))
+            Ok(Box::pin(async move { crate::runtime::into_json(crate::#group::#group_type::new(#client).#method(#(#args),*).await?) }))
         }
     }
 }
@@ -186,7 +187,7 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
         type Caller<M> = for<'a> fn(&'static crate::runtime::OperationInfo, &'a crate::runtime::Client<M>, serde_json::Value) -> Result<CallFuture<'a>, crate::runtime::Error>;
 
         #[cfg(feature = "dynamic")]
-        impl<M: crate::runtime::Mode> crate::runtime::Client<M> {
+        impl<M: crate::runtime::Mode> crate::Client<M> {
             /// The caller of each entry of [`OPERATIONS`], at the same index.
             const CALLERS: &'static [Caller<M>] = &[#(#entries),*];
 
@@ -206,9 +207,9 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
                 let unknown = || crate::runtime::Error::UnknownOperation(operation_id.to_string());
                 let index = OPERATIONS.iter().position(|op| op.id == operation_id).ok_or_else(unknown)?;
                 let op = &OPERATIONS[index];
-                self.check_allowed(op)?;
+                self.0.check_allowed(op)?;
                 let caller = Self::CALLERS.get(index).ok_or_else(unknown)?;
-                caller(op, self, input)?.await
+                caller(op, &self.0, input)?.await
             }
         }
 

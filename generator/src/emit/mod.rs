@@ -71,8 +71,16 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     }
     files.extend(groups?);
     files.extend(webhooks::files(api)?);
+    files.insert(
+        "src/client.rs".to_string(),
+        runtime_files::CLIENT.to_string(),
+    );
+    files.insert(
+        "runtime/Cargo.toml".to_string(),
+        runtime_files::runtime_cargo_toml(&api.info.crate_name),
+    );
     for (name, text) in runtime_files::FILES {
-        files.insert(format!("src/runtime/{name}"), text.to_string());
+        files.insert(format!("runtime/src/{name}"), text.to_string());
     }
     Ok(files)
 }

@@ -166,7 +166,7 @@ fn field_tokens(api: &Api, def: &TypeDef, f: &Field) -> TokenStream {
 /// The `object!` invocation that gives a struct its serde impls (see the runtime's `de`
 /// module): one line per field, its wire name as a string literal.
 fn object_text(def: &TypeDef, fields: &[Field], serialize: bool) -> String {
-    let mut out = String::from("crate::runtime::de::object! {\n    ");
+    let mut out = String::from("crate::runtime::object! {\n    ");
     if !serialize {
         out.push_str("@deserialize_only ");
     }

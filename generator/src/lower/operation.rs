@@ -15,11 +15,20 @@ use openapiv3::{
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Module names that the generated crate uses for itself.
-const RESERVED_MODULES: &[&str] = &["runtime", "models", "operations", "prelude"];
-/// Methods of the runtime client that group accessors must not shadow.
+/// Module names that the generated crate uses for itself (`client` holds `Client`).
+const RESERVED_MODULES: &[&str] = &["runtime", "models", "operations", "prelude", "client"];
+/// Methods of the generated `Client` (and of the runtime client it derefs to) that group
+/// accessors must not shadow.
 const CLIENT_METHODS: &[&str] = &[
     "new",
+    "call",
+    "with_retry",
+    "with_timeout",
+    "retry_policy",
+    "is_read_only",
+    "check_allowed",
+    "escalate",
+    "deref",
     "builder",
     "read_only",
     "from_env",
