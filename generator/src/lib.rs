@@ -33,6 +33,12 @@ pub mod publish;
 pub mod timings;
 mod unique_keys;
 mod validate;
+mod yaml_split;
+
+/// The tests' repository and spec-mirror lookup, shared with the cross-stage tests.
+#[cfg(test)]
+#[path = "../../tests/src/mirror.rs"]
+mod test_mirror;
 
 pub use builder::{configure, Builder, Report};
 pub use config::Config;

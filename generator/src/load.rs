@@ -16,8 +16,22 @@ pub struct Loaded {
     pub raw: Value,
 }
 
+/// YAML texts from this size on are parsed in two parts on two threads when they can be
+/// cut safely (`yaml_split`); smaller ones are not worth a thread.
+const SPLIT_FROM_BYTES: usize = 64 * 1024;
+
 /// Parse spec text (YAML or JSON) into a raw value. Errors carry a line when the parser knows it.
 pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
+    parse_text_split(text, diags, SPLIT_FROM_BYTES)
+}
+
+/// [`parse_text`], trying the parse in parts for YAML texts of at least `split_from` bytes.
+/// The result is the same whatever `split_from` is (the tests compare).
+pub(crate) fn parse_text_split(
+    text: &str,
+    diags: &mut Diagnostics,
+    split_from: usize,
+) -> Option<Value> {
     if text.trim().is_empty() {
         diags.error("empty-spec", "#", "the spec file is empty");
         return None;
@@ -35,6 +49,11 @@ pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
             );
             diags.set_last_line(line);
             return None;
+        }
+    }
+    if !looks_json && text.len() >= split_from {
+        if let Some(value) = crate::yaml_split::parse(text, 2) {
+            return Some(value);
         }
     }
     let dups = std::cell::RefCell::new(Vec::new());
@@ -83,64 +102,73 @@ const MAX_FLOW_DEPTH: usize = 256;
 /// so prose cannot trip the limit; misreading only ever under-counts.
 fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
+    let mut quote: Option<u8> = None;
     // Indentation of the line that opened a block scalar: deeper lines are its content.
     let mut block_scalar: Option<usize> = None;
     for (n, line) in text.lines().enumerate() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
         if let Some(opened) = block_scalar {
-            if line.trim().is_empty() || indent > opened {
+            if indent > opened || line.trim().is_empty() {
                 continue;
             }
             block_scalar = None;
         }
-        // `prev`: the last character that is not a space on this line.
-        let mut prev: Option<char> = None;
-        let mut after_space = false;
-        let mut escaped = false;
-        for c in line.chars() {
-            if let Some(q) = quote {
-                if escaped {
-                    escaped = false;
-                } else if q == '"' && c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                    prev = Some(c);
-                }
-                continue;
-            }
-            if c == ' ' || c == '\t' {
-                after_space = true;
-                continue;
-            }
-            if c == '#' && (after_space || prev.is_none()) {
-                break;
-            }
-            // A node starts at the line start, after an opener or a comma, or after `:`,
-            // `-` or `?` followed by a space.
-            let node_start = match prev {
-                None | Some('[' | '{' | ',') => true,
-                Some(':' | '-' | '?') => after_space,
-                _ => false,
-            };
-            after_space = false;
-            prev = Some(c);
-            match c {
-                '\'' | '"' if node_start => quote = Some(c),
-                '[' | '{' if node_start => {
-                    depth += 1;
-                    if depth > limit {
-                        return Some(n + 1);
+        // Outside quotes, only quotes and brackets change the state: most lines have none.
+        // The scan is bytewise; it compares ASCII only, which never matches inside a
+        // multi-byte character.
+        if quote.is_some()
+            || memchr::memchr3(b'\'', b'"', b'[', bytes).is_some()
+            || memchr::memchr3(b']', b'{', b'}', bytes).is_some()
+        {
+            // `prev`: the last byte that is not a space on this line.
+            let mut prev: Option<u8> = None;
+            let mut after_space = false;
+            let mut escaped = false;
+            for &c in bytes {
+                if let Some(q) = quote {
+                    if escaped {
+                        escaped = false;
+                    } else if q == b'"' && c == b'\\' {
+                        escaped = true;
+                    } else if c == q {
+                        quote = None;
+                        prev = Some(c);
                     }
+                    continue;
                 }
-                // A bracket inside a plain scalar starts nothing.
-                '[' | '{' => prev = Some('x'),
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
+                if c == b' ' || c == b'\t' {
+                    after_space = true;
+                    continue;
+                }
+                if c == b'#' && (after_space || prev.is_none()) {
+                    break;
+                }
+                // A node starts at the line start, after an opener or a comma, or after `:`,
+                // `-` or `?` followed by a space.
+                let node_start = match prev {
+                    None | Some(b'[' | b'{' | b',') => true,
+                    Some(b':' | b'-' | b'?') => after_space,
+                    _ => false,
+                };
+                after_space = false;
+                prev = Some(c);
+                match c {
+                    b'\'' | b'"' if node_start => quote = Some(c),
+                    b'[' | b'{' if node_start => {
+                        depth += 1;
+                        if depth > limit {
+                            return Some(n + 1);
+                        }
+                    }
+                    // A bracket inside a plain scalar starts nothing.
+                    b'[' | b'{' => prev = Some(b'x'),
+                    b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
             }
         }
-        if quote.is_none() && depth == 0 {
+        if quote.is_none() && depth == 0 && memchr::memchr2(b'|', b'>', bytes).is_some() {
             let header = line.split(" #").next().unwrap_or("").trim_end();
             let header = header.rsplit([' ', '\t']).next().unwrap_or("");
             if (header.starts_with('|') || header.starts_with('>'))
@@ -476,6 +504,140 @@ mod tests {
             yaml_line(text, "#/paths/~1a/get/responses/200/description"),
             Some(6)
         );
+    }
+
+    /// The first, charwise version of [`flow_nesting_over`], kept as the reference for the
+    /// bytewise one with its shortcuts.
+    fn flow_nesting_over_reference(text: &str, limit: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut quote: Option<char> = None;
+        // Indentation of the line that opened a block scalar: deeper lines are its content.
+        let mut block_scalar: Option<usize> = None;
+        for (n, line) in text.lines().enumerate() {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            if let Some(opened) = block_scalar {
+                if line.trim().is_empty() || indent > opened {
+                    continue;
+                }
+                block_scalar = None;
+            }
+            // `prev`: the last character that is not a space on this line.
+            let mut prev: Option<char> = None;
+            let mut after_space = false;
+            let mut escaped = false;
+            for c in line.chars() {
+                if let Some(q) = quote {
+                    if escaped {
+                        escaped = false;
+                    } else if q == '"' && c == '\\' {
+                        escaped = true;
+                    } else if c == q {
+                        quote = None;
+                        prev = Some(c);
+                    }
+                    continue;
+                }
+                if c == ' ' || c == '\t' {
+                    after_space = true;
+                    continue;
+                }
+                if c == '#' && (after_space || prev.is_none()) {
+                    break;
+                }
+                // A node starts at the line start, after an opener or a comma, or after `:`,
+                // `-` or `?` followed by a space.
+                let node_start = match prev {
+                    None | Some('[' | '{' | ',') => true,
+                    Some(':' | '-' | '?') => after_space,
+                    _ => false,
+                };
+                after_space = false;
+                prev = Some(c);
+                match c {
+                    '\'' | '"' if node_start => quote = Some(c),
+                    '[' | '{' if node_start => {
+                        depth += 1;
+                        if depth > limit {
+                            return Some(n + 1);
+                        }
+                    }
+                    // A bracket inside a plain scalar starts nothing.
+                    '[' | '{' => prev = Some('x'),
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            if quote.is_none() && depth == 0 {
+                let header = line.split(" #").next().unwrap_or("").trim_end();
+                let header = header.rsplit([' ', '\t']).next().unwrap_or("");
+                if (header.starts_with('|') || header.starts_with('>'))
+                    && header[1..]
+                        .chars()
+                        .all(|c| matches!(c, '-' | '+' | '0'..='9'))
+                {
+                    block_scalar = Some(indent);
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn the_bytewise_flow_scan_agrees_with_the_charwise_one() {
+        let mut texts: Vec<String> = Vec::new();
+        let root = crate::test_mirror::repo_root();
+        for dir in [
+            "tests/fixtures/hostile",
+            "tests/fixtures/accounts",
+            "tests/fixtures/names",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                if let Ok(text) = std::fs::read_to_string(entry.unwrap().path()) {
+                    texts.push(text);
+                }
+            }
+        }
+        let mirror = crate::test_mirror::mirror();
+        for spec in [
+            "bapi/2026-05-12.yml",
+            "fapi/2026-05-12.yml",
+            "webhooks/2025-04-15.yml",
+        ] {
+            texts.push(std::fs::read_to_string(mirror.join(spec)).unwrap());
+        }
+        // Small texts from the characters that matter, every combination up to a length.
+        let alphabet = [
+            "[", "]", "{", "}", "'", "\"", "\\", "#", " ", "\n", ":", "-", "|", ">", "é", "a", ",",
+            "\t",
+        ];
+        let mut small = vec![String::new()];
+        for _ in 0..4 {
+            small = small
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            texts.extend(small.iter().cloned());
+        }
+        // And longer ones, drawn with a fixed-seed generator.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let text: String = (0..40)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            texts.push(text);
+        }
+        for text in &texts {
+            for limit in [0, 1, 2, 256] {
+                assert_eq!(
+                    flow_nesting_over(text, limit),
+                    flow_nesting_over_reference(text, limit),
+                    "{limit} {text:?}"
+                );
+            }
+        }
     }
 
     #[test]
