@@ -65,20 +65,52 @@ pub struct Generated {
 /// Read and lower the spec named by `config` into the IR, with diagnostics; merges the
 /// webhooks of [`Config::webhooks_spec`] when set.
 pub fn analyze(config: &Config) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
-    analyze_timed(config, &mut Timings::default())
+    let (api, unlocated, inputs) = analyze_timed(config, &mut Timings::default())?;
+    Ok((api, locate_all(unlocated), inputs))
+}
+
+/// Diagnostics of one spec whose lines are still to be looked up in its text. The lookup
+/// only serves reporting, so [`generate`] does it while the outputs are built.
+struct Unlocated {
+    diags: diagnostics::Diagnostics,
+    text: String,
+    /// Put before each message (`FILE: `), for a merged spec's diagnostics.
+    prefix: Option<String>,
+}
+
+/// Locate and sort the diagnostics of each spec, in order.
+fn locate_all(all: Vec<Unlocated>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for Unlocated {
+        mut diags,
+        text,
+        prefix,
+    } in all
+    {
+        let lines = load::YamlLines::new(&text);
+        diags.locate(|p| lines.line_of(p));
+        out.extend(diags.into_sorted().into_iter().map(|mut d| {
+            if let Some(prefix) = &prefix {
+                d.message = format!("{prefix}{}", d.message);
+            }
+            d
+        }));
+    }
+    out
 }
 
 fn analyze_timed(
     config: &Config,
     timings: &mut Timings,
-) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
-    let (mut api, mut diags, mut inputs) = analyze_one(config, timings)?;
+) -> Result<(ir::Api, Vec<Unlocated>, Vec<PathBuf>), Error> {
+    let (mut api, diags, mut inputs) = analyze_one(config, timings)?;
+    let mut unlocated = vec![diags];
     if let Some(path) = &config.webhooks_spec {
         let label = path.display().to_string();
         let mut hooks_config = Config::new(path);
         hooks_config.crate_name = config.crate_name.clone();
         hooks_config.safety_overrides = Some(BTreeMap::new());
-        let (hooks, hook_diags, hook_inputs) = analyze_one(&hooks_config, timings)?;
+        let (hooks, mut hook_diags, hook_inputs) = analyze_one(&hooks_config, timings)?;
         if hooks.webhooks.is_empty() {
             return Err(Error::msg(
                 &label,
@@ -90,19 +122,17 @@ fn analyze_timed(
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "webhooks".to_string());
         lower::webhooks::merge(&mut api, hooks, &file);
-        diags.extend(hook_diags.into_iter().map(|mut d| {
-            d.message = format!("{label}: {}", d.message);
-            d
-        }));
+        hook_diags.prefix = Some(format!("{label}: "));
+        unlocated.push(hook_diags);
         inputs.extend(hook_inputs);
     }
-    Ok((api, diags, inputs))
+    Ok((api, unlocated, inputs))
 }
 
 fn analyze_one(
     config: &Config,
     timings: &mut Timings,
-) -> Result<(ir::Api, Vec<Diagnostic>, Vec<PathBuf>), Error> {
+) -> Result<(ir::Api, Unlocated, Vec<PathBuf>), Error> {
     let label = config.spec_path.display().to_string();
     let (text, inputs) = match &config.spec_text {
         Some(t) => (t.clone(), Vec::new()),
@@ -131,11 +161,12 @@ fn analyze_one(
     if diags.has_errors() {
         return Err(fail(diags, &text));
     }
-    timings.time("locate diagnostics", || {
-        let lines = load::YamlLines::new(&text);
-        diags.locate(|p| lines.line_of(p));
-    });
-    Ok((api, diags.into_sorted(), inputs))
+    let unlocated = Unlocated {
+        diags,
+        text,
+        prefix: None,
+    };
+    Ok((api, unlocated, inputs))
 }
 
 /// Generate every output for `config`. Pure: reads the spec, writes nothing.
@@ -145,12 +176,17 @@ pub fn generate(config: &Config) -> Result<Generated, Error> {
 
 /// [`generate`], recording how long each phase took in `timings` (the output is the same).
 pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generated, Error> {
-    let (api, mut diagnostics, inputs) = analyze_timed(config, timings)?;
+    let (api, unlocated, inputs) = analyze_timed(config, timings)?;
     let label = config.spec_path.display().to_string();
     // The client and the agent documents depend only on the IR: build them on two threads.
     // Each side's files are merged into one ordered map afterwards, so the output does not
-    // depend on which finishes first.
-    let (client, agent) = std::thread::scope(|scope| {
+    // depend on which finishes first. The diagnostics' lines are looked up meanwhile.
+    let (client, agent, mut diagnostics) = std::thread::scope(|scope| {
+        let located = scope.spawn(|| {
+            let start = std::time::Instant::now();
+            let diagnostics = locate_all(unlocated);
+            (diagnostics, start.elapsed())
+        });
         let agent = config.emit_agent.then(|| {
             scope.spawn(|| {
                 let mut t = Timings::default();
@@ -171,7 +207,12 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
             Ok(result) => result,
             Err(panic) => std::panic::resume_unwind(panic),
         });
-        (client, agent)
+        let (diagnostics, took) = match located.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        timings.add("locate diagnostics", took);
+        (client, agent, diagnostics)
     });
     let mut files = BTreeMap::new();
     if let Some((client, t)) = client {

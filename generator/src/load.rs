@@ -448,6 +448,8 @@ impl<'a> YamlLines<'a> {
                 format!("\"{token}\":"),
                 format!("'{token}':"),
             ];
+            // A line can only hold the key if it starts like one of the forms (or with `- `).
+            let first = token.as_bytes().first().copied();
             for (i, &(ind, content)) in lines.iter().enumerate().skip(pos) {
                 if content.is_empty() || content.starts_with('#') {
                     continue;
@@ -467,6 +469,10 @@ impl<'a> YamlLines<'a> {
                         }
                         seq_count += 1;
                     }
+                    continue;
+                }
+                let lead = content.as_bytes()[0];
+                if first.is_some_and(|f| !matches!(lead, b'"' | b'\'' | b'-') && lead != f) {
                     continue;
                 }
                 // `trim_start_matches("- ")`, without building a substring searcher per line.
