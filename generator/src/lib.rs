@@ -33,6 +33,7 @@ pub mod publish;
 pub mod timings;
 mod unique_keys;
 mod validate;
+mod work;
 mod yaml_split;
 
 /// The tests' repository and spec-mirror lookup, shared with the cross-stage tests.
