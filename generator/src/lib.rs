@@ -179,19 +179,41 @@ pub fn generate(config: &Config) -> Result<Generated, Error> {
 pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generated, Error> {
     let (api, unlocated, inputs) = analyze_timed(config, timings)?;
     let label = config.spec_path.display().to_string();
-    // The client and the agent documents depend only on the IR: build them on two threads.
-    // Each side's files are merged into one ordered map afterwards, so the output does not
-    // depend on which finishes first. The diagnostics' lines are looked up meanwhile.
+    // The client and the agent documents depend only on the IR: build them on two threads,
+    // the client on this one and the agent's model on the other. The agent's documents are
+    // then independent jobs, which both threads take in turn once free. Files are merged
+    // into one ordered map afterwards, so the output does not depend on which thread did
+    // what. The diagnostics' lines are looked up meanwhile.
+    let prepared = std::sync::OnceLock::new();
+    let next_job = std::sync::atomic::AtomicUsize::new(0);
+    let agent_jobs = |prepared: &agent::Prepared<'_>| {
+        let mut done = Vec::new();
+        loop {
+            let i = next_job.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= agent::JOBS {
+                return done;
+            }
+            done.push((i, agent::job(prepared, i)));
+        }
+    };
     let (client, agent, mut diagnostics) = std::thread::scope(|scope| {
         let located = scope.spawn(|| {
             let start = std::time::Instant::now();
             let diagnostics = locate_all(unlocated);
             (diagnostics, start.elapsed())
         });
+        // Told when the model is ready (or, dropped, that it never will be).
+        let (ready, model_ready) = std::sync::mpsc::channel::<()>();
         let agent = config.emit_agent.then(|| {
-            scope.spawn(|| {
+            let (prepared, agent_jobs, api) = (&prepared, &agent_jobs, &api);
+            scope.spawn(move || {
                 let mut t = Timings::default();
-                (agent::generate_timed(&api, config, &mut t), t)
+                let model = agent::prepare(api, config, &mut t).map(|p| {
+                    let p = prepared.get_or_init(|| p);
+                    let _ = ready.send(());
+                    agent_jobs(p)
+                });
+                (model, t)
             })
         });
         let client = config.emit_client.then(|| {
@@ -204,8 +226,12 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
             t.add("  of which printing (cpu)", format);
             (client, t)
         });
+        let mine = match agent.as_ref().map(|_| (model_ready.recv(), prepared.get())) {
+            Some((Ok(()), Some(p))) => agent_jobs(p),
+            _ => Vec::new(),
+        };
         let agent = agent.map(|handle| match handle.join() {
-            Ok(result) => result,
+            Ok((model, t)) => (model.map(|theirs| (theirs, mine)), t),
             Err(panic) => std::panic::resume_unwind(panic),
         });
         let (diagnostics, took) = match located.join() {
@@ -229,13 +255,20 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
             }
         }
     }
-    if let Some((agent, t)) = agent {
+    if let Some((model, mut t)) = agent {
+        let (theirs, mine) = model.map_err(|e| Error::msg(&label, e))?;
+        let mut done: Vec<_> = theirs.into_iter().chain(mine).collect();
+        done.sort_by_key(|(i, _)| *i);
+        let prepared = prepared
+            .get()
+            .ok_or_else(|| Error::msg(&label, "internal error: no agent model"))?;
+        let agent = agent::finish(prepared, done.into_iter().map(|(_, d)| d).collect(), &mut t);
         timings.merge(t);
-        let (agent, warnings) = agent.map_err(|e| Error::msg(&label, e))?;
+        let agent = agent.map_err(|e| Error::msg(&label, e))?;
         for (path, contents) in agent {
             files.insert(format!("agent/{path}"), contents);
         }
-        diagnostics.extend(warnings);
+        diagnostics.extend(prepared.diagnostics.iter().cloned());
     }
     Ok(Generated {
         files,
