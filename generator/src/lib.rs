@@ -77,17 +77,21 @@ struct Unlocated {
     text: String,
     /// Put before each message (`FILE: `), for a merged spec's diagnostics.
     prefix: Option<String>,
+    /// The typed document, done with: freed with the diagnostics, off the critical path.
+    doc: Option<openapiv3::OpenAPI>,
 }
 
-/// Locate and sort the diagnostics of each spec, in order.
+/// Locate and sort the diagnostics of each spec, in order (freeing the typed documents).
 fn locate_all(all: Vec<Unlocated>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for Unlocated {
         mut diags,
         text,
         prefix,
+        doc,
     } in all
     {
+        drop(doc);
         let lines = load::YamlLines::new(&text);
         diags.locate(|p| lines.line_of(p));
         out.extend(diags.into_sorted().into_iter().map(|mut d| {
@@ -158,7 +162,13 @@ fn analyze_one(
     else {
         return Err(fail(diags, &text));
     };
-    let api = timings.time("lower", || lower::lower(&loaded.doc, config, &mut diags));
+    // The raw document is not needed any more: free it (~1 ms of small allocations) on
+    // another thread while lowering, which leaves a core idle.
+    let load::Loaded { doc, raw } = loaded;
+    let api = std::thread::scope(|scope| {
+        scope.spawn(move || drop(raw));
+        timings.time("lower", || lower::lower(&doc, config, &mut diags))
+    });
     if diags.has_errors() {
         return Err(fail(diags, &text));
     }
@@ -166,6 +176,7 @@ fn analyze_one(
         diags,
         text,
         prefix: None,
+        doc: Some(doc),
     };
     Ok((api, unlocated, inputs))
 }

@@ -285,6 +285,9 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
                 warnings,
                 notes
             );
+            // The process ends here: leave the ~10 MB of generated text and IR to the OS
+            // instead of freeing them piece by piece (~1.5 ms).
+            std::mem::forget(generated);
             Ok(())
         }
         Command::Publish { spec, out, options } => publish(spec, out, options),
