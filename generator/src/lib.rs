@@ -188,13 +188,76 @@ pub fn generate(config: &Config) -> Result<Generated, Error> {
 
 /// [`generate`], recording how long each phase took in `timings` (the output is the same).
 pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generated, Error> {
+    generate_with(config, timings, None).map(|(generated, _)| generated)
+}
+
+/// Receives generated files while [`generate_into`] runs: each set as soon as it is built,
+/// from the thread that built it, so that writing overlaps the rest of the work.
+pub trait Sink: Sync {
+    /// Take `files`, whose paths are relative to `dir` (`client`, `agent`, or empty for the
+    /// output directory itself). Returns how many it wrote (the others were up to date).
+    fn put(&self, dir: &str, files: &BTreeMap<String, String>) -> Result<usize, Error>;
+}
+
+/// [`generate_timed`], also handing every file to `sink` while generating (recorded as
+/// `write`); returns the files handed over in [`Generated::files`] all the same, and the
+/// total the sink reported written. Files go to the sink only once the spec was read and
+/// the agent's model built, but a later failure (a template error, say) can leave the
+/// sink holding some of the files.
+pub fn generate_into(
+    config: &Config,
+    timings: &mut Timings,
+    sink: &dyn Sink,
+) -> Result<(Generated, usize), Error> {
+    generate_with(config, timings, Some(sink))
+}
+
+/// What the sink did: files written, time spent, the first error.
+#[derive(Default)]
+struct Put {
+    written: std::sync::atomic::AtomicUsize,
+    took: std::sync::Mutex<std::time::Duration>,
+    error: std::sync::Mutex<Option<Error>>,
+}
+
+impl Put {
+    fn put(&self, sink: Option<&dyn Sink>, dir: &str, files: &BTreeMap<String, String>) {
+        let Some(sink) = sink else {
+            return;
+        };
+        let start = std::time::Instant::now();
+        let result = sink.put(dir, files);
+        let took = start.elapsed();
+        *self.took.lock().unwrap_or_else(|e| e.into_inner()) += took;
+        match result {
+            Ok(n) => {
+                self.written
+                    .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(e) => {
+                self.error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+            }
+        }
+    }
+}
+
+fn generate_with(
+    config: &Config,
+    timings: &mut Timings,
+    sink: Option<&dyn Sink>,
+) -> Result<(Generated, usize), Error> {
     let (api, unlocated, inputs) = analyze_timed(config, timings)?;
     let label = config.spec_path.display().to_string();
     // The client and the agent documents depend only on the IR: build them on two threads,
     // the client on this one and the agent's model on the other. The agent's documents are
     // then independent jobs, which both threads take in turn once free. Files are merged
     // into one ordered map afterwards, so the output does not depend on which thread did
-    // what. The diagnostics' lines are looked up meanwhile.
+    // what. The diagnostics' lines are looked up meanwhile, and each finished set of files
+    // goes to the sink from the thread that built it.
+    let put = Put::default();
     let prepared = std::sync::OnceLock::new();
     let next_job = std::sync::atomic::AtomicUsize::new(0);
     let agent_jobs = |prepared: &agent::Prepared<'_>| {
@@ -204,7 +267,11 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
             if i >= agent::JOBS {
                 return done;
             }
-            done.push((i, agent::job(prepared, i)));
+            let job = agent::job(prepared, i);
+            if let Ok(files) = job.files() {
+                put.put(sink, "agent", files);
+            }
+            done.push((i, job));
         }
     };
     let (client, agent, mut diagnostics) = std::thread::scope(|scope| {
@@ -235,10 +302,18 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
             let format = timings::take_format();
             t.add("emit client", start.elapsed());
             t.add("  of which printing (cpu)", format);
-            (client, t)
+            (client.and_then(|c| client_files(&api, config, c)), t)
         });
-        let mine = match agent.as_ref().map(|_| (model_ready.recv(), prepared.get())) {
-            Some((Ok(()), Some(p))) => agent_jobs(p),
+        let model = agent
+            .as_ref()
+            .map(|_| model_ready.recv().ok().and_then(|()| prepared.get()));
+        if let Some((Ok(files), _)) = &client {
+            if !matches!(model, Some(None)) {
+                put.put(sink, "", files);
+            }
+        }
+        let mine = match model {
+            Some(Some(p)) => agent_jobs(p),
             _ => Vec::new(),
         };
         let agent = agent.map(|handle| match handle.join() {
@@ -255,16 +330,7 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
     let mut files = BTreeMap::new();
     if let Some((client, t)) = client {
         timings.merge(t);
-        let client = client.map_err(|e| Error::msg(&label, e))?;
-        if config.layout == layout::Layout::OutDir {
-            let out = layout::out_dir_files(&api.info.crate_name, &client)
-                .map_err(|e| Error::msg(&label, e))?;
-            files.extend(out);
-        } else {
-            for (path, contents) in client {
-                files.insert(format!("client/{path}"), contents);
-            }
-        }
+        files.extend(client.map_err(|e| Error::msg(&label, e))?);
     }
     if let Some((model, mut t)) = agent {
         let (theirs, mine) = model.map_err(|e| Error::msg(&label, e))?;
@@ -273,18 +339,46 @@ pub fn generate_timed(config: &Config, timings: &mut Timings) -> Result<Generate
         let prepared = prepared
             .get()
             .ok_or_else(|| Error::msg(&label, "internal error: no agent model"))?;
-        let agent = agent::finish(prepared, done.into_iter().map(|(_, d)| d).collect(), &mut t);
+        let (agent, readme) =
+            agent::finish(prepared, done.into_iter().map(|(_, d)| d).collect(), &mut t)
+                .map_err(|e| Error::msg(&label, e))?;
+        put.put(sink, "agent", &readme);
         timings.merge(t);
-        let agent = agent.map_err(|e| Error::msg(&label, e))?;
-        for (path, contents) in agent {
+        for (path, contents) in agent.into_iter().chain(readme) {
             files.insert(format!("agent/{path}"), contents);
         }
         diagnostics.extend(prepared.diagnostics.iter().cloned());
     }
-    Ok(Generated {
+    if sink.is_some() {
+        timings.add(
+            "write",
+            put.took.into_inner().unwrap_or_else(|e| e.into_inner()),
+        );
+    }
+    if let Some(e) = put.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    let generated = Generated {
         files,
         diagnostics,
         inputs,
         api,
-    })
+    };
+    Ok((generated, put.written.into_inner()))
+}
+
+/// The client's files by their path in the output: under `client/`, or laid out for a
+/// build script's `OUT_DIR`.
+fn client_files(
+    api: &ir::Api,
+    config: &Config,
+    client: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, String> {
+    if config.layout == layout::Layout::OutDir {
+        return layout::out_dir_files(&api.info.crate_name, &client);
+    }
+    Ok(client
+        .into_iter()
+        .map(|(path, contents)| (format!("client/{path}"), contents))
+        .collect())
 }

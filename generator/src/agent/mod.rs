@@ -709,7 +709,8 @@ pub fn generate_timed(
 ) -> Result<(BTreeMap<String, String>, Vec<Diagnostic>), String> {
     let prepared = prepare(api, config, timings)?;
     let done: Vec<_> = (0..JOBS).map(|i| job(&prepared, i)).collect();
-    let files = finish(&prepared, done, timings)?;
+    let (mut files, readme) = finish(&prepared, done, timings)?;
+    files.extend(readme);
     Ok((files, prepared.diagnostics))
 }
 
@@ -746,11 +747,21 @@ pub(crate) fn prepare<'a>(
 /// How many independent jobs build the documents from a [`Prepared`] (see [`job`]).
 pub(crate) const JOBS: usize = 7;
 
+/// Files by relative path.
+pub(crate) type Files = BTreeMap<String, String>;
+
 /// One job's files, the phase it counts towards, and how long it took.
 pub(crate) struct Done {
     phase: &'static str,
     took: std::time::Duration,
     files: Result<BTreeMap<String, String>, String>,
+}
+
+impl Done {
+    /// The job's files (relative to `agent/`), or its error.
+    pub(crate) fn files(&self) -> Result<&BTreeMap<String, String>, &String> {
+        self.files.as_ref()
+    }
 }
 
 /// Run job `i` (`i < JOBS`). The jobs only read `prepared`, so they may run on any thread,
@@ -830,13 +841,14 @@ fn workflows(model: &Model<'_>) -> BTreeMap<String, String> {
     [(path, workflows::to_yaml(&doc, &header))].into()
 }
 
-/// Gather the jobs' files (`done` in job order) and add the README that lists them. The
-/// first failing job (in the order the phases are listed) gives the error.
+/// Gather the jobs' files (`done` in job order), and make the README that lists them (a
+/// file set of its own). The first failing job (in the order the phases are listed) gives
+/// the error.
 pub(crate) fn finish(
     prepared: &Prepared<'_>,
     done: Vec<Done>,
     timings: &mut Timings,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<(Files, Files), String> {
     // Phases in the order `--timings` lists them.
     for phase in [
         "agent: agentspec",
@@ -862,11 +874,10 @@ pub(crate) fn finish(
             files.extend(d.files?);
         }
     }
-    timings.time("agent: workflows, readme", || {
-        let readme = readme(&prepared.model, &files);
-        files.insert("README.md".to_string(), readme);
+    let readme = timings.time("agent: workflows, readme", || {
+        [("README.md".to_string(), readme(&prepared.model, &files))].into()
     });
-    Ok(files)
+    Ok((files, readme))
 }
 
 fn workflows_file(model: &Model<'_>) -> Option<String> {
