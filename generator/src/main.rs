@@ -1,5 +1,13 @@
 //! The `agentgen` command line.
 
+/// mimalloc instead of the system allocator: generation makes many small allocations from
+/// three threads, and `agentgen generate` for Clerk's Backend API spends ~18% less user
+/// CPU with mimalloc than with glibc's malloc (~8% less wall time). `no_thp` (no
+/// transparent huge pages) keeps peak RSS near the system allocator's: ~50 MB instead of
+/// ~85 MB. Only the binary sets it; the library leaves the allocator to its users.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use agentgen::{pin, Config, Severity};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
