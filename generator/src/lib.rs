@@ -108,30 +108,44 @@ fn analyze_timed(
     config: &Config,
     timings: &mut Timings,
 ) -> Result<(ir::Api, Vec<Unlocated>, Vec<PathBuf>), Error> {
-    let (mut api, diags, mut inputs) = analyze_one(config, timings)?;
-    let mut unlocated = vec![diags];
-    if let Some(path) = &config.webhooks_spec {
-        let label = path.display().to_string();
-        let mut hooks_config = Config::new(path);
-        hooks_config.crate_name = config.crate_name.clone();
-        hooks_config.safety_overrides = Some(BTreeMap::new());
-        let (hooks, mut hook_diags, hook_inputs) = analyze_one(&hooks_config, timings)?;
-        if hooks.webhooks.is_empty() {
-            return Err(Error::msg(
-                &label,
-                "the webhooks spec describes no webhooks (`x-webhooks`)",
-            ));
-        }
-        let file = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "webhooks".to_string());
-        lower::webhooks::merge(&mut api, hooks, &file);
-        hook_diags.prefix = Some(format!("{label}: "));
-        unlocated.push(hook_diags);
-        inputs.extend(hook_inputs);
+    let Some(path) = &config.webhooks_spec else {
+        let (api, diags, inputs) = analyze_one(config, timings)?;
+        return Ok((api, vec![diags], inputs));
+    };
+    let label = path.display().to_string();
+    let mut hooks_config = Config::new(path);
+    hooks_config.crate_name = config.crate_name.clone();
+    hooks_config.safety_overrides = Some(BTreeMap::new());
+    // The two specs are read and lowered on two threads; the main spec's errors come first.
+    let (main, hooks) = std::thread::scope(|scope| {
+        let hooks = scope.spawn(|| {
+            let mut t = Timings::default();
+            (analyze_one(&hooks_config, &mut t), t)
+        });
+        let main = analyze_one(config, timings);
+        (main, hooks.join())
+    });
+    let (hooks, hook_timings) = match hooks {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let (mut api, diags, mut inputs) = main?;
+    timings.merge(hook_timings);
+    let (hooks, mut hook_diags, hook_inputs) = hooks?;
+    if hooks.webhooks.is_empty() {
+        return Err(Error::msg(
+            &label,
+            "the webhooks spec describes no webhooks (`x-webhooks`)",
+        ));
     }
-    Ok((api, unlocated, inputs))
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "webhooks".to_string());
+    lower::webhooks::merge(&mut api, hooks, &file);
+    hook_diags.prefix = Some(format!("{label}: "));
+    inputs.extend(hook_inputs);
+    Ok((api, vec![diags, hook_diags], inputs))
 }
 
 fn analyze_one(
