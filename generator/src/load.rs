@@ -101,6 +101,9 @@ const MAX_FLOW_DEPTH: usize = 256;
 /// scalar (`|`, `>`) content is skipped. Brackets inside plain scalars are not node starts,
 /// so prose cannot trip the limit; misreading only ever under-counts.
 fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
+    if openers_at_most(text.as_bytes(), limit) {
+        return None;
+    }
     let mut depth = 0usize;
     let mut quote: Option<u8> = None;
     // Indentation of the line that opened a block scalar: deeper lines are its content.
@@ -125,18 +128,37 @@ fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
             let mut prev: Option<u8> = None;
             let mut after_space = false;
             let mut escaped = false;
-            for &c in bytes {
+            let mut k = 0;
+            while k < bytes.len() {
                 if let Some(q) = quote {
                     if escaped {
                         escaped = false;
-                    } else if q == b'"' && c == b'\\' {
-                        escaped = true;
-                    } else if c == q {
-                        quote = None;
-                        prev = Some(c);
+                        k += 1;
+                        continue;
                     }
+                    // Inside a quote only the closing quote (and `\` in `"`) matter: jump
+                    // to the next one.
+                    let rest = &bytes[k..];
+                    let next = if q == b'"' {
+                        memchr::memchr2(b'"', b'\\', rest)
+                    } else {
+                        memchr::memchr(q, rest)
+                    };
+                    let Some(at) = next else {
+                        break;
+                    };
+                    k += at;
+                    if bytes[k] == q {
+                        quote = None;
+                        prev = Some(q);
+                    } else {
+                        escaped = true;
+                    }
+                    k += 1;
                     continue;
                 }
+                let c = bytes[k];
+                k += 1;
                 if c == b' ' || c == b'\t' {
                     after_space = true;
                     continue;
@@ -181,6 +203,35 @@ fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether at most `limit` of the text's `[` and `{` could open a flow collection in the
+/// scan of [`flow_nesting_over`]: those with only spaces before them on their line, or
+/// after `[`, `{`, `,`, or `:`, `-`, `?` and a space. The scan's depth never exceeds that
+/// count (it counts a subset of them), so it need not run when the count is small, as it is
+/// for most specs (the rest are in paths such as `/users/{id}` and in prose).
+fn openers_at_most(bytes: &[u8], limit: usize) -> bool {
+    let mut count = 0usize;
+    for i in memchr::memchr2_iter(b'[', b'{', bytes) {
+        let before = &bytes[..i];
+        let text_end = before
+            .iter()
+            .rposition(|&b| b != b' ' && b != b'\t')
+            .map_or(0, |j| j + 1);
+        let spaced = text_end < i;
+        let opens = match text_end.checked_sub(1).map(|j| bytes[j]) {
+            None | Some(b'\n' | b'[' | b'{' | b',') => true,
+            Some(b':' | b'-' | b'?') => spaced,
+            _ => false,
+        };
+        if opens {
+            count += 1;
+            if count > limit {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn line_in_message(msg: &str) -> Option<usize> {
