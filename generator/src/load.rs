@@ -16,8 +16,22 @@ pub struct Loaded {
     pub raw: Value,
 }
 
+/// YAML texts from this size on are parsed in two parts on two threads when they can be
+/// cut safely (`yaml_split`); smaller ones are not worth a thread.
+const SPLIT_FROM_BYTES: usize = 64 * 1024;
+
 /// Parse spec text (YAML or JSON) into a raw value. Errors carry a line when the parser knows it.
 pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
+    parse_text_split(text, diags, SPLIT_FROM_BYTES)
+}
+
+/// [`parse_text`], trying the parse in parts for YAML texts of at least `split_from` bytes.
+/// The result is the same whatever `split_from` is (the tests compare).
+pub(crate) fn parse_text_split(
+    text: &str,
+    diags: &mut Diagnostics,
+    split_from: usize,
+) -> Option<Value> {
     if text.trim().is_empty() {
         diags.error("empty-spec", "#", "the spec file is empty");
         return None;
@@ -35,6 +49,11 @@ pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
             );
             diags.set_last_line(line);
             return None;
+        }
+    }
+    if !looks_json && text.len() >= split_from {
+        if let Some(value) = crate::yaml_split::parse(text, 2) {
+            return Some(value);
         }
     }
     let dups = std::cell::RefCell::new(Vec::new());
@@ -82,65 +101,96 @@ const MAX_FLOW_DEPTH: usize = 256;
 /// scalar (`|`, `>`) content is skipped. Brackets inside plain scalars are not node starts,
 /// so prose cannot trip the limit; misreading only ever under-counts.
 fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
+    if openers_at_most(text.as_bytes(), limit) {
+        return None;
+    }
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
+    let mut quote: Option<u8> = None;
     // Indentation of the line that opened a block scalar: deeper lines are its content.
     let mut block_scalar: Option<usize> = None;
     for (n, line) in text.lines().enumerate() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
         if let Some(opened) = block_scalar {
-            if line.trim().is_empty() || indent > opened {
+            if indent > opened || line.trim().is_empty() {
                 continue;
             }
             block_scalar = None;
         }
-        // `prev`: the last character that is not a space on this line.
-        let mut prev: Option<char> = None;
-        let mut after_space = false;
-        let mut escaped = false;
-        for c in line.chars() {
-            if let Some(q) = quote {
-                if escaped {
-                    escaped = false;
-                } else if q == '"' && c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                    prev = Some(c);
-                }
-                continue;
-            }
-            if c == ' ' || c == '\t' {
-                after_space = true;
-                continue;
-            }
-            if c == '#' && (after_space || prev.is_none()) {
-                break;
-            }
-            // A node starts at the line start, after an opener or a comma, or after `:`,
-            // `-` or `?` followed by a space.
-            let node_start = match prev {
-                None | Some('[' | '{' | ',') => true,
-                Some(':' | '-' | '?') => after_space,
-                _ => false,
-            };
-            after_space = false;
-            prev = Some(c);
-            match c {
-                '\'' | '"' if node_start => quote = Some(c),
-                '[' | '{' if node_start => {
-                    depth += 1;
-                    if depth > limit {
-                        return Some(n + 1);
+        // Outside quotes, only quotes and brackets change the state: most lines have none.
+        // The scan is bytewise; it compares ASCII only, which never matches inside a
+        // multi-byte character.
+        if quote.is_some()
+            || memchr::memchr3(b'\'', b'"', b'[', bytes).is_some()
+            || memchr::memchr3(b']', b'{', b'}', bytes).is_some()
+        {
+            // `prev`: the last byte that is not a space on this line.
+            let mut prev: Option<u8> = None;
+            let mut after_space = false;
+            let mut escaped = false;
+            let mut k = 0;
+            while k < bytes.len() {
+                if let Some(q) = quote {
+                    if escaped {
+                        escaped = false;
+                        k += 1;
+                        continue;
                     }
+                    // Inside a quote only the closing quote (and `\` in `"`) matter: jump
+                    // to the next one.
+                    let rest = &bytes[k..];
+                    let next = if q == b'"' {
+                        memchr::memchr2(b'"', b'\\', rest)
+                    } else {
+                        memchr::memchr(q, rest)
+                    };
+                    let Some(at) = next else {
+                        break;
+                    };
+                    k += at;
+                    if bytes[k] == q {
+                        quote = None;
+                        prev = Some(q);
+                    } else {
+                        escaped = true;
+                    }
+                    k += 1;
+                    continue;
                 }
-                // A bracket inside a plain scalar starts nothing.
-                '[' | '{' => prev = Some('x'),
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
+                let c = bytes[k];
+                k += 1;
+                if c == b' ' || c == b'\t' {
+                    after_space = true;
+                    continue;
+                }
+                if c == b'#' && (after_space || prev.is_none()) {
+                    break;
+                }
+                // A node starts at the line start, after an opener or a comma, or after `:`,
+                // `-` or `?` followed by a space.
+                let node_start = match prev {
+                    None | Some(b'[' | b'{' | b',') => true,
+                    Some(b':' | b'-' | b'?') => after_space,
+                    _ => false,
+                };
+                after_space = false;
+                prev = Some(c);
+                match c {
+                    b'\'' | b'"' if node_start => quote = Some(c),
+                    b'[' | b'{' if node_start => {
+                        depth += 1;
+                        if depth > limit {
+                            return Some(n + 1);
+                        }
+                    }
+                    // A bracket inside a plain scalar starts nothing.
+                    b'[' | b'{' => prev = Some(b'x'),
+                    b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
             }
         }
-        if quote.is_none() && depth == 0 {
+        if quote.is_none() && depth == 0 && memchr::memchr2(b'|', b'>', bytes).is_some() {
             let header = line.split(" #").next().unwrap_or("").trim_end();
             let header = header.rsplit([' ', '\t']).next().unwrap_or("");
             if (header.starts_with('|') || header.starts_with('>'))
@@ -153,6 +203,35 @@ fn flow_nesting_over(text: &str, limit: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether at most `limit` of the text's `[` and `{` could open a flow collection in the
+/// scan of [`flow_nesting_over`]: those with only spaces before them on their line, or
+/// after `[`, `{`, `,`, or `:`, `-`, `?` and a space. The scan's depth never exceeds that
+/// count (it counts a subset of them), so it need not run when the count is small, as it is
+/// for most specs (the rest are in paths such as `/users/{id}` and in prose).
+fn openers_at_most(bytes: &[u8], limit: usize) -> bool {
+    let mut count = 0usize;
+    for i in memchr::memchr2_iter(b'[', b'{', bytes) {
+        let before = &bytes[..i];
+        let text_end = before
+            .iter()
+            .rposition(|&b| b != b' ' && b != b'\t')
+            .map_or(0, |j| j + 1);
+        let spaced = text_end < i;
+        let opens = match text_end.checked_sub(1).map(|j| bytes[j]) {
+            None | Some(b'\n' | b'[' | b'{' | b',') => true,
+            Some(b':' | b'-' | b'?') => spaced,
+            _ => false,
+        };
+        if opens {
+            count += 1;
+            if count > limit {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn line_in_message(msg: &str) -> Option<usize> {
@@ -243,7 +322,11 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         }
     }
     lift_ref_siblings(&mut raw, "#", diags, 0);
-    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
+    let typed = match type_in_parts(&mut raw) {
+        Some(doc) => Ok(doc),
+        None => serde_path_to_error::deserialize(&raw),
+    };
+    let doc: openapiv3::OpenAPI = match typed {
         Ok(doc) => doc,
         Err(err) => {
             // The typed model often reports only an outer location (flattened fields);
@@ -260,6 +343,76 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         }
     };
     Some(Loaded { doc, raw })
+}
+
+/// How many pieces `paths` is typed in (shared by two threads with `components`).
+const PATH_CHUNKS: usize = 8;
+
+/// Type the document in pieces on two threads: `paths` in chunks of path items, and the rest
+/// with `components`. The typed model's deserializer buffers every mapping that has
+/// flattened fields, which is most of them (~12 ms for Clerk's Backend API). Each field of
+/// the document, and each path item, is typed from its own value, so typing them apart gives
+/// the same document. `None` when any piece fails: the whole document is then typed again,
+/// for the error with its path. `raw` is left as it was.
+fn type_in_parts(raw: &mut Value) -> Option<openapiv3::OpenAPI> {
+    use serde::Deserialize as _;
+    let root = raw.as_object_mut()?;
+    let Some(Value::Object(paths)) = root.get_mut("paths") else {
+        return None;
+    };
+    // Move the path items out into chunks, and `components` out, leaving the rest.
+    let items = std::mem::take(paths);
+    let size = items.len().div_ceil(PATH_CHUNKS).max(1);
+    let mut chunks: Vec<Value> = Vec::new();
+    let mut items = items.into_iter();
+    loop {
+        let chunk: Map<String, Value> = items.by_ref().take(size).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(Value::Object(chunk));
+    }
+    let components = root.get_mut("components").map(std::mem::take);
+    enum Typed {
+        Rest(Option<Box<openapiv3::OpenAPI>>),
+        Paths(Option<openapiv3::Paths>),
+    }
+    let rest: &Value = raw;
+    let typed = crate::work::share(chunks.len() + 1, |i| match i {
+        0 => Typed::Rest((|| {
+            let mut doc = openapiv3::OpenAPI::deserialize(rest).ok()?;
+            if let Some(c) = &components {
+                doc.components = Option::<openapiv3::Components>::deserialize(c).ok()?;
+            }
+            Some(Box::new(doc))
+        })()),
+        i => Typed::Paths(openapiv3::Paths::deserialize(&chunks[i - 1]).ok()),
+    });
+    // Put `raw` back together.
+    let root = raw.as_object_mut()?;
+    if let Some(c) = components {
+        root.insert("components".to_string(), c);
+    }
+    let mut items = Map::new();
+    for chunk in chunks {
+        if let Value::Object(chunk) = chunk {
+            items.extend(chunk);
+        }
+    }
+    root.insert("paths".to_string(), Value::Object(items));
+    // Then the document.
+    let mut typed = typed.into_iter();
+    let Some(Typed::Rest(Some(mut doc))) = typed.next() else {
+        return None;
+    };
+    for piece in typed {
+        let Typed::Paths(Some(piece)) = piece else {
+            return None;
+        };
+        doc.paths.paths.extend(piece.paths);
+        doc.paths.extensions.extend(piece.extensions);
+    }
+    Some(*doc)
 }
 
 /// Rewrite `{$ref, nullable: true, ...}` to `{allOf: [{$ref}], nullable: true, ...}` so the
@@ -420,6 +573,8 @@ impl<'a> YamlLines<'a> {
                 format!("\"{token}\":"),
                 format!("'{token}':"),
             ];
+            // A line can only hold the key if it starts like one of the forms (or with `- `).
+            let first = token.as_bytes().first().copied();
             for (i, &(ind, content)) in lines.iter().enumerate().skip(pos) {
                 if content.is_empty() || content.starts_with('#') {
                     continue;
@@ -439,6 +594,10 @@ impl<'a> YamlLines<'a> {
                         }
                         seq_count += 1;
                     }
+                    continue;
+                }
+                let lead = content.as_bytes()[0];
+                if first.is_some_and(|f| !matches!(lead, b'"' | b'\'' | b'-') && lead != f) {
                     continue;
                 }
                 // `trim_start_matches("- ")`, without building a substring searcher per line.
@@ -478,6 +637,140 @@ mod tests {
         );
     }
 
+    /// The first, charwise version of [`flow_nesting_over`], kept as the reference for the
+    /// bytewise one with its shortcuts.
+    fn flow_nesting_over_reference(text: &str, limit: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut quote: Option<char> = None;
+        // Indentation of the line that opened a block scalar: deeper lines are its content.
+        let mut block_scalar: Option<usize> = None;
+        for (n, line) in text.lines().enumerate() {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            if let Some(opened) = block_scalar {
+                if line.trim().is_empty() || indent > opened {
+                    continue;
+                }
+                block_scalar = None;
+            }
+            // `prev`: the last character that is not a space on this line.
+            let mut prev: Option<char> = None;
+            let mut after_space = false;
+            let mut escaped = false;
+            for c in line.chars() {
+                if let Some(q) = quote {
+                    if escaped {
+                        escaped = false;
+                    } else if q == '"' && c == '\\' {
+                        escaped = true;
+                    } else if c == q {
+                        quote = None;
+                        prev = Some(c);
+                    }
+                    continue;
+                }
+                if c == ' ' || c == '\t' {
+                    after_space = true;
+                    continue;
+                }
+                if c == '#' && (after_space || prev.is_none()) {
+                    break;
+                }
+                // A node starts at the line start, after an opener or a comma, or after `:`,
+                // `-` or `?` followed by a space.
+                let node_start = match prev {
+                    None | Some('[' | '{' | ',') => true,
+                    Some(':' | '-' | '?') => after_space,
+                    _ => false,
+                };
+                after_space = false;
+                prev = Some(c);
+                match c {
+                    '\'' | '"' if node_start => quote = Some(c),
+                    '[' | '{' if node_start => {
+                        depth += 1;
+                        if depth > limit {
+                            return Some(n + 1);
+                        }
+                    }
+                    // A bracket inside a plain scalar starts nothing.
+                    '[' | '{' => prev = Some('x'),
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            if quote.is_none() && depth == 0 {
+                let header = line.split(" #").next().unwrap_or("").trim_end();
+                let header = header.rsplit([' ', '\t']).next().unwrap_or("");
+                if (header.starts_with('|') || header.starts_with('>'))
+                    && header[1..]
+                        .chars()
+                        .all(|c| matches!(c, '-' | '+' | '0'..='9'))
+                {
+                    block_scalar = Some(indent);
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn the_bytewise_flow_scan_agrees_with_the_charwise_one() {
+        let mut texts: Vec<String> = Vec::new();
+        let root = crate::test_mirror::repo_root();
+        for dir in [
+            "tests/fixtures/hostile",
+            "tests/fixtures/accounts",
+            "tests/fixtures/names",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                if let Ok(text) = std::fs::read_to_string(entry.unwrap().path()) {
+                    texts.push(text);
+                }
+            }
+        }
+        let mirror = crate::test_mirror::mirror();
+        for spec in [
+            "bapi/2026-05-12.yml",
+            "fapi/2026-05-12.yml",
+            "webhooks/2025-04-15.yml",
+        ] {
+            texts.push(std::fs::read_to_string(mirror.join(spec)).unwrap());
+        }
+        // Small texts from the characters that matter, every combination up to a length.
+        let alphabet = [
+            "[", "]", "{", "}", "'", "\"", "\\", "#", " ", "\n", ":", "-", "|", ">", "é", "a", ",",
+            "\t",
+        ];
+        let mut small = vec![String::new()];
+        for _ in 0..4 {
+            small = small
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            texts.extend(small.iter().cloned());
+        }
+        // And longer ones, drawn with a fixed-seed generator.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let text: String = (0..40)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            texts.push(text);
+        }
+        for text in &texts {
+            for limit in [0, 1, 2, 256] {
+                assert_eq!(
+                    flow_nesting_over(text, limit),
+                    flow_nesting_over_reference(text, limit),
+                    "{limit} {text:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn flow_nesting_is_measured_outside_strings_and_block_scalars() {
         let deep = format!("x: {}{}\n", "[".repeat(300), "]".repeat(300));
@@ -496,6 +789,55 @@ mod tests {
             "[".repeat(300)
         );
         assert_eq!(flow_nesting_over(&prose, 256), None);
+    }
+
+    #[test]
+    fn typing_in_parts_gives_the_whole_document_and_leaves_the_raw_value() {
+        let mirror = crate::test_mirror::mirror();
+        let fixtures = crate::test_mirror::repo_root().join("tests/fixtures");
+        let specs = [
+            mirror.join("bapi/2026-05-12.yml"),
+            mirror.join("bapi/2021-02-05.yml"),
+            mirror.join("fapi/2026-05-12.yml"),
+            mirror.join("platform/beta.yml"),
+            mirror.join("webhooks/2025-04-15.yml"),
+            fixtures.join("accounts/spec.yaml"),
+            fixtures.join("minimal/spec.json"),
+            fixtures.join("names/spec.yaml"),
+        ];
+        for spec in specs {
+            let text = std::fs::read_to_string(&spec).unwrap();
+            let mut d = Diagnostics::default();
+            let mut raw = parse_text(&text, &mut d).unwrap();
+            lift_ref_siblings(&mut raw, "#", &mut d, 0);
+            // As `load` does for a webhooks-only spec.
+            let root = raw.as_object_mut().unwrap();
+            if !root.contains_key("paths") {
+                root.insert("paths".into(), Value::Object(Map::new()));
+            }
+            let before = raw.clone();
+            let whole: openapiv3::OpenAPI = serde_path_to_error::deserialize(&raw).unwrap();
+            let parts = type_in_parts(&mut raw);
+            assert_eq!(parts.as_ref(), Some(&whole), "{}", spec.display());
+            assert_eq!(raw, before, "{}", spec.display());
+            assert_eq!(
+                serde_json::to_string(&raw).unwrap(),
+                serde_json::to_string(&before).unwrap()
+            );
+        }
+        // A piece that fails: no document, and the raw value as it was.
+        let mut raw = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {}}}, "/b": {"get": 3}},
+            "components": {"schemas": {"A": {"type": "string"}}}
+        });
+        let before = raw.clone();
+        assert!(type_in_parts(&mut raw).is_none());
+        assert_eq!(raw, before);
+        assert_eq!(
+            serde_json::to_string(&raw).unwrap(),
+            serde_json::to_string(&before).unwrap()
+        );
     }
 
     #[test]

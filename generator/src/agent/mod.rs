@@ -707,61 +707,177 @@ pub fn generate_timed(
     config: &Config,
     timings: &mut Timings,
 ) -> Result<(BTreeMap<String, String>, Vec<Diagnostic>), String> {
-    let (model, templates, diags) = timings.time("agent: model", || {
+    let prepared = prepare(api, config, timings)?;
+    let done: Vec<_> = (0..JOBS).map(|i| job(&prepared, i)).collect();
+    let (mut files, readme) = finish(&prepared, done, timings)?;
+    files.extend(readme);
+    Ok((files, prepared.diagnostics))
+}
+
+/// What the agent documents are made from: the model, the templates, and the warnings.
+pub(crate) struct Prepared<'a> {
+    model: Model<'a>,
+    templates: skill::Templates,
+    /// Warnings of the reviewed data and the model.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Build the model (recorded as `agent: model`).
+pub(crate) fn prepare<'a>(
+    api: &'a Api,
+    config: &Config,
+    timings: &mut Timings,
+) -> Result<Prepared<'a>, String> {
+    timings.time("agent: model", || {
         let (data, diags) = load_data(api, config)?;
         let (sha, bytes) = spec_facts(config)?;
         let location = spec_location(config, &sha);
         let model = Model::new(api, data, location, sha, bytes);
         let templates = skill::Templates::load(config.templates_dir.as_deref())?;
-        let mut diags = diags;
-        diags.extend(model.diagnostics.iter().cloned());
-        Ok::<_, String>((model, templates, diags))
-    })?;
-    let mut files = timings.time("agent: agentspec", || agentspec_files(&model))?;
-    let workflows_file = workflows_file(&model);
-    timings.time("agent: tool definitions", || {
-        let all = model.ordered(false);
-        files.insert(
-            "tools/mcp.tools.json".to_string(),
-            json_text(&tools::mcp(&all))?,
-        );
-        files.insert(
-            "tools/openai.tools.json".to_string(),
-            json_text(&tools::openai(&all))?,
-        );
-        files.insert(
-            "tools/anthropic.tools.json".to_string(),
-            json_text(&tools::anthropic(&all))?,
-        );
-        files.insert(
-            "tools/gemini.tools.json".to_string(),
-            json_text(&tools::gemini(&all))?,
-        );
-        Ok::<_, String>(())
-    })?;
-    timings.time("agent: skills", || {
-        let mut views = skill::Views::default();
-        for read_only in [false, true] {
-            for (path, text) in skill::render(&model, &templates, read_only, &mut views)? {
-                files.insert(path, text);
-            }
+        let mut diagnostics = diags;
+        diagnostics.extend(model.diagnostics.iter().cloned());
+        Ok(Prepared {
+            model,
+            templates,
+            diagnostics,
+        })
+    })
+}
+
+/// How many independent jobs build the documents from a [`Prepared`] (see [`job`]).
+pub(crate) const JOBS: usize = 7;
+
+/// Files by relative path.
+pub(crate) type Files = BTreeMap<String, String>;
+
+/// One job's files, the phase it counts towards, and how long it took.
+pub(crate) struct Done {
+    phase: &'static str,
+    took: std::time::Duration,
+    files: Result<BTreeMap<String, String>, String>,
+}
+
+impl Done {
+    /// The job's files (relative to `agent/`), or its error.
+    pub(crate) fn files(&self) -> Result<&BTreeMap<String, String>, &String> {
+        self.files.as_ref()
+    }
+}
+
+/// Run job `i` (`i < JOBS`). The jobs only read `prepared`, so they may run on any thread,
+/// in any order; the longest come first, so that two threads taking them in turn finish
+/// close together.
+pub(crate) fn job(prepared: &Prepared<'_>, i: usize) -> Done {
+    let model = &prepared.model;
+    let start = std::time::Instant::now();
+    let one =
+        |path: &str, text: Result<String, String>| text.map(|t| [(path.to_string(), t)].into());
+    let tools = |path: &str, f: fn(&[&OperationSpec]) -> Result<String, String>| {
+        one(path, f(&model.ordered(false)))
+    };
+    let (phase, files) = match i {
+        0 => ("agent: skills", skills(prepared)),
+        1 => ("agent: agentspec", agentspec_files(model)),
+        2 => (
+            "agent: tool definitions",
+            tools("tools/mcp.tools.json", |all| json_text(&tools::mcp(all))),
+        ),
+        3 => (
+            "agent: tool definitions",
+            tools("tools/openai.tools.json", |all| {
+                json_text(&tools::openai(all))
+            }),
+        ),
+        4 => (
+            "agent: tool definitions",
+            tools("tools/anthropic.tools.json", |all| {
+                json_text(&tools::anthropic(all))
+            }),
+        ),
+        5 => (
+            "agent: tool definitions",
+            tools("tools/gemini.tools.json", |all| {
+                json_text(&tools::gemini(all))
+            }),
+        ),
+        6 => ("agent: workflows, readme", Ok(workflows(model))),
+        _ => ("agent: workflows, readme", Ok(BTreeMap::new())),
+    };
+    Done {
+        phase,
+        took: start.elapsed(),
+        files,
+    }
+}
+
+/// Both skills (one pass shares the template values with the other).
+fn skills(prepared: &Prepared<'_>) -> Result<BTreeMap<String, String>, String> {
+    let mut files = BTreeMap::new();
+    let mut views = skill::Views::default();
+    for read_only in [false, true] {
+        files.extend(skill::render(
+            &prepared.model,
+            &prepared.templates,
+            read_only,
+            &mut views,
+        )?);
+    }
+    Ok(files)
+}
+
+/// The Arazzo workflows file, when there are reviewed workflows.
+fn workflows(model: &Model<'_>) -> BTreeMap<String, String> {
+    let Some(path) = workflows_file(model) else {
+        return BTreeMap::new();
+    };
+    let api = model.api;
+    let doc = workflows::arazzo(api, &model.data.workflows, &model.spec_location);
+    let header = format!(
+        "# @generated by agentgen {} from {} {} and the reviewed workflows. Do not edit by hand.\n",
+        env!("CARGO_PKG_VERSION"),
+        api.info.title,
+        api.info.version
+    );
+    [(path, workflows::to_yaml(&doc, &header))].into()
+}
+
+/// Gather the jobs' files (`done` in job order), and make the README that lists them (a
+/// file set of its own). The first failing job (in the order the phases are listed) gives
+/// the error.
+pub(crate) fn finish(
+    prepared: &Prepared<'_>,
+    done: Vec<Done>,
+    timings: &mut Timings,
+) -> Result<(Files, Files), String> {
+    // Phases in the order `--timings` lists them.
+    for phase in [
+        "agent: agentspec",
+        "agent: tool definitions",
+        "agent: skills",
+        "agent: workflows, readme",
+    ] {
+        for d in done.iter().filter(|d| d.phase == phase) {
+            timings.add(phase, d.took);
         }
-        Ok::<_, String>(())
-    })?;
-    timings.time("agent: workflows, readme", || {
-        if let Some(path) = workflows_file {
-            let doc = workflows::arazzo(api, &model.data.workflows, &model.spec_location);
-            let header = format!(
-                "# @generated by agentgen {} from {} {} and the reviewed workflows. Do not edit by hand.\n",
-                env!("CARGO_PKG_VERSION"),
-                api.info.title,
-                api.info.version
-            );
-            files.insert(path, workflows::to_yaml(&doc, &header));
-        }
-        files.insert("README.md".to_string(), readme(&model, &files));
+    }
+    let mut order: Vec<usize> = (0..done.len()).collect();
+    order.sort_by_key(|&i| match done[i].phase {
+        "agent: agentspec" => 0,
+        "agent: tool definitions" => 1,
+        "agent: skills" => 2,
+        _ => 3,
     });
-    Ok((files, diags))
+    let mut slots: Vec<Option<Done>> = done.into_iter().map(Some).collect();
+    let mut files = BTreeMap::new();
+    for i in order {
+        if let Some(d) = slots[i].take() {
+            files.extend(d.files?);
+        }
+    }
+    let readme = timings.time("agent: workflows, readme", || {
+        [("README.md".to_string(), readme(&prepared.model, &files))].into()
+    });
+    Ok((files, readme))
 }
 
 fn workflows_file(model: &Model<'_>) -> Option<String> {

@@ -19,16 +19,11 @@ pub(super) fn keep(tokens: String, text: &str) {
         .push((tokens, text.to_string()));
 }
 
-/// The tests' repository and spec-mirror lookup, shared with the cross-stage tests.
-#[cfg(test)]
-#[path = "../../../tests/src/mirror.rs"]
-mod mirror;
-
 #[cfg(test)]
 mod tests {
-    use super::mirror::{mirror, repo_root};
     use super::*;
     use crate::emit::print::{doc_values, token_list};
+    use crate::test_mirror::{mirror, repo_root};
     use quote::ToTokens;
 
     /// The client-only configs: every fixture spec, the hostile specs that generate, and
