@@ -67,6 +67,9 @@ fi
 if [ "$SMOKE" = 1 ] && [ -n "${BENCH_SMOKE_DIR:-}" ]; then B="$BENCH_SMOKE_DIR"
 fi
 mkdir -p "$B"
+PARKED="$B/.parked"
+# Outputs of earlier runs, moved aside by `park`; deleted when this run ends.
+trap 'rm -rf "$PARKED"' EXIT
 export CARGO_INCREMENTAL=0
 export CARGO_TARGET_DIR_BENCH="$B/cargo-target"
 COMMANDS=()   # exact commands, for the report
@@ -88,16 +91,23 @@ time_run() {
   LAST_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
   LAST_RSS=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 }
-# gen NAME OUTDIR CMD...: 1 warm-up (skipped in smoke mode) + RUNS runs into a fresh OUTDIR;
-# sets GEN_WALL[NAME], GEN_RSS[NAME] (medians).
+# park DIR: move DIR (an earlier run's output) out of the way, to be deleted at the end. Each run
+# writes into a directory that does not exist yet, as in a fresh checkout. Deleting the previous
+# output right before a run would time the file system instead: ext4 steers new inodes away from
+# ones deleted in the last minute, which made creating a file up to 20x slower here.
+park() {
+  if [ -e "$1" ]; then mkdir -p "$PARKED"; mv "$1" "$PARKED/$(now_ns)"; fi
+}
+# gen NAME OUTDIR CMD...: 1 warm-up (skipped in smoke mode) + RUNS runs, each into an OUTDIR that
+# does not exist yet; sets GEN_WALL[NAME], GEN_RSS[NAME] (medians).
 declare -A GEN_WALL GEN_CPU GEN_RSS LOC_ALL LOC_CODE BUILD
 gen() {
   local name="$1" dir="$2"; shift 2
   COMMANDS+=("$*")
   local walls=() cpus=() rsss=() i
-  if [ "$SMOKE" = 0 ]; then rm -rf "$dir"; time_run "$@"; fi
+  if [ "$SMOKE" = 0 ]; then park "$dir"; time_run "$@"; fi
   for ((i = 0; i < RUNS; i++)); do
-    rm -rf "$dir"
+    park "$dir"
     time_run "$@"
     walls+=("$LAST_WALL"); cpus+=("$LAST_CPU"); rsss+=("$LAST_RSS")
   done
@@ -269,7 +279,7 @@ REPORT="$B/report.md"
   echo
   echo '```sh'
   echo "scripts/bench.sh --runs $RUNS --build-runs $BUILD_RUNS$([ "$SMOKE" = 1 ] && echo " --smoke")"
-  echo "# each generation: $WARM, $RUNS timed runs into an emptied output directory"
+  echo "# each generation: $WARM, $RUNS timed runs into an output directory that does not exist yet (the previous one is moved aside and deleted at the end)"
   for c in "${COMMANDS[@]}"; do echo "${c//$ROOT\//}"; done
   echo '```'
   echo "<!-- bench.sh:end -->"
