@@ -4,7 +4,9 @@
 /// three threads, and `agentgen generate` for Clerk's Backend API spends ~18% less user
 /// CPU with mimalloc than with glibc's malloc (~8% less wall time). `no_thp` (no
 /// transparent huge pages) keeps peak RSS near the system allocator's: ~50 MB instead of
-/// ~85 MB. Only the binary sets it; the library leaves the allocator to its users.
+/// ~85 MB. Only the binary sets it (default feature `mimalloc`); the library leaves the
+/// allocator to its users.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
