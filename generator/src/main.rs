@@ -270,7 +270,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             config.emit_agent = outputs.contains(&Output::Agent);
             // Nothing can be stale in an output directory that this run creates.
             let fresh = !out.exists();
-            let sink = DiskSink::new(&out);
+            let sink = DiskSink::new(&out, fresh);
             let (generated, written) = agentgen::generate_into(&config, &mut phases, &sink)?;
             let label = path.display().to_string();
             for d in &generated.diagnostics {
@@ -406,14 +406,18 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
 /// skipping files that are already up to date.
 struct DiskSink<'a> {
     out: &'a Path,
+    /// The output directory did not exist before this run: no file can be up to date, so
+    /// none is read back before writing.
+    fresh: bool,
     /// Directories made so far (hundreds of files share a dozen directories).
     made: std::sync::Mutex<std::collections::BTreeSet<PathBuf>>,
 }
 
 impl<'a> DiskSink<'a> {
-    fn new(out: &'a Path) -> Self {
+    fn new(out: &'a Path, fresh: bool) -> Self {
         DiskSink {
             out,
+            fresh,
             made: std::sync::Mutex::default(),
         }
     }
@@ -444,7 +448,7 @@ impl agentgen::Sink for DiskSink<'_> {
         let mut written = 0;
         for (rel, contents) in files {
             let path = base.join(rel);
-            if std::fs::read(&path).ok().as_deref() == Some(contents.as_bytes()) {
+            if !self.fresh && std::fs::read(&path).ok().as_deref() == Some(contents.as_bytes()) {
                 continue;
             }
             std::fs::write(&path, contents).map_err(|e| err(&path, e))?;

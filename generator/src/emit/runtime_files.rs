@@ -48,15 +48,19 @@ pub const CLIENT: &str = include_str!("../../facade/client.rs");
 pub const WEBHOOK_FILES: &[(&str, &str)] =
     &[("verify.rs", include_str!("../../facade/webhook.rs"))];
 
-/// The dependencies of `agentgen-runtime` (`generator/runtime/Cargo.toml`; a test keeps the
-/// two in sync).
-pub const RUNTIME_DEPENDENCIES: &str = r#"futures-core = { version = "0.3", default-features = false }
-reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "multipart"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-serde_path_to_error = "0.1"
-tokio = { version = "1", features = ["time"] }
-"#;
+/// The manifest of `agentgen-runtime`, whose dependency sections the copy reuses.
+const RUNTIME_MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
+
+/// The `[name]` section of `RUNTIME_MANIFEST`: its header and lines, up to the next section.
+fn manifest_section(name: &str) -> &'static str {
+    let header = format!("\n[{name}]\n");
+    let Some(start) = RUNTIME_MANIFEST.find(&header) else {
+        return "";
+    };
+    let rest = &RUNTIME_MANIFEST[start + 1..];
+    let end = rest[1..].find("\n[").map_or(rest.len(), |i| i + 2);
+    &rest[..end]
+}
 
 /// `runtime/Cargo.toml`: the copy of `agentgen-runtime` that a generated crate depends on,
 /// named after that crate (two crates with the same name and version at different paths
@@ -72,11 +76,10 @@ rust-version = "1.80"
 description = "The agentgen runtime of {crate_name}: HTTP client, auth, errors, retries, pagination"
 publish = false
 
-[dependencies]
-{RUNTIME_DEPENDENCIES}
-[dev-dependencies]
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+{dependencies}{dev_dependencies}
 "#,
+        dependencies = manifest_section("dependencies"),
+        dev_dependencies = manifest_section("dev-dependencies").trim_end(),
         gen = env!("CARGO_PKG_VERSION"),
     )
 }
