@@ -217,7 +217,8 @@ pub trait Sink: Sync {
 /// `write`); returns the files handed over in [`Generated::files`] all the same, and the
 /// total the sink reported written. Files go to the sink only once the spec was read and
 /// the agent's model built, but a later failure (a template error, say) can leave the
-/// sink holding some of the files.
+/// sink holding some of the files: a sink that must be all or nothing stages them until
+/// this returns `Ok` (as `agentgen generate` does).
 pub fn generate_into(
     config: &Config,
     timings: &mut Timings,

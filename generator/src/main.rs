@@ -15,8 +15,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod disk_sink;
 #[cfg(feature = "mcp")]
 mod mcp_cmd;
+
+use disk_sink::DiskSink;
 
 /// Generate a typed Rust client and agent documents from an OpenAPI spec.
 #[derive(Parser)]
@@ -268,17 +271,19 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             let mut config = options.config(&path)?;
             config.emit_client = outputs.contains(&Output::Client);
             config.emit_agent = outputs.contains(&Output::Agent);
-            // Nothing can be stale in an output directory that this run creates.
-            let fresh = !out.exists();
-            let sink = DiskSink::new(&out, fresh);
+            let sink = DiskSink::new(&out);
             let (generated, written) = agentgen::generate_into(&config, &mut phases, &sink)?;
+            // Only now do the written files take their places: a failure above (a template
+            // error, say) leaves the output directory as it was.
+            phases.time("write", || sink.commit())?;
             let label = path.display().to_string();
             for d in &generated.diagnostics {
                 if verbose || d.severity != Severity::Note {
                     eprintln!("{}", d.render(&label));
                 }
             }
-            if !fresh {
+            // Nothing can be stale in an output directory that this run creates.
+            if !sink.fresh() {
                 phases.time("write", || remove_stale_files(&out, &generated.files));
             }
             if show_timings {
@@ -399,62 +404,6 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             outputs,
             options,
         } => check(spec, out, outputs, options),
-    }
-}
-
-/// Writes generated files under an output directory as the generator hands them over,
-/// skipping files that are already up to date.
-struct DiskSink<'a> {
-    out: &'a Path,
-    /// The output directory did not exist before this run: no file can be up to date, so
-    /// none is read back before writing.
-    fresh: bool,
-    /// Directories made so far (hundreds of files share a dozen directories).
-    made: std::sync::Mutex<std::collections::BTreeSet<PathBuf>>,
-}
-
-impl<'a> DiskSink<'a> {
-    fn new(out: &'a Path, fresh: bool) -> Self {
-        DiskSink {
-            out,
-            fresh,
-            made: std::sync::Mutex::default(),
-        }
-    }
-}
-
-impl agentgen::Sink for DiskSink<'_> {
-    fn put(
-        &self,
-        dir: &str,
-        files: &std::collections::BTreeMap<String, String>,
-    ) -> Result<usize, agentgen::Error> {
-        let err = |p: &Path, e: std::io::Error| {
-            agentgen::Error::msg(p.display().to_string(), e.to_string())
-        };
-        let base = self.out.join(dir);
-        let parents: std::collections::BTreeSet<&Path> = files
-            .keys()
-            .filter_map(|rel| Path::new(rel).parent())
-            .collect();
-        for parent in parents {
-            let path = base.join(parent);
-            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
-            if !made.contains(&path) {
-                std::fs::create_dir_all(&path).map_err(|e| err(&path, e))?;
-                made.insert(path);
-            }
-        }
-        let mut written = 0;
-        for (rel, contents) in files {
-            let path = base.join(rel);
-            if !self.fresh && std::fs::read(&path).ok().as_deref() == Some(contents.as_bytes()) {
-                continue;
-            }
-            std::fs::write(&path, contents).map_err(|e| err(&path, e))?;
-            written += 1;
-        }
-        Ok(written)
     }
 }
 

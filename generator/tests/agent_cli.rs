@@ -100,6 +100,75 @@ fn templates_dir_overrides_a_template() {
     assert_eq!(skill, "---\nname: minimal\n---\nCustom.\n");
 }
 
+/// Every file under `dir`, relative path to contents.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_failing_run_leaves_the_output_directory_as_it_was() {
+    // A template that parses but fails when rendered: the failure comes after the client's
+    // files were handed to the sink.
+    let templates = scratch("failing-template");
+    std::fs::write(templates.join("skill.md.j2"), "{{ no_such_function() }}\n").unwrap();
+    let spec = fixture("accounts/spec.yaml");
+    let root = scratch("failing-run");
+    let out = root.join("out");
+    let generate = |extra: &[&str]| {
+        let mut args = vec!["generate", "--spec", &spec, "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        agentgen(&args)
+    };
+    let failing = ["--templates", templates.to_str().unwrap()];
+
+    // Into a directory the run would create: nothing at all is left behind.
+    let o = generate(&failing);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("no_such_function"),
+        "{}",
+        text(&o.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // Into an existing output with an edited file and a deleted directory: both stay so.
+    let o = generate(&[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let lib = out.join("client/src/lib.rs");
+    let mut edited = std::fs::read(&lib).unwrap();
+    edited.extend_from_slice(b"// edited\n");
+    std::fs::write(&lib, &edited).unwrap();
+    std::fs::remove_dir_all(out.join("agent/ops")).unwrap();
+    let before = tree(&out);
+    let o = generate(&failing);
+    assert!(!o.status.success());
+    assert_eq!(tree(&out), before);
+
+    // The next good run repairs both.
+    let o = generate(&[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!std::fs::read_to_string(&lib).unwrap().contains("// edited"));
+    assert!(out.join("agent/ops").is_dir());
+}
+
 const KEY: &str = "sk_live_cliSecretDoNotPrint42";
 
 #[test]
