@@ -473,6 +473,7 @@ mod tests {
         assert_eq!(root, here.parent().unwrap());
         let lonely = temp_dir("lonely");
         assert_eq!(workspace_root(&lonely), lonely);
+        let _ = std::fs::remove_dir_all(&lonely);
     }
 
     #[test]
