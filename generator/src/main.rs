@@ -340,8 +340,13 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             config.templates_dir = templates;
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _, _) = agentgen::analyze(&config)?;
-            let prompt = agentgen::agent::connection_prompt(&api, &config, &text)
-                .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
+            let prompt = agentgen::agent::connection_prompt(
+                &api,
+                &config,
+                &text,
+                &agentgen::agent::connection::PromptOptions::full(),
+            )
+            .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
             print!("{prompt}");
             Ok(())
         }

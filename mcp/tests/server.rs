@@ -393,3 +393,56 @@ async fn a_write_ceiling_allows_writes_and_refuses_destructive_operations() {
     assert_eq!(calls[0].0, "accounts_create");
     assert!(s.instructions().contains("max_class: write"));
 }
+
+#[tokio::test]
+async fn call_operation_selects_fields_and_describe_is_compact() {
+    let (s, _) = server(Mode::Progressive, Policy::read_only(), &[], |_| {
+        Ok(json!([
+            {"id": "a1", "email_address": "ada@example.com", "name": "Ada", "metadata": {"x": 1}},
+            {"id": "a2", "email_address": "bob@example.com", "name": "Bob"}
+        ]))
+    });
+    let r = s
+        .call(
+            "call_operation",
+            args(json!({"name": "accounts_list", "arguments": {"limit": 2}, "fields": ["id", "email_address"]})),
+        )
+        .await;
+    assert_eq!(r.is_error, Some(false), "{}", text(&r));
+    let out: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(
+        out["items"],
+        json!([{"id": "a1", "email_address": "ada@example.com"}, {"id": "a2", "email_address": "bob@example.com"}])
+    );
+    assert_eq!(out["next_page"]["more"], true);
+    for bad in [json!("id"), json!([""]), json!(["a..b"]), json!([1])] {
+        let r = s
+            .call(
+                "call_operation",
+                args(json!({"name": "accounts_list", "fields": bad})),
+            )
+            .await;
+        assert_eq!(r.is_error, Some(true), "{bad}");
+        assert!(text(&r).contains("fields"), "{}", text(&r));
+    }
+    // describe: one-sentence descriptions, every constraint kept, no repeated prose.
+    let r = s
+        .call("describe_operation", args(json!({"name": "accounts_list"})))
+        .await;
+    let d: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(d["class"], "read");
+    assert_eq!(d["http"], "GET /accounts");
+    assert_eq!(d["inputSchema"]["properties"]["limit"]["maximum"], 100);
+    assert!(
+        d.get("annotations").is_none() && d.get("title").is_none(),
+        "{d}"
+    );
+    for (_, p) in d["inputSchema"]["properties"].as_object().unwrap() {
+        if let Some(desc) = p["description"].as_str() {
+            assert!(
+                !desc.contains('\n') && desc.chars().count() <= 160,
+                "{desc}"
+            );
+        }
+    }
+}

@@ -259,6 +259,29 @@ pub fn parse(text: &str) -> Result<Connection, String> {
     Ok(conn)
 }
 
+/// How the connection prompt is rendered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromptOptions {
+    /// The agent reaches the API through a tool server (`agentgen mcp`) that lists or
+    /// searches the operations, describes each (confirmation, deprecation, paging) and
+    /// enforces the connection: the prompt names the groups, not every operation, and leaves
+    /// out the lists the tools give themselves. Otherwise (an agent that reads the skill) every
+    /// operation is named.
+    pub via_tools: bool,
+}
+
+impl PromptOptions {
+    /// The prompt for an agent that reads the skill: every operation is named.
+    pub fn full() -> PromptOptions {
+        PromptOptions { via_tools: false }
+    }
+
+    /// The prompt for an agent behind a tool server (the MCP server's instructions).
+    pub fn via_tools() -> PromptOptions {
+        PromptOptions { via_tools: true }
+    }
+}
+
 #[derive(Serialize)]
 struct GroupLine {
     name: String,
@@ -289,6 +312,7 @@ struct PromptView {
     base_url: String,
     key_env: String,
     version_header: Option<String>,
+    via_tools: bool,
     operations: usize,
     total: usize,
     read: usize,
@@ -311,6 +335,7 @@ pub fn render(
     model: &Model<'_>,
     templates: &Templates,
     conn: &Connection,
+    options: &PromptOptions,
 ) -> Result<String, String> {
     let api = model.api;
     let prefixes = &model.data.auth.key_prefixes;
@@ -417,7 +442,12 @@ pub fn render(
             })
         })
         .map(|g| model.resolve(g))
-        .chain(super::skill::derived_gotchas(model, &included))
+        // The tools say which operations return bare arrays or are deprecated.
+        .chain(if options.via_tools {
+            Vec::new()
+        } else {
+            super::skill::derived_gotchas(model, &included)
+        })
         .collect();
     let total = api.operations.len();
     let read = api
@@ -457,6 +487,7 @@ pub fn render(
             .unwrap_or_else(|| api.info.default_base_url.clone()),
         key_env: api.info.key_env_var.clone(),
         version_header: api.info.version_header.clone(),
+        via_tools: options.via_tools,
         operations,
         total,
         read,

@@ -965,6 +965,7 @@ pub fn connection_prompt(
     api: &Api,
     config: &Config,
     connection_text: &str,
+    options: &connection::PromptOptions,
 ) -> Result<String, String> {
     let conn = connection::parse(connection_text)?;
     let (data, _) = load_data(api, config)?;
@@ -972,7 +973,7 @@ pub fn connection_prompt(
     let location = spec_location(config, &sha);
     let model = Model::new(api, data, location, sha, bytes);
     let templates = skill::Templates::load(config.templates_dir.as_deref())?;
-    connection::render(&model, &templates, &conn)
+    connection::render(&model, &templates, &conn, options)
 }
 
 #[cfg(test)]
