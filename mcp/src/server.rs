@@ -5,6 +5,7 @@ use crate::catalog::{Catalog, Operation};
 use crate::output::{self, Limits};
 use crate::policy::Policy;
 use crate::redact::redact;
+use crate::search::Index;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -73,21 +74,13 @@ struct Inner {
     backend: Arc<dyn Backend>,
     /// Indices of the operations this connection may see and call.
     visible: Vec<usize>,
+    /// The search index over the visible operations.
+    index: Index,
     tools: Vec<Tool>,
 }
 
 fn tool(value: Value) -> Tool {
     serde_json::from_value(value).expect("tool definitions built here have the MCP shape")
-}
-
-fn first_sentence(text: &str) -> String {
-    let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());
-    let s = &text[..end];
-    if s.chars().count() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 impl Server {
@@ -117,11 +110,13 @@ impl Server {
             })
             .map(|(i, _)| i)
             .collect();
+        let index = Index::new(&catalog, &visible);
         let mut inner = Inner {
             catalog,
             settings,
             backend,
             visible,
+            index,
             tools: Vec::new(),
         };
         inner.tools = match inner.settings.mode {
@@ -300,11 +295,11 @@ impl Inner {
             tool(json!({
                 "name": SEARCH,
                 "title": format!("Search {api} operations"),
-                "description": format!("Find operations of {api} ({n} available{}) by words in their name, title or description. Returns names, safety classes and one-line summaries; then use {DESCRIBE} for the input schema and {CALL} to run one.", if self.settings.policy.is_read_only() { ", read-only" } else { "" }),
+                "description": format!("Find operations of {api} ({n} available{}) by what you want to do, e.g. `find user by email` or `ban user_2abc...`: ranked by relevance over names, titles, descriptions, parameters and response fields, with synonyms; IDs and email addresses in the query count. Returns names, safety classes, one-line summaries and why each matched; then use {DESCRIBE} for the input schema and {CALL} to run one.", if self.settings.policy.is_read_only() { ", read-only" } else { "" }),
                 "inputSchema": {
                     "type": "object",
                     "properties": {
-                        "query": {"type": "string", "description": "Words to look for, e.g. `list users` or `organization invitation`. Empty lists everything (paged)."},
+                        "query": {"type": "string", "description": "What to do and to what, in words, e.g. `list users`, `invite someone to an organization`, `sessions of user_2abc...`. Empty lists everything (paged)."},
                         "group": {"type": "string", "description": format!("Only operations of this group, e.g. `{}`.", groups.first().copied().unwrap_or("users"))},
                         "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10, "description": "How many results (default 10, at most 50)."},
                         "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "Results to skip."}
@@ -405,78 +400,7 @@ impl Inner {
         let group = args.get("group").and_then(Value::as_str);
         let limit = args.get("limit").and_then(Value::as_u64).unwrap_or(10) as usize;
         let offset = args.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let words: Vec<String> = query
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        let score = |op: &Operation, word: &str| -> u32 {
-            let mut s = 0;
-            if op.name.to_lowercase().contains(word) {
-                s += 4;
-            }
-            if op.title.to_lowercase().contains(word) {
-                s += 3;
-            }
-            if op.group.to_lowercase().contains(word) {
-                s += 2;
-            }
-            if op.description.to_lowercase().contains(word) {
-                s += 1;
-            }
-            s
-        };
-        let candidates: Vec<&Operation> = self
-            .visible_ops()
-            .filter(|o| group.is_none_or(|g| o.group == g))
-            .collect();
-        let mut scored: Vec<(u32, usize, &Operation)> = candidates
-            .iter()
-            .enumerate()
-            .filter_map(|(i, op)| {
-                let per_word: Vec<u32> = words.iter().map(|w| score(op, w)).collect();
-                per_word
-                    .iter()
-                    .all(|&s| s > 0)
-                    .then(|| (per_word.iter().sum(), i, *op))
-            })
-            .collect();
-        if scored.is_empty() && words.len() > 1 {
-            // No operation has every word: fall back to any word.
-            scored = candidates
-                .iter()
-                .enumerate()
-                .filter_map(|(i, op)| {
-                    let s: u32 = words.iter().map(|w| score(op, w)).sum();
-                    (s > 0).then_some((s, i, *op))
-                })
-                .collect();
-        }
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let total = scored.len();
-        let results: Vec<Value> = scored
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(_, _, op)| {
-                json!({
-                    "name": op.name,
-                    "title": op.title,
-                    "class": op.safety.class,
-                    "group": op.group,
-                    "summary": first_sentence(&op.description),
-                })
-            })
-            .collect();
-        let mut out = json!({"total": total, "results": results});
-        if offset + limit < total {
-            out["next_page"] = json!({"query": query, "offset": offset + limit, "limit": limit});
-        }
-        if total == 0 {
-            out["hint"] =
-                json!("No match: try fewer or other words, or an empty query to list everything.");
-        }
-        Ok(out)
+        Ok(self.index.page(&self.catalog, query, group, offset, limit))
     }
 
     fn describe(&self, args: &Map<String, Value>) -> Result<Value, CallError> {

@@ -446,3 +446,55 @@ async fn call_operation_selects_fields_and_describe_is_compact() {
         }
     }
 }
+
+#[tokio::test]
+async fn search_ranks_with_the_search_index_and_answers_compactly() {
+    let (s, _) = server(Mode::Progressive, Policy::default(), &[], |_| Ok(json!({})));
+    let catalog = catalog();
+    // The server ranks what the connection may see (credentials are withheld by default).
+    let visible: Vec<usize> = (0..catalog.operations.len())
+        .filter(|&i| Policy::default().permits(&catalog.operations[i]))
+        .collect();
+    let index = agentgen_mcp::search::Index::new(&catalog, &visible);
+    for query in [
+        "delete an account",
+        "list accounts",
+        "remove account acc_12345678",
+    ] {
+        let r = s
+            .call(
+                "search_operations",
+                args(json!({"query": query, "limit": 50})),
+            )
+            .await;
+        assert_eq!(r.is_error, Some(false), "{}", text(&r));
+        let found: Value = serde_json::from_str(&text(&r)).unwrap();
+        assert_eq!(found, index.page(&catalog, query, None, 0, 50), "{query}");
+        let results = found["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{query}: {found}");
+        for x in results {
+            let mut keys: Vec<&str> = x.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+            keys.sort();
+            assert_eq!(keys, ["class", "name", "summary", "why"], "{x}");
+        }
+    }
+    let r = s
+        .call(
+            "search_operations",
+            args(json!({"query": "delete an account"})),
+        )
+        .await;
+    let found: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(found["results"][0]["name"], "accounts_delete", "{found}");
+    // An empty query lists everything in catalog order, paged.
+    let r = s
+        .call("search_operations", args(json!({"query": "", "limit": 2})))
+        .await;
+    let found: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(found["total"], visible.len());
+    assert_eq!(
+        found["results"][0]["name"],
+        catalog.operations[0].name.as_str()
+    );
+    assert_eq!(found["next_page"]["offset"], 2);
+}

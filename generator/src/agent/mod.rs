@@ -641,6 +641,9 @@ impl<'a> Model<'a> {
             ],
             workflows,
             webhooks: webhooks::section(self),
+            search: (!self.data.search.synonyms.is_empty()).then(|| SearchSection {
+                synonyms: self.data.search.synonyms.clone(),
+            }),
         }
     }
 }
