@@ -432,7 +432,11 @@ mod tests {
         let other = "v1,tFtCZ5RDCPxzWQRWXWPgrCgE2frDBe9gjpbWQxnVfsQ=";
         let h = headers(ID, "1614265330", &format!("v2,abc {other} {SIG}"));
         assert!(hook().verify_signature_at(&h, BODY, TS).is_ok());
-        let h = headers(ID, "1614265330", &format!("{other} v1,!!! v2,{}", &SIG[3..]));
+        let h = headers(
+            ID,
+            "1614265330",
+            &format!("{other} v1,!!! v2,{}", &SIG[3..]),
+        );
         assert_eq!(
             hook().verify_signature_at(&h, BODY, TS),
             Err(WebhookError::InvalidSignature)
