@@ -85,7 +85,7 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
 }
 
 /// Print a token stream as a file: the header, the inner docs (`//!`), the rustfmt-skip
-/// attribute, then the items printed by [`print_items`].
+/// attribute, then the items printed by prettyplease.
 ///
 /// The files keep `#![cfg_attr(rustfmt, rustfmt::skip)]`: prettyplease's layout is not
 /// rustfmt's (it breaks lines at 89 columns and lays out calls, closures and return types
