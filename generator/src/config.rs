@@ -5,17 +5,29 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A reviewed change to an operation's safety class (from `spec/safety.yaml`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A reviewed safety decision for one operation (an entry of a safety file such as
+/// `spec/clerk-bapi.safety.yaml`): a class other than the HTTP-method default, and/or whether
+/// the operation returns a credential.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SafetyOverride {
     /// The class to use instead of the HTTP-method default.
-    pub class: SafetyClass,
+    #[serde(default)]
+    pub class: Option<SafetyClass>,
     /// Idempotency, when it differs from the method default.
     #[serde(default)]
     pub idempotent: Option<bool>,
-    /// Why: required, shown to reviewers and in documents.
-    pub reason: String,
+    /// Why the class differs: required with `class` (shown to reviewers and in documents).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The operation returns a secret or credential: what it returns, in words. Withheld
+    /// from connections without `allow_secrets` (see [`crate::lower::credentials`]).
+    #[serde(default)]
+    pub credential: Option<String>,
+    /// The response fields that the credential heuristic flags are not credentials: why
+    /// (e.g. "`api_key` is only returned when the directory is created").
+    #[serde(default)]
+    pub no_credential: Option<String>,
 }
 
 /// Everything `generate` needs. Build with [`Config::new`] and the setters.
@@ -81,7 +93,8 @@ impl Config {
         self
     }
 
-    /// Load reviewed safety overrides from YAML text (`operationId: {class, reason, idempotent?}`).
+    /// Load reviewed safety overrides from YAML text (`operationId: {class?, reason?,
+    /// idempotent?, credential?, no_credential?}`).
     pub fn safety_overrides_yaml(mut self, text: &str) -> Result<Self, String> {
         self.safety_overrides = Some(parse_safety(text)?);
         Ok(self)
@@ -93,11 +106,36 @@ pub const CLERK_BAPI_SAFETY: &str = include_str!("../../spec/clerk-bapi.safety.y
 
 /// Parse a safety overrides file.
 pub fn parse_safety(text: &str) -> Result<BTreeMap<String, SafetyOverride>, String> {
-    let map: Option<BTreeMap<String, SafetyOverride>> =
+    // Through a JSON value, so that types are kept (`credential: true` is not a reason) and
+    // errors name the entry and field.
+    let value: serde_json::Value =
         yaml_serde::from_str(text).map_err(|e| format!("invalid safety overrides: {e}"))?;
-    let map = map.unwrap_or_default();
-    if let Some((id, _)) = map.iter().find(|(_, o)| o.reason.trim().is_empty()) {
-        return Err(format!("safety override for `{id}` has no reason"));
+    let map: BTreeMap<String, SafetyOverride> = if value.is_null() {
+        BTreeMap::new()
+    } else {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            format!("invalid safety overrides at `{path}`: {}", e.into_inner())
+        })?
+    };
+    let blank = |s: &Option<String>| s.as_deref().is_some_and(|s| s.trim().is_empty());
+    for (id, o) in &map {
+        let problem = if o.class.is_some() && o.reason.is_none() {
+            Some("has a `class` but no `reason`")
+        } else if o.class.is_none() && (o.reason.is_some() || o.idempotent.is_some()) {
+            Some("has a `reason` or `idempotent` without a `class`")
+        } else if blank(&o.reason) || blank(&o.credential) || blank(&o.no_credential) {
+            Some("has an empty reason")
+        } else if o.credential.is_some() && o.no_credential.is_some() {
+            Some("has both `credential` and `no_credential`")
+        } else if o.class.is_none() && o.credential.is_none() && o.no_credential.is_none() {
+            Some("decides nothing (give `class`, `credential` or `no_credential`)")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(format!("safety override for `{id}` {problem}"));
+        }
     }
     Ok(map)
 }

@@ -21,6 +21,8 @@ pub struct Summary {
     pub json_value_fields: Vec<JsonField>,
     /// Operations by safety class.
     pub safety: SafetyCounts,
+    /// Operations that return a credential, and heuristic hits a review dismissed.
+    pub credentials: Vec<CredentialSummary>,
     /// Diagnostics.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -61,6 +63,24 @@ pub struct SafetyCounts {
     pub destructive: usize,
 }
 
+/// One operation whose response looks like or is reviewed as a credential.
+#[derive(Debug, Serialize)]
+pub struct CredentialSummary {
+    /// `operationId`.
+    pub operation: String,
+    /// Safety class.
+    pub class: crate::ir::SafetyClass,
+    /// Withheld from connections without `allow_secrets` (false: a review dismissed the
+    /// heuristic's finding).
+    pub withheld: bool,
+    /// `reviewed` or `heuristic`.
+    pub source: &'static str,
+    /// Why (the review's words, or the fields found).
+    pub reason: String,
+    /// Response fields that look like credentials.
+    pub fields: Vec<String>,
+}
+
 fn json_kind(t: &TypeRef) -> Option<&'static str> {
     match t {
         TypeRef::Json => Some("value"),
@@ -95,6 +115,37 @@ pub fn summarize(api: &Api, diagnostics: Vec<Diagnostic>) -> Summary {
             crate::ir::SafetyClass::Destructive => safety.destructive += 1,
         }
     }
+    let credentials = api
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let summary = match &op.safety.credential {
+                Some(c) => CredentialSummary {
+                    operation: op.operation_id.clone(),
+                    class: op.safety.class,
+                    withheld: true,
+                    source: c.source.as_str(),
+                    reason: c.reason.clone(),
+                    fields: c.fields.clone(),
+                },
+                None => {
+                    let fields = crate::lower::credentials::credential_fields(&api.types, op);
+                    if fields.is_empty() {
+                        return None;
+                    }
+                    CredentialSummary {
+                        operation: op.operation_id.clone(),
+                        class: op.safety.class,
+                        withheld: false,
+                        source: "reviewed",
+                        reason: "dismissed by the safety file (`no_credential`)".to_string(),
+                        fields,
+                    }
+                }
+            };
+            Some(summary)
+        })
+        .collect();
     Summary {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
@@ -115,6 +166,7 @@ pub fn summarize(api: &Api, diagnostics: Vec<Diagnostic>) -> Summary {
             .collect(),
         json_value_fields,
         safety,
+        credentials,
         diagnostics,
     }
 }

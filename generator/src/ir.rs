@@ -181,8 +181,11 @@ pub struct Group {
     pub operations: Vec<usize>,
 }
 
-/// Safety class of an operation, shared by the client and every agent document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// Safety class of an operation, shared by the client and every agent document. Ordered
+/// from least to most harmful, so that a ceiling compares with `<=`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SafetyClass {
     /// No side effects.
@@ -191,6 +194,17 @@ pub enum SafetyClass {
     Write,
     /// Deletes, revokes, bans: hard or impossible to undo.
     Destructive,
+}
+
+impl SafetyClass {
+    /// `read`, `write` or `destructive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SafetyClass::Read => "read",
+            SafetyClass::Write => "write",
+            SafetyClass::Destructive => "destructive",
+        }
+    }
 }
 
 /// Safety classification of an operation.
@@ -202,6 +216,49 @@ pub struct Safety {
     pub idempotent: bool,
     /// Why the class differs from the HTTP-method default, when it does.
     pub reason: Option<String>,
+    /// What secret or credential the operation returns, when it returns one (decided by
+    /// `lower::credentials`).
+    pub credential: Option<Credential>,
+}
+
+impl Safety {
+    /// Whether a read-only connection or client may call the operation: it is `read` and
+    /// returns no credential ("cannot change anything and cannot obtain credentials").
+    pub fn read_only_safe(&self) -> bool {
+        self.class == SafetyClass::Read && self.credential.is_none()
+    }
+}
+
+/// Why an operation counts as returning a credential.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Credential {
+    /// What it returns, in words (`Returns the secret key of a machine.`).
+    pub reason: String,
+    /// Who decided.
+    pub source: CredentialSource,
+    /// Response fields that look like credentials (`secret`, `data[].api_key`), found by the
+    /// heuristic; empty when none does.
+    pub fields: Vec<String>,
+}
+
+/// Who decided that an operation returns a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CredentialSource {
+    /// The reviewed safety file (`credential:`).
+    Reviewed,
+    /// The response-field heuristic, not overruled by the safety file (`no_credential:`).
+    Heuristic,
+}
+
+impl CredentialSource {
+    /// `reviewed` or `heuristic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialSource::Reviewed => "reviewed",
+            CredentialSource::Heuristic => "heuristic",
+        }
+    }
 }
 
 /// One API operation.

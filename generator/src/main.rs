@@ -81,6 +81,9 @@ enum Command {
         /// Reviewed agent data (default: the file shipped for the spec, if any).
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        safety: Option<PathBuf>,
     },
     /// Serve the API over MCP on stdio for one connection (the document of
     /// `connection-prompt`; the key may instead come from the API's environment variable,
@@ -109,12 +112,19 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        safety: Option<PathBuf>,
     },
-    /// Print a summary of the IR: operations, types, groups, untyped JSON fields, diagnostics.
+    /// Print a summary of the IR: operations, types, groups, untyped JSON fields, operations
+    /// that return credentials, diagnostics.
     Inspect {
         /// The spec (default: the pinned Clerk spec).
         #[arg(long, value_name = "FILE")]
         spec: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        safety: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -162,7 +172,8 @@ struct GenerateOptions {
     /// Name of the generated crate (default: from the spec title).
     #[arg(long)]
     crate_name: Option<String>,
-    /// Reviewed safety overrides (YAML: operationId -> {class, reason, idempotent}).
+    /// Reviewed safety decisions (YAML: operationId -> {class, reason, idempotent,
+    /// credential, no_credential}). Default: the file shipped for the spec, if any.
     #[arg(long, value_name = "FILE")]
     safety: Option<PathBuf>,
     /// Directory whose `*.md.j2` templates replace the built-in ones of the same name.
@@ -188,12 +199,17 @@ impl GenerateOptions {
         config.crate_name = self.crate_name;
         config.templates_dir = self.templates;
         config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
-        if let Some(s) = self.safety {
-            config = config
-                .safety_overrides_yaml(&read_file(&s)?)
-                .map_err(|e| agentgen::Error::msg(s.display().to_string(), e))?;
-        }
-        Ok(config)
+        with_safety(config, self.safety)
+    }
+}
+
+/// `config` with the reviewed safety file at `safety`, when given.
+fn with_safety(config: Config, safety: Option<PathBuf>) -> Result<Config, agentgen::Error> {
+    match safety {
+        Some(s) => config
+            .safety_overrides_yaml(&read_file(&s)?)
+            .map_err(|e| agentgen::Error::msg(s.display().to_string(), e)),
+        None => Ok(config),
     }
 }
 
@@ -316,10 +332,11 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             spec,
             templates,
             workflows,
+            safety,
         } => {
             let text = read_file(&connection)?;
             let path = spec_path(spec)?;
-            let mut config = Config::new(&path);
+            let mut config = with_safety(Config::new(&path), safety)?;
             config.templates_dir = templates;
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _, _) = agentgen::analyze(&config)?;
@@ -337,6 +354,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             base_url,
             templates,
             workflows,
+            safety,
         } => mcp_cmd::run(mcp_cmd::McpArgs {
             connection,
             spec: spec_path(spec)?,
@@ -345,10 +363,15 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             base_url,
             templates,
             agent_data: workflows.as_deref().map(read_file).transpose()?,
+            safety,
         }),
-        Command::Inspect { spec, format } => {
+        Command::Inspect {
+            spec,
+            safety,
+            format,
+        } => {
             let path = spec_path(spec)?;
-            let (api, diags, _) = agentgen::analyze(&Config::new(&path))?;
+            let (api, diags, _) = agentgen::analyze(&with_safety(Config::new(&path), safety)?)?;
             let summary = agentgen::inspect::summarize(&api, diags);
             match format {
                 Format::Json => {
@@ -369,6 +392,22 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
                         println!("  {:<28} {}", g.name, g.operations);
                     }
                     println!("untyped JSON fields: {}", summary.json_value_fields.len());
+                    let withheld: Vec<_> =
+                        summary.credentials.iter().filter(|c| c.withheld).collect();
+                    println!(
+                        "credentials: {} operations withheld without allow_secrets",
+                        withheld.len()
+                    );
+                    for c in &summary.credentials {
+                        println!(
+                            "  {:<40} {:<11} {:<9} {}{}",
+                            c.operation,
+                            c.class.as_str(),
+                            c.source,
+                            if c.withheld { "" } else { "not withheld: " },
+                            c.reason
+                        );
+                    }
                     println!("diagnostics: {}", summary.diagnostics.len());
                 }
             }

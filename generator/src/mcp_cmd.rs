@@ -7,7 +7,7 @@ use agentgen::Config;
 use agentgen_mcp::backend::HttpOptions;
 use agentgen_mcp::output::Limits;
 use agentgen_mcp::runtime::RetryConfig;
-use agentgen_mcp::{Catalog, HttpBackend, Mode, Server, Settings};
+use agentgen_mcp::{Catalog, Class, HttpBackend, Mode, Policy, Server, Settings};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,6 +20,22 @@ pub struct McpArgs {
     pub base_url: Option<String>,
     pub templates: Option<PathBuf>,
     pub agent_data: Option<String>,
+    /// Reviewed safety decisions (`--safety`).
+    pub safety: Option<PathBuf>,
+}
+
+/// The server's policy for a connection document.
+pub fn policy(conn: &connection::Connection) -> Policy {
+    use agentgen::ir::SafetyClass;
+    Policy {
+        ceiling: match conn.ceiling() {
+            SafetyClass::Read => Class::Read,
+            SafetyClass::Write => Class::Write,
+            SafetyClass::Destructive => Class::Destructive,
+        },
+        allow_secrets: conn.allow_secrets(),
+        allow_private_metadata: conn.allow_private_metadata(),
+    }
 }
 
 pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
@@ -28,7 +44,17 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         .map_err(|e| agentgen::Error::msg(&conn_label, format!("cannot read: {e}")))?;
     let conn = connection::parse(&text).map_err(|e| agentgen::Error::msg(&conn_label, e))?;
 
-    let mut config = Config::new(&args.spec);
+    let mut config = match &args.safety {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                agentgen::Error::msg(path.display().to_string(), format!("cannot read: {e}"))
+            })?;
+            Config::new(&args.spec)
+                .safety_overrides_yaml(&text)
+                .map_err(|e| agentgen::Error::msg(path.display().to_string(), e))?
+        }
+        None => Config::new(&args.spec),
+    };
     config.emit_client = false;
     config.emit_agent = true;
     config.templates_dir = args.templates;
@@ -76,7 +102,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         HttpOptions {
             key: Some(key.clone()),
             base_url: base_url.clone(),
-            read_only: conn.read_only(),
+            policy: policy(&conn),
             retry,
         },
     )
@@ -88,8 +114,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
             Mode::Progressive
         },
         groups: args.groups,
-        read_only: conn.read_only(),
-        allow_private_metadata: conn.allow_private_metadata(),
+        policy: policy(&conn),
         instructions: prompt,
         limits: Limits::default(),
         secret: Some(key.clone()),
@@ -108,7 +133,14 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
             server.visible_operations().len(),
             server.tools().len(),
             if args.full { "full" } else { "progressive" },
-            if conn.read_only() { ", read-only" } else { "" },
+            match (conn.ceiling(), conn.allow_secrets()) {
+                (agentgen::ir::SafetyClass::Read, false) => ", read-only, credentials withheld",
+                (agentgen::ir::SafetyClass::Read, true) => ", read-only",
+                (agentgen::ir::SafetyClass::Write, false) => ", max_class write, credentials withheld",
+                (agentgen::ir::SafetyClass::Write, true) => ", max_class write",
+                (_, false) => ", credentials withheld",
+                (_, true) => "",
+            },
         ))
     );
     agentgen_mcp::run_stdio(server).map_err(|e| agentgen::Error::msg("mcp", hide(e)))

@@ -4,9 +4,13 @@
 //! (`tools/prism`) serving Clerk's bapi spec.
 //!
 //! Checked: `tools/list --strict` passes in both modes; a read-only listing has no write tools
-//! (nor do search results); a user listing returns Prism's data, capped and with paging info
-//! and without `private_metadata`; a write on a read-only connection and a bad argument are
-//! tool errors; the secret key appears nowhere in any output, including failed starts.
+//! (nor do search results) and no operation that returns a credential; a user listing returns
+//! Prism's data, capped and with paging info and without `private_metadata`; a write, the
+//! three credential reads (a machine's secret key, a user's OAuth access token, an API key's
+//! secret) on a read-only connection and a bad argument are tool errors; with
+//! `allow_secrets: true` the credential reads are listed and reach Prism; a `max_class: write`
+//! connection creates an invitation and refuses to delete a user; the secret key appears
+//! nowhere in any output, including failed starts.
 #![cfg(feature = "mcp")]
 
 #[path = "../../tests/src/prism.rs"]
@@ -130,6 +134,18 @@ fn assert_all_hints(run: &Run) {
     }
 }
 
+/// The tool name of an operation, from the manifest.
+fn manifest_name(manifest: &Value, operation_id: &str) -> String {
+    manifest["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["operationId"] == operation_id)
+        .and_then(|o| o["name"].as_str())
+        .unwrap()
+        .to_string()
+}
+
 #[test]
 fn inspector_drives_the_mcp_server_against_prism() {
     let started = Instant::now();
@@ -155,9 +171,23 @@ fn inspector_drives_the_mcp_server_against_prism() {
         r#"{"display_name": "Admin", "connection_details": {"clerk": {"read_only": false}}}"#,
     )
     .unwrap();
+    let ro_secrets = dir.join("read-only-secrets.json");
+    std::fs::write(
+        &ro_secrets,
+        r#"{"display_name": "Key desk", "connection_details": {"clerk": {"read_only": true, "allow_secrets": true}}}"#,
+    )
+    .unwrap();
+    let onboarding = dir.join("onboarding.json");
+    std::fs::write(
+        &onboarding,
+        r#"{"display_name": "Onboarding", "connection_details": {"clerk": {"max_class": "write"}}}"#,
+    )
+    .unwrap();
     let spec_s = spec.display().to_string();
     let ro_s = ro.display().to_string();
     let rw_s = rw.display().to_string();
+    let ro_secrets_s = ro_secrets.display().to_string();
+    let onboarding_s = onboarding.display().to_string();
     prism.wait_ready(Duration::from_secs(90));
     let url = prism.url.clone();
     let common = |conn: &str| -> Vec<String> {
@@ -172,6 +202,18 @@ fn inspector_drives_the_mcp_server_against_prism() {
     };
     let ro_args = common(&ro_s);
     let rw_args = common(&rw_s);
+    let secrets_args = common(&ro_secrets_s);
+    let onboarding_args = common(&onboarding_s);
+    let call = |tool: &str, args: &str| -> Vec<String> {
+        vec![
+            "--method".into(),
+            "tools/call".into(),
+            "--tool-name".into(),
+            tool.into(),
+            "--tool-args-json".into(),
+            args.into(),
+        ]
+    };
     let with = |base: &[String], extra: &[&str]| -> Vec<String> {
         base.iter()
             .cloned()
@@ -285,6 +327,90 @@ fn inspector_drives_the_mcp_server_against_prism() {
                 with(&rw_args, &["--mode", "full", "--groups", "users"]),
             ),
         ),
+        // Credentials: withheld on a read-only connection, offered with allow_secrets.
+        (
+            "ro-call-machine-secret",
+            (
+                call(
+                    "call_operation",
+                    r#"{"name":"machines_get_secret_key","arguments":{"machine_id":"mch_123"}}"#,
+                ),
+                vec![],
+                ro_args.clone(),
+            ),
+        ),
+        (
+            "ro-call-oauth-token",
+            (
+                call(
+                    "call_operation",
+                    r#"{"name":"users_get_oauth_access_token","arguments":{"user_id":"user_123","provider":"oauth_google"}}"#,
+                ),
+                vec![],
+                ro_args.clone(),
+            ),
+        ),
+        (
+            "ro-describe-api-key-secret",
+            (
+                call(
+                    "describe_operation",
+                    r#"{"name":"api_keys_get_api_key_secret"}"#,
+                ),
+                vec![],
+                ro_args.clone(),
+            ),
+        ),
+        (
+            "ro-secrets-full-list",
+            (
+                vec!["--method".into(), "tools/list".into(), "--strict".into()],
+                env_key.to_vec(),
+                with(&secrets_args, &["--mode", "full"]),
+            ),
+        ),
+        (
+            "ro-secrets-call",
+            (
+                call("machines_get_secret_key", r#"{"machine_id":"mch_123"}"#),
+                env_key.to_vec(),
+                with(&secrets_args, &["--mode", "full", "--groups", "machines"]),
+            ),
+        ),
+        // A write ceiling: invitations yes, deletions no.
+        (
+            "write-full-list",
+            (
+                vec!["--method".into(), "tools/list".into(), "--strict".into()],
+                env_key.to_vec(),
+                with(
+                    &onboarding_args,
+                    &["--mode", "full", "--groups", "users,invitations"],
+                ),
+            ),
+        ),
+        (
+            "write-call-invite",
+            (
+                call(
+                    "call_operation",
+                    r#"{"name":"invitations_create","arguments":{"body":{"email_address":"new.user@example.com"}}}"#,
+                ),
+                env_key.to_vec(),
+                onboarding_args.clone(),
+            ),
+        ),
+        (
+            "write-call-delete",
+            (
+                call(
+                    "call_operation",
+                    r#"{"name":"users_delete","arguments":{"user_id":"user_123"}}"#,
+                ),
+                env_key.to_vec(),
+                onboarding_args.clone(),
+            ),
+        ),
         // Fails to start: the key must not leak into the error either.
         (
             "bad-base-url",
@@ -351,6 +477,14 @@ fn inspector_drives_the_mcp_server_against_prism() {
     config.emit_client = false;
     let generated = agentgen::generate(&config).unwrap();
     let manifest: Value = serde_json::from_str(&generated.files["agent/agentspec.json"]).unwrap();
+    let credentials: Vec<String> = generated
+        .api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.safety.credential.is_some())
+        .map(|(i, _)| manifest_name(&manifest, &generated.api.operations[i].operation_id))
+        .collect();
     let read: Vec<&str> = manifest["operations"]
         .as_array()
         .unwrap()
@@ -358,7 +492,20 @@ fn inspector_drives_the_mcp_server_against_prism() {
         .filter(|o| o["class"] == "read")
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, read);
+    let read_safe: Vec<&str> = read
+        .iter()
+        .copied()
+        .filter(|n| !credentials.iter().any(|c| c == n))
+        .collect();
+    assert_eq!(names, read_safe);
+    for withheld in [
+        "machines_get_secret_key",
+        "users_get_oauth_access_token",
+        "api_keys_get_api_key_secret",
+    ] {
+        assert!(read.contains(&withheld), "{withheld} is a read");
+        assert!(!names.contains(&withheld.to_string()), "{withheld} listed");
+    }
     assert!(names.contains(&"users_list".to_string()));
     assert!(!names.contains(&"users_create".to_string()));
     assert!(!names.contains(&"users_delete".to_string()));
@@ -391,10 +538,13 @@ fn inspector_drives_the_mcp_server_against_prism() {
         .iter()
         .filter(|o| o["group"] == "users" || o["group"] == "organizations")
         .map(|o| (o["name"].as_str().unwrap(), o["class"].as_str().unwrap()))
+        // Credentials are withheld without allow_secrets, on read-write connections too.
+        .filter(|(name, _)| !credentials.iter().any(|c| c == name))
         .collect();
     assert_eq!(names, groups.iter().map(|g| g.0).collect::<Vec<_>>());
     assert!(names.contains(&"users_create".to_string()));
     assert!(names.contains(&"organizations_create".to_string()));
+    assert!(!names.contains(&"users_get_oauth_access_token".to_string()));
     let delete = r.json()["tools"]
         .as_array()
         .unwrap()
@@ -434,6 +584,69 @@ fn inspector_drives_the_mcp_server_against_prism() {
     for x in results {
         assert_eq!(x["class"], "read", "{x}");
     }
+
+    // The three credential reads are refused (call, describe) on the read-only connection,
+    // naming the rule; nothing was sent.
+    for name in [
+        "ro-call-machine-secret",
+        "ro-call-oauth-token",
+        "ro-describe-api-key-secret",
+    ] {
+        let r = run(name);
+        assert_eq!(r.code, 5, "{name}: {}\n{}", r.stdout, r.stderr);
+        assert_eq!(r.json()["isError"], true, "{name}");
+        assert!(
+            r.text().contains("returns a credential")
+                && r.text().contains("allow_secrets")
+                && r.text().contains("nothing was sent"),
+            "{name}: {}",
+            r.text()
+        );
+    }
+    // With allow_secrets they are listed, and a call reaches Prism.
+    let r = run("ro-secrets-full-list");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let names = tool_names(r);
+    for listed in [
+        "machines_get_secret_key",
+        "users_get_oauth_access_token",
+        "api_keys_get_api_key_secret",
+    ] {
+        assert!(names.contains(&listed.to_string()), "{listed} not listed");
+    }
+    assert!(!names.contains(&"users_delete".to_string()));
+    let r = run("ro-secrets-call");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let secret: Value = serde_json::from_str(&r.text()).unwrap();
+    assert!(secret.get("secret").is_some(), "{secret}");
+
+    // A write ceiling lists and calls invitations_create, and refuses users_delete.
+    let r = run("write-full-list");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let names = tool_names(r);
+    assert!(
+        names.contains(&"invitations_create".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"users_update".to_string()), "{names:?}");
+    assert!(!names.contains(&"users_delete".to_string()), "{names:?}");
+    assert!(
+        !names.contains(&"invitations_revoke".to_string()),
+        "{names:?}"
+    );
+    let r = run("write-call-invite");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let invitation: Value = serde_json::from_str(&r.text()).unwrap();
+    assert_eq!(invitation["object"], "invitation", "{invitation}");
+    let r = run("write-call-delete");
+    assert_eq!(r.code, 5, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.text().contains("destructive")
+            && r.text().contains("max_class: write")
+            && r.text().contains("nothing was sent"),
+        "{}",
+        r.text()
+    );
 
     // A bad argument is a tool error naming the field, and the server keeps serving.
     let r = run("ro-full-bad-arg");

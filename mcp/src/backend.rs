@@ -1,7 +1,8 @@
 //! How a call reaches the API: the [`Backend`] trait, and [`HttpBackend`], which performs the
 //! AgentSpec HTTP binding with the generated client's runtime ([`crate::runtime`]).
 
-use crate::catalog::{Catalog, Operation};
+use crate::catalog::{Catalog, Class, Operation};
+use crate::policy::Policy;
 use crate::runtime::{
     self, path_param, ApiInfo, Body, BodyInfo, Client, FileUpload, OperationInfo, ParamInfo, Part,
     ReadOnly, ReadWrite, Request, RetryConfig, SafetyClass,
@@ -44,8 +45,9 @@ pub enum CallError {
         /// The trace id to quote to the API's support.
         trace_id: Option<String>,
     },
-    /// The connection is read-only and the operation changes data; nothing was sent.
-    ReadOnly(String),
+    /// The connection's policy refuses the operation (above its ceiling, or it returns a
+    /// credential); nothing was sent.
+    Refused(String),
     /// The input does not fit the operation; nothing was sent.
     InvalidInput(String),
     /// The request could not be sent or the response not read.
@@ -57,12 +59,12 @@ pub enum CallError {
 }
 
 impl CallError {
-    /// A short kind: `api_error`, `read_only`, `invalid_input`, `transport_error`,
+    /// A short kind: `api_error`, `refused`, `invalid_input`, `transport_error`,
     /// `decode_error`, `config_error`.
     pub fn kind(&self) -> &'static str {
         match self {
             CallError::Api { .. } => "api_error",
-            CallError::ReadOnly(_) => "read_only",
+            CallError::Refused(_) => "refused",
             CallError::InvalidInput(_) => "invalid_input",
             CallError::Transport(_) => "transport_error",
             CallError::Decode(_) => "decode_error",
@@ -82,7 +84,7 @@ impl CallError {
                 Some(code) => format!("the API answered HTTP {status} ({code}): {message}"),
                 None => format!("the API answered HTTP {status}: {message}"),
             },
-            CallError::ReadOnly(m) => m.clone(),
+            CallError::Refused(m) => m.clone(),
             CallError::InvalidInput(m) => format!("invalid arguments: {m} (nothing was sent)"),
             CallError::Transport(m) => m.clone(),
             CallError::Decode(m) => m.clone(),
@@ -155,7 +157,7 @@ impl From<runtime::Error> for CallError {
                     trace_id: api.clerk_trace_id().map(str::to_string),
                 }
             }
-            E::ReadOnly { .. } => CallError::ReadOnly(e.to_string()),
+            E::ReadOnly { .. } => CallError::Refused(e.to_string()),
             E::InvalidInput(_) | E::Encode(_) | E::UnknownOperation(_) => {
                 CallError::InvalidInput(e.to_string())
             }
@@ -175,8 +177,9 @@ pub struct HttpOptions {
     pub key: Option<String>,
     /// Another server URL.
     pub base_url: Option<String>,
-    /// Build a read-only client: the runtime's guard refuses non-`read` operations too.
-    pub read_only: bool,
+    /// What the connection may do: refused operations are never sent. A read-only policy
+    /// without secrets builds a read-only client, whose own guard refuses them too.
+    pub policy: Policy,
     /// Retry settings from the spec (`x-speakeasy-retries`), else the generated default.
     pub retry: Option<RetryConfig>,
 }
@@ -186,7 +189,7 @@ impl std::fmt::Debug for HttpOptions {
         f.debug_struct("HttpOptions")
             .field("key", &self.key.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url)
-            .field("read_only", &self.read_only)
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
@@ -206,6 +209,7 @@ struct OpStatic {
 pub struct HttpBackend {
     client: AnyClient,
     ops: BTreeMap<String, OpStatic>,
+    policy: Policy,
 }
 
 fn leak(s: &str) -> &'static str {
@@ -243,7 +247,7 @@ impl HttpBackend {
         }
         let secret = options.key.as_deref();
         let hide = |e: runtime::Error| crate::redact::redact(&e.to_string(), secret);
-        let client = if options.read_only {
+        let client = if options.policy.is_read_only() && !options.policy.allow_secrets {
             AnyClient::ReadOnly(builder.build_read_only().map_err(hide)?)
         } else {
             AnyClient::ReadWrite(builder.build().map_err(hide)?)
@@ -253,7 +257,11 @@ impl HttpBackend {
             .iter()
             .map(|op| (op.name.clone(), op_static(op)))
             .collect();
-        Ok(HttpBackend { client, ops })
+        Ok(HttpBackend {
+            client,
+            ops,
+            policy: options.policy,
+        })
     }
 }
 
@@ -268,11 +276,10 @@ fn op_static(op: &Operation) -> OpStatic {
             required: p.required,
         })
         .collect();
-    let safety = match op.safety.class.as_str() {
-        "read" => SafetyClass::Read,
-        "write" => SafetyClass::Write,
-        // Anything unknown is treated as the most dangerous class.
-        _ => SafetyClass::Destructive,
+    let safety = match op.safety.class {
+        Class::Read => SafetyClass::Read,
+        Class::Write => SafetyClass::Write,
+        Class::Destructive => SafetyClass::Destructive,
     };
     let info = OperationInfo {
         id: leak(&op.operation_id),
@@ -282,6 +289,7 @@ fn op_static(op: &Operation) -> OpStatic {
         path: leak(&op.http.path),
         summary: leak(&op.title),
         safety,
+        credential: op.safety.credential.is_some(),
         idempotent: op.safety.idempotent,
         deprecated: op.deprecated,
         params: Box::leak(params.into_boxed_slice()),
@@ -480,7 +488,15 @@ impl HttpBackend {
         })
     }
 
-    async fn perform(&self, op: &Operation, input: Value) -> Result<Value, runtime::Error> {
+    async fn perform(&self, op: &Operation, input: Value) -> Result<Value, CallError> {
+        // The connection's policy, checked again here: a backend never sends what it refuses.
+        if let Err(refusal) = self.policy.check(op) {
+            return Err(CallError::Refused(refusal.message(&op.name)));
+        }
+        Ok(self.send_checked(op, input).await?)
+    }
+
+    async fn send_checked(&self, op: &Operation, input: Value) -> Result<Value, runtime::Error> {
         let st = self
             .ops
             .get(&op.name)
@@ -502,6 +518,6 @@ impl Backend for HttpBackend {
         op: &'a Operation,
         input: Value,
     ) -> BoxFuture<'a, Result<Value, CallError>> {
-        Box::pin(async move { self.perform(op, input).await.map_err(CallError::from) })
+        Box::pin(self.perform(op, input))
     }
 }

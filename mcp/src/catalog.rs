@@ -187,12 +187,48 @@ pub struct Output {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Safety {
-    /// `read`, `write` or `destructive`.
-    pub class: String,
+    /// The class.
+    pub class: Class,
     /// Safe to repeat.
     pub idempotent: bool,
     /// Ask first: `never`, `recommended`, `required`.
     pub confirm: String,
+    /// The secret or credential it returns, when it does.
+    #[serde(default)]
+    pub credential: Option<Credential>,
+}
+
+/// Safety class, ordered from least to most harmful (a ceiling compares with `<=`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// No side effects.
+    Read,
+    /// Creates or changes data.
+    Write,
+    /// Deletes, revokes, bans: hard or impossible to undo.
+    Destructive,
+}
+
+impl Class {
+    /// `read`, `write` or `destructive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Read => "read",
+            Class::Write => "write",
+            Class::Destructive => "destructive",
+        }
+    }
+}
+
+/// What secret or credential an operation returns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Credential {
+    /// What it returns, in words.
+    pub reason: String,
 }
 
 /// Paging.
@@ -235,7 +271,7 @@ pub struct Example {
 impl Operation {
     /// Class `read`.
     pub fn is_read(&self) -> bool {
-        self.safety.class == "read"
+        self.safety.class == Class::Read
     }
 }
 

@@ -2,9 +2,12 @@
 //! agentgen's AgentSpec documents (`agentspec.json` and `ops/<tool>.json`).
 //!
 //! * [`catalog`]: the operations, deserialized from the AgentSpec documents.
+//! * [`policy`]: what a connection may do: a ceiling on the safety class (`read` for a
+//!   read-only connection), credentials withheld unless allowed, `private_metadata` hidden
+//!   unless allowed.
 //! * [`server`]: the MCP server: `progressive` mode (search / describe / call meta-tools) or
-//!   `full` mode (one tool per operation, filterable by group); read-only connections list
-//!   and accept only `read` operations.
+//!   `full` mode (one tool per operation, filterable by group); operations the policy
+//!   refuses are neither listed, found, described nor called.
 //! * [`backend`]: how a call reaches the API. [`HttpBackend`] performs the AgentSpec HTTP
 //!   binding with the generated client's own runtime ([`runtime`], the `agentgen-runtime`
 //!   crate that every generated crate depends on), so authentication, the API-version header, retries,
@@ -20,10 +23,12 @@ pub use agentgen_runtime as runtime;
 pub mod backend;
 pub mod catalog;
 pub mod output;
+pub mod policy;
 pub use runtime::redact;
 pub mod server;
 pub mod validate;
 
 pub use backend::{Backend, CallError, HttpBackend};
-pub use catalog::{Catalog, Operation};
+pub use catalog::{Catalog, Class, Operation};
+pub use policy::{Policy, Refusal};
 pub use server::{run_stdio, serve_stdio, Mode, Server, Settings};

@@ -3,6 +3,7 @@
 use crate::backend::{Backend, CallError};
 use crate::catalog::{Catalog, Operation};
 use crate::output::{self, Limits};
+use crate::policy::Policy;
 use crate::redact::redact;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -37,10 +38,9 @@ pub struct Settings {
     pub mode: Mode,
     /// Only these groups (empty: all).
     pub groups: Vec<String>,
-    /// Only `read` operations are listed and callable.
-    pub read_only: bool,
-    /// Leave `private_metadata` in results.
-    pub allow_private_metadata: bool,
+    /// What the connection may do: operations it refuses are neither listed, found,
+    /// described nor called.
+    pub policy: Policy,
     /// The connection prompt, sent as the server instructions.
     pub instructions: String,
     /// Page sizes.
@@ -54,8 +54,7 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("mode", &self.mode)
             .field("groups", &self.groups)
-            .field("read_only", &self.read_only)
-            .field("allow_private_metadata", &self.allow_private_metadata)
+            .field("policy", &self.policy)
             .field("limits", &self.limits)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
@@ -113,7 +112,7 @@ impl Server {
             .iter()
             .enumerate()
             .filter(|(_, op)| {
-                (!settings.read_only || op.is_read())
+                settings.policy.permits(op)
                     && (settings.groups.is_empty() || settings.groups.contains(&op.group))
             })
             .map(|(i, _)| i)
@@ -268,7 +267,7 @@ impl Inner {
             tool(json!({
                 "name": SEARCH,
                 "title": format!("Search {api} operations"),
-                "description": format!("Find operations of {api} ({n} available{}) by words in their name, title or description. Returns names, safety classes and one-line summaries; then use {DESCRIBE} for the input schema and {CALL} to run one.", if self.settings.read_only { ", read-only" } else { "" }),
+                "description": format!("Find operations of {api} ({n} available{}) by words in their name, title or description. Returns names, safety classes and one-line summaries; then use {DESCRIBE} for the input schema and {CALL} to run one.", if self.settings.policy.is_read_only() { ", read-only" } else { "" }),
                 "inputSchema": {
                     "type": "object",
                     "properties": {
@@ -296,7 +295,7 @@ impl Inner {
             tool(json!({
                 "name": CALL,
                 "title": format!("Call a {api} operation"),
-                "description": format!("Call one operation with arguments that follow its input schema (see {DESCRIBE}). List operations return at most {} items per call (default {}) and say how to get the next page.{}", self.settings.limits.max_limit, self.settings.limits.default_limit, if self.settings.read_only { " This connection is read-only: operations that change data are refused." } else { " Confirm with the user before operations that change or delete data." }),
+                "description": format!("Call one operation with arguments that follow its input schema (see {DESCRIBE}). List operations return at most {} items per call (default {}) and say how to get the next page.{}", self.settings.limits.max_limit, self.settings.limits.default_limit, self.refusal_note()),
                 "inputSchema": {
                     "type": "object",
                     "properties": {
@@ -311,6 +310,24 @@ impl Inner {
         ]
     }
 
+    /// What `call_operation` refuses on this connection, in one sentence.
+    fn refusal_note(&self) -> String {
+        let p = &self.settings.policy;
+        let mut note = match p.ceiling {
+            crate::catalog::Class::Read => {
+                " This connection is read-only: operations that change data are refused.".to_string()
+            }
+            crate::catalog::Class::Write => " This connection's ceiling is `write`: destructive operations are refused. Confirm with the user before operations that change data.".to_string(),
+            crate::catalog::Class::Destructive => {
+                " Confirm with the user before operations that change or delete data.".to_string()
+            }
+        };
+        if !p.allow_secrets {
+            note.push_str(" Operations that return credentials are withheld.");
+        }
+        note
+    }
+
     fn instructions(&self) -> String {
         let mut text = self.settings.instructions.trim_end().to_string();
         if !text.is_empty() {
@@ -323,15 +340,21 @@ impl Inner {
             )),
             Mode::Full => text.push_str("Each operation is one tool.\n"),
         }
-        if self.settings.read_only {
-            text.push_str("This connection is read-only: only operations that read data are listed, and any other is refused without being sent.\n");
+        let p = &self.settings.policy;
+        match p.ceiling {
+            crate::catalog::Class::Read => text.push_str("This connection is read-only (max_class: read): only operations that read data are listed, and any other is refused without being sent.\n"),
+            crate::catalog::Class::Write => text.push_str("This connection's ceiling is max_class: write: destructive operations are not listed, and are refused without being sent.\n"),
+            crate::catalog::Class::Destructive => {}
+        }
+        if !p.allow_secrets {
+            text.push_str("Operations that return credentials (secrets, tokens, keys) are withheld: not listed, and refused without being sent.\n");
         }
         let l = &self.settings.limits;
         text.push_str(&format!(
             "List operations return {} items per call unless `limit` says otherwise (at most {}); the result's `next_page` gives the arguments for the next page.\n",
             l.default_limit, l.max_limit
         ));
-        if !self.settings.allow_private_metadata {
+        if !p.allow_private_metadata {
             text.push_str("`private_metadata` is removed from results on this connection.\n");
         }
         text.push_str("Errors from the API come back as tool errors with the HTTP status, the API's error code and message: fix the arguments and retry when the message says how.\n");
@@ -466,11 +489,8 @@ impl Inner {
         let Some(op) = self.catalog.get(name) else {
             return Err(self.unknown(name));
         };
-        if self.settings.read_only && !op.is_read() {
-            return Err(CallError::ReadOnly(format!(
-                "`{name}` is a {} operation and this connection is read-only: it was refused and nothing was sent",
-                op.safety.class
-            )));
+        if let Err(refusal) = self.settings.policy.check(op) {
+            return Err(CallError::Refused(refusal.message(name)));
         }
         if !self.is_visible(name) {
             return Err(CallError::InvalidInput(format!(
@@ -497,7 +517,7 @@ impl Inner {
             op,
             &args,
             body,
-            self.settings.allow_private_metadata,
+            self.settings.policy.allow_private_metadata,
         ))
     }
 }

@@ -5,7 +5,7 @@
 
 use agentgen_mcp::backend::HttpOptions;
 use agentgen_mcp::runtime::RetryConfig;
-use agentgen_mcp::{Backend, CallError, Catalog, HttpBackend};
+use agentgen_mcp::{Backend, CallError, Catalog, Class, HttpBackend, Policy};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -48,13 +48,13 @@ fn serve_once(
     (url, handle)
 }
 
-fn backend(url: &str, read_only: bool) -> HttpBackend {
+fn backend(url: &str, policy: Policy) -> HttpBackend {
     HttpBackend::new(
         &catalog(),
         HttpOptions {
             key: Some(KEY.into()),
             base_url: Some(url.into()),
-            read_only,
+            policy,
             retry: Some(RetryConfig {
                 initial_interval_ms: 1,
                 max_interval_ms: 1,
@@ -76,7 +76,7 @@ async fn requests_carry_the_key_and_errors_are_typed() {
         "404 Not Found",
         r#"{"errors":[{"message":"not found","long_message":"No account with that id","code":"resource_not_found","meta":{"param_name":"account_id"}}],"clerk_trace_id":"t-9"}"#,
     );
-    let b = backend(&url, false);
+    let b = backend(&url, Policy::default());
     let op = cat.get("accounts_get").unwrap();
     let err = b
         .call(op, json!({"account_id": "acc 1"}))
@@ -115,7 +115,7 @@ async fn requests_carry_the_key_and_errors_are_typed() {
 async fn lists_send_query_parameters_and_return_json() {
     let cat = catalog();
     let (url, head) = serve_once("200 OK", r#"[{"id":"a"},{"id":"b"}]"#);
-    let b = backend(&url, true);
+    let b = backend(&url, Policy::read_only());
     let op = cat.get("accounts_list").unwrap();
     let out = b.call(op, json!({"limit": 2, "status": ["active", "-locked"], "email_address": ["a@x.test", "b@x.test"]})).await.unwrap();
     assert_eq!(out, json!([{"id": "a"}, {"id": "b"}]));
@@ -131,14 +131,33 @@ async fn lists_send_query_parameters_and_return_json() {
 }
 
 #[tokio::test]
-async fn the_runtime_guard_refuses_writes_on_a_read_only_client() {
+async fn the_backend_refuses_what_the_policy_refuses() {
     let cat = catalog();
     // Nothing listens here: a refused call must not even try to connect.
-    let b = backend("http://127.0.0.1:9", true);
+    let b = backend("http://127.0.0.1:9", Policy::read_only());
     let op = cat.get("accounts_delete").unwrap();
     let err = b.call(op, json!({"account_id": "a"})).await.unwrap_err();
     assert!(
-        matches!(err, CallError::ReadOnly(ref m) if m.contains("read-only")),
+        matches!(err, CallError::Refused(ref m) if m.contains("read-only")),
+        "{err:?}"
+    );
+    // A read that returns a credential (the fixture's `tokens_list_tokens`).
+    let op = cat.get("tokens_list_tokens").unwrap();
+    let err = b.call(op, json!({"subject": "m"})).await.unwrap_err();
+    assert!(
+        matches!(err, CallError::Refused(ref m) if m.contains("returns a credential")),
+        "{err:?}"
+    );
+    // A write ceiling refuses destructive operations.
+    let write = Policy {
+        ceiling: Class::Write,
+        ..Policy::default()
+    };
+    let b = backend("http://127.0.0.1:9", write);
+    let op = cat.get("accounts_delete").unwrap();
+    let err = b.call(op, json!({"account_id": "a"})).await.unwrap_err();
+    assert!(
+        matches!(err, CallError::Refused(ref m) if m.contains("max_class: write")),
         "{err:?}"
     );
 }
@@ -151,7 +170,7 @@ async fn unreachable_servers_are_transport_errors_without_the_key() {
         .local_addr()
         .unwrap()
         .port();
-    let b = backend(&format!("http://127.0.0.1:{port}"), false);
+    let b = backend(&format!("http://127.0.0.1:{port}"), Policy::default());
     let op = cat.get("accounts_get").unwrap();
     let err = b.call(op, json!({"account_id": "a"})).await.unwrap_err();
     assert!(matches!(err, CallError::Transport(_)), "{err:?}");
@@ -162,7 +181,7 @@ async fn unreachable_servers_are_transport_errors_without_the_key() {
 async fn bodies_that_are_not_json_are_decode_errors() {
     let cat = catalog();
     let (url, head) = serve_once("200 OK", "<html>not json</html>");
-    let b = backend(&url, true);
+    let b = backend(&url, Policy::read_only());
     let op = cat.get("accounts_get").unwrap();
     let err = b.call(op, json!({"account_id": "a"})).await.unwrap_err();
     head.join().unwrap();

@@ -1,9 +1,10 @@
 //! The server's behaviour with a fake backend, over the accounts fixture's AgentSpec
-//! documents: listing and refusal on read-only connections, group filters, argument checks,
+//! documents: listing and refusal on read-only connections, credentials withheld unless
+//! allowed, `max_class` ceilings, group filters, argument checks,
 //! page-size defaults, error mapping and secret scrubbing.
 
 use agentgen_mcp::backend::BoxFuture;
-use agentgen_mcp::{Backend, CallError, Catalog, Mode, Operation, Server, Settings};
+use agentgen_mcp::{Backend, CallError, Catalog, Class, Mode, Operation, Policy, Server, Settings};
 use serde_json::{json, Map, Value};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -38,7 +39,7 @@ impl Backend for Fake {
 
 fn server(
     mode: Mode,
-    read_only: bool,
+    policy: Policy,
     groups: &[&str],
     reply: impl Fn(&Operation) -> Result<Value, CallError> + Send + Sync + 'static,
 ) -> (Server, Arc<Fake>) {
@@ -48,7 +49,7 @@ fn server(
     });
     let settings = Settings {
         mode,
-        read_only,
+        policy,
         groups: groups.iter().map(|g| g.to_string()).collect(),
         instructions: "You are connected to the Accounts API.".into(),
         secret: Some(SECRET.into()),
@@ -79,7 +80,9 @@ fn names(s: &Server) -> Vec<String> {
 
 #[tokio::test]
 async fn read_only_lists_and_calls_only_reads() {
-    let (s, fake) = server(Mode::Full, true, &[], |_| Ok(json!({"id": "a"})));
+    let (s, fake) = server(Mode::Full, Policy::read_only(), &[], |_| {
+        Ok(json!({"id": "a"}))
+    });
     let listed = names(&s);
     assert!(listed.contains(&"accounts_get".to_string()));
     for w in [
@@ -118,7 +121,9 @@ async fn read_only_lists_and_calls_only_reads() {
 
 #[tokio::test]
 async fn progressive_search_describe_and_call_respect_read_only() {
-    let (s, fake) = server(Mode::Progressive, true, &[], |_| Ok(json!([{"id": "a"}])));
+    let (s, fake) = server(Mode::Progressive, Policy::read_only(), &[], |_| {
+        Ok(json!([{"id": "a"}]))
+    });
     assert_eq!(
         names(&s),
         ["search_operations", "describe_operation", "call_operation"]
@@ -164,7 +169,7 @@ async fn progressive_search_describe_and_call_respect_read_only() {
 
 #[tokio::test]
 async fn bad_arguments_are_tool_errors_naming_the_field() {
-    let (s, fake) = server(Mode::Full, false, &[], |_| Ok(json!({})));
+    let (s, fake) = server(Mode::Full, Policy::default(), &[], |_| Ok(json!({})));
     let cases = [
         ("accounts_get", json!({}), "account_id"),
         (
@@ -186,7 +191,7 @@ async fn bad_arguments_are_tool_errors_naming_the_field() {
         assert!(text(&r).contains(field), "{tool} {input}: {}", text(&r));
     }
     assert!(fake.calls.lock().unwrap().is_empty());
-    let (s, _) = server(Mode::Progressive, false, &[], |_| Ok(json!({})));
+    let (s, _) = server(Mode::Progressive, Policy::default(), &[], |_| Ok(json!({})));
     for bad in [
         json!({}),
         json!({"name": 3}),
@@ -200,7 +205,7 @@ async fn bad_arguments_are_tool_errors_naming_the_field() {
 
 #[tokio::test]
 async fn groups_filter_tools_and_unknown_groups_are_errors() {
-    let (s, _) = server(Mode::Full, false, &["keys"], |_| Ok(json!({})));
+    let (s, _) = server(Mode::Full, Policy::default(), &["keys"], |_| Ok(json!({})));
     assert_eq!(
         names(&s),
         ["keys_list_keys", "keys_rotate_keys", "keys_get_status_page"]
@@ -227,7 +232,7 @@ async fn groups_filter_tools_and_unknown_groups_are_errors() {
 
 #[tokio::test]
 async fn api_errors_carry_status_code_and_message_and_never_the_key() {
-    let (s, _) = server(Mode::Full, false, &[], |_| {
+    let (s, _) = server(Mode::Full, Policy::default(), &[], |_| {
         Err(CallError::Api {
             status: 422,
             code: Some("form_param_format_invalid".into()),
@@ -249,7 +254,7 @@ async fn api_errors_carry_status_code_and_message_and_never_the_key() {
     );
     assert!(t.contains("param_name") && t.contains("trace-1"), "{t}");
     assert!(!t.contains("FakeBackendSecret"), "{t}");
-    let (s, _) = server(Mode::Full, false, &[], |_| {
+    let (s, _) = server(Mode::Full, Policy::default(), &[], |_| {
         Err(CallError::Transport(format!("connect failed {SECRET}")))
     });
     let t = text(
@@ -264,7 +269,7 @@ async fn api_errors_carry_status_code_and_message_and_never_the_key() {
 
 #[tokio::test]
 async fn results_are_scrubbed_and_private_metadata_removed() {
-    let (s, _) = server(Mode::Full, false, &[], |_| {
+    let (s, _) = server(Mode::Full, Policy::default(), &[], |_| {
         Ok(json!({"id": "a", "note": SECRET, "private_metadata": {"x": 1}}))
     });
     let t = text(
@@ -276,4 +281,115 @@ async fn results_are_scrubbed_and_private_metadata_removed() {
         "{t}"
     );
     assert!(!t.contains("\"private_metadata\""), "{t}");
+}
+
+#[tokio::test]
+async fn credentials_are_withheld_unless_the_connection_allows_secrets() {
+    // `tokens_list_tokens` (ListTokens) is a read that returns machine tokens (the fixture's safety
+    // file says so): a read-only connection neither lists, finds, describes nor calls it.
+    for mode in [Mode::Full, Mode::Progressive] {
+        let (s, fake) = server(mode, Policy::read_only(), &[], |_| {
+            Ok(json!({"tokens": []}))
+        });
+        assert!(!s.visible_operations().contains(&"tokens_list_tokens"));
+        assert!(!names(&s).contains(&"tokens_list_tokens".to_string()));
+        let (tool, call_args) = match mode {
+            Mode::Full => ("tokens_list_tokens", json!({"subject": "m"})),
+            Mode::Progressive => (
+                "call_operation",
+                json!({"name": "tokens_list_tokens", "arguments": {"subject": "m"}}),
+            ),
+        };
+        let r = s.call(tool, args(call_args)).await;
+        assert_eq!(r.is_error, Some(true));
+        let t = text(&r);
+        assert!(
+            t.contains("returns a credential")
+                && t.contains("allow_secrets")
+                && t.contains("nothing was sent"),
+            "{t}"
+        );
+        assert!(
+            fake.calls.lock().unwrap().is_empty(),
+            "a withheld call was sent"
+        );
+        if mode == Mode::Progressive {
+            let r = s
+                .call(
+                    "search_operations",
+                    args(json!({"query": "tokens", "limit": 50})),
+                )
+                .await;
+            assert!(!text(&r).contains("\"tokens_list_tokens\""), "{}", text(&r));
+            let r = s
+                .call(
+                    "describe_operation",
+                    args(json!({"name": "tokens_list_tokens"})),
+                )
+                .await;
+            assert_eq!(r.is_error, Some(true));
+            assert!(text(&r).contains("returns a credential"), "{}", text(&r));
+            assert!(s.instructions().contains("credentials"));
+        }
+    }
+    // A full-access connection withholds them too, unless it allows secrets.
+    let (s, _) = server(Mode::Full, Policy::default(), &[], |_| Ok(json!({})));
+    assert!(!names(&s).contains(&"tokens_list_tokens".to_string()));
+    let allow = Policy {
+        allow_secrets: true,
+        ..Policy::read_only()
+    };
+    let (s, fake) = server(Mode::Full, allow, &[], |_| Ok(json!({"tokens": []})));
+    assert!(names(&s).contains(&"tokens_list_tokens".to_string()));
+    let r = s
+        .call("tokens_list_tokens", args(json!({"subject": "m"})))
+        .await;
+    assert_eq!(r.is_error, Some(false), "{}", text(&r));
+    assert_eq!(fake.calls.lock().unwrap().len(), 1);
+    // Writes stay refused on that read-only connection.
+    let r = s
+        .call("accounts_delete", args(json!({"account_id": "a"})))
+        .await;
+    assert_eq!(r.is_error, Some(true));
+}
+
+#[tokio::test]
+async fn a_write_ceiling_allows_writes_and_refuses_destructive_operations() {
+    let write = Policy {
+        ceiling: Class::Write,
+        ..Policy::default()
+    };
+    let (s, fake) = server(Mode::Full, write, &[], |_| Ok(json!({"id": "a"})));
+    let listed = names(&s);
+    assert!(
+        listed.contains(&"accounts_create".to_string()),
+        "{listed:?}"
+    );
+    assert!(listed.contains(&"accounts_get".to_string()));
+    assert!(
+        !listed.contains(&"accounts_delete".to_string()),
+        "{listed:?}"
+    );
+    let r = s
+        .call(
+            "accounts_create",
+            args(json!({"body": {"email_address": "a@example.com"}})),
+        )
+        .await;
+    assert_eq!(r.is_error, Some(false), "{}", text(&r));
+    let r = s
+        .call("accounts_delete", args(json!({"account_id": "a"})))
+        .await;
+    assert_eq!(r.is_error, Some(true));
+    let t = text(&r);
+    assert!(
+        t.contains("destructive")
+            && t.contains("max_class: write")
+            && t.contains("nothing was sent"),
+        "{t}"
+    );
+    let calls = fake.calls.lock().unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].0, "accounts_create");
+    assert!(s.instructions().contains("max_class: write"));
 }

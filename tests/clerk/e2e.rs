@@ -398,6 +398,24 @@ async fn missing_key_and_read_only_are_refused_before_sending() {
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, Error::ReadOnly { .. }), "{err:?}");
+    // ... and reads that return credentials, before sending anything.
+    for (id, input) in [
+        ("GetMachineSecretKey", json!({"machine_id": "mch_x"})),
+        (
+            "GetOAuthAccessToken",
+            json!({"user_id": "user_x", "provider": "oauth_google"}),
+        ),
+        ("getApiKeySecret", json!({"apiKeyID": "ak_x"})),
+    ] {
+        let err = bounded(read_only.call(id, input))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::ReadOnly { credential: true, .. }),
+            "{id}: {err:?}"
+        );
+    }
     let ok = bounded(read_only.call("GetUsersCount", json!({})))
         .await
         .unwrap()

@@ -5,6 +5,20 @@ pub mod prism;
 
 pub use mirror::{mirror, repo_root};
 
+/// The config every front end uses for a fixture spec: the crate is `fixture-<case>`, with the
+/// reviewed agent data (`workflows.yaml`) and safety decisions (`safety.yaml`) beside the
+/// spec when the case has them.
+pub fn fixture_config(case: &str, spec: &std::path::Path) -> agentgen::Config {
+    let mut c = agentgen::Config::new(spec).crate_name(format!("fixture-{case}"));
+    c.agent_data = std::fs::read_to_string(spec.with_file_name("workflows.yaml")).ok();
+    if let Ok(text) = std::fs::read_to_string(spec.with_file_name("safety.yaml")) {
+        c = c
+            .safety_overrides_yaml(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", spec.with_file_name("safety.yaml").display()));
+    }
+    c
+}
+
 /// Run `cargo <args>` in `dir` with its own target directory, rustdoc warnings denied and the
 /// caller's `RUSTFLAGS` dropped; panics with cargo's output unless it succeeds. Returns stdout.
 pub fn cargo_in(dir: &std::path::Path, args: &[&str], target: &std::path::Path) -> String {

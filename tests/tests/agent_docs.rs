@@ -293,7 +293,7 @@ fn check_documents(g: &agentgen::Generated) -> Vec<String> {
         }
         let expected: BTreeMap<String, usize> = manifest_ops
             .iter()
-            .filter(|o| !read_only || o["class"] == "read")
+            .filter(|o| !read_only || (o["class"] == "read" && o.get("credential").is_none()))
             .map(|o| (o["name"].as_str().unwrap().to_string(), 1))
             .collect();
         if seen != expected {
@@ -675,6 +675,32 @@ fn check_skills(g: &agentgen::Generated) -> (Vec<String>, Vec<(String, usize, us
             }
         }
     }
+    // ... nor operations that return credentials (SKILL.md names them once, to say they are
+    // left out).
+    let credentials: Vec<&str> = manifest["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["credential"] == true)
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    let ro_refs = format!("{ro}references/");
+    for (p, t) in files.iter().filter(|(p, _)| p.starts_with(&ro_refs)) {
+        for c in &credentials {
+            if t.contains(&format!("`{c}`")) || t.contains(&format!("## {c}\n")) {
+                failures.push(format!("{p} mentions the credential operation {c}"));
+                break;
+            }
+        }
+    }
+    let ro_skill = &files[&format!("{ro}SKILL.md")];
+    for c in &credentials {
+        if !writes.contains(c) && !ro_skill.contains(&format!("`{c}`")) {
+            failures.push(format!(
+                "read-only SKILL.md does not say that it leaves out {c}"
+            ));
+        }
+    }
     if !files[&format!("{ro}SKILL.md")].contains("Refuse writes") {
         failures.push("read-only SKILL.md does not tell the agent to refuse writes".into());
     }
@@ -1005,13 +1031,7 @@ fn fixtures() -> Vec<(String, PathBuf)> {
     out
 }
 
-/// The config `tests/fixtures.rs` uses: reviewed agent data from `workflows.yaml` beside the
-/// spec, when there is one.
-fn fixture_config(case: &str, spec: &Path) -> agentgen::Config {
-    let mut c = agentgen::Config::new(spec).crate_name(format!("fixture-{case}"));
-    c.agent_data = std::fs::read_to_string(spec.with_file_name("workflows.yaml")).ok();
-    c
-}
+use agentgen_tests::fixture_config;
 
 #[test]
 fn fixture_documents_validate() {

@@ -14,6 +14,20 @@ fn the_whole_api_is_generated() {
     // the compile_fail doctest of the crate).
     let _create = clerk_backend::users::Users::<clerk_backend::ReadWrite>::create;
     let _list = clerk_backend::users::Users::<clerk_backend::ReadOnly>::list;
+    // Reads that return credentials too (withheld from the read-only client).
+    let _secret = clerk_backend::machines::Machines::<clerk_backend::ReadWrite>::get_secret_key;
+    let credentials: Vec<&str> = clerk_backend::operations::OPERATIONS
+        .iter()
+        .filter(|o| o.credential && o.safety == clerk_backend::runtime::SafetyClass::Read)
+        .map(|o| o.id)
+        .collect();
+    for id in [
+        "GetMachineSecretKey",
+        "GetOAuthAccessToken",
+        "getApiKeySecret",
+    ] {
+        assert!(credentials.contains(&id), "{id} in {credentials:?}");
+    }
 }
 
 #[tokio::test]

@@ -55,8 +55,28 @@ fn read_only_client_refuses_writes_chosen_by_name() {
         assert!(matches!(err, Error::ReadOnly { .. }), "{id}: {err}");
         assert!(err.to_string().contains("read-only"), "{err}");
     }
+    // A read that returns a credential (ListTokens, per the fixture's safety file) is refused
+    // too, and says why; a read-write client may call it.
+    assert!(find("ListTokens").unwrap().credential);
+    let err = run(ro.call("ListTokens", json!({"subject": "m"}))).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ReadOnly {
+                credential: true,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("returns a credential"), "{err}");
+    let err = run(client().call("ListTokens", json!({"subject": "m"}))).unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err}");
     // The same guard applies to a table entry chosen any other way.
-    for op in OPERATIONS.iter().filter(|o| o.safety != SafetyClass::Read) {
+    for op in OPERATIONS
+        .iter()
+        .filter(|o| o.safety != SafetyClass::Read || o.credential)
+    {
         assert!(ro.check_allowed(op).is_err(), "{}", op.id);
     }
     // Reads pass the guard (and then fail only because nothing listens on the port).

@@ -41,13 +41,7 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
     }
 }
 
-/// The config every front-end would use for a fixture.
-pub fn fixture_config(case: &str, spec: &Path) -> agentgen::Config {
-    let mut c = agentgen::Config::new(spec).crate_name(format!("fixture-{case}"));
-    // Reviewed agent data (open-world operations, gotchas, workflows), when the case has it.
-    c.agent_data = std::fs::read_to_string(spec.with_file_name("workflows.yaml")).ok();
-    c
-}
+use agentgen_tests::fixture_config;
 
 #[test]
 fn fixtures_match_expected_output() {

@@ -276,9 +276,9 @@ fn check_published(dir: &Path, files: &BTreeMap<String, Vec<u8>>, api_version: &
 #[test]
 fn publish_accounts_fixture() {
     let fixtures = repo_root().join("tests/fixtures/accounts");
-    let mut config = agentgen::Config::new(fixtures.join("spec.yaml"));
+    let mut config = agentgen_tests::fixture_config("accounts", &fixtures.join("spec.yaml"));
+    config.crate_name = None;
     config.emit_client = false;
-    config.agent_data = Some(std::fs::read_to_string(fixtures.join("workflows.yaml")).unwrap());
     let first = publish(&config);
     let second = publish(&config);
     assert_eq!(first, second, "publishing twice gives identical bytes");

@@ -26,12 +26,15 @@ pub enum Error {
     Config(String),
     /// The request could not be encoded (body serialization, invalid header).
     Encode(String),
-    /// A read-only client refused an operation that changes data; nothing was sent.
+    /// A read-only client refused an operation that changes data or returns a credential;
+    /// nothing was sent.
     ReadOnly {
         /// The refused operation.
         operation_id: &'static str,
-        /// Its safety class (write or destructive).
+        /// Its safety class.
         class: super::SafetyClass,
+        /// It returns a secret or credential (refused even when `read`).
+        credential: bool,
     },
     /// No operation has this operationId (calls by name).
     UnknownOperation(String),
@@ -94,10 +97,19 @@ impl fmt::Display for Error {
             Error::ReadOnly {
                 operation_id,
                 class,
+                credential: false,
             } => write!(
                 f,
                 "{operation_id} is a {} operation; this client is read-only and refused it (nothing was sent)",
                 class.as_str()
+            ),
+            Error::ReadOnly {
+                operation_id,
+                credential: true,
+                ..
+            } => write!(
+                f,
+                "{operation_id} returns a credential; this client is read-only, which withholds credentials, and refused it (nothing was sent)"
             ),
             Error::UnknownOperation(id) => write!(f, "unknown operation `{id}`"),
             Error::InvalidInput(e) => write!(

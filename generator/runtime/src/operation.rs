@@ -65,6 +65,8 @@ pub struct OperationInfo {
     pub summary: &'static str,
     /// Safety class.
     pub safety: SafetyClass,
+    /// Returns a secret or credential: a read-only client refuses it whatever its class.
+    pub credential: bool,
     /// Safe to repeat.
     pub idempotent: bool,
     /// Deprecated by the API.
@@ -77,12 +79,14 @@ pub struct OperationInfo {
 
 impl<M: Mode> Client<M> {
     /// Whether this client may call `op`: a read-only client refuses every operation that
-    /// is not `read`, whichever way it is chosen (by name, by table entry).
+    /// is not `read` or that returns a credential, whichever way it is chosen (by name, by
+    /// table entry).
     pub fn check_allowed(&self, op: &OperationInfo) -> Result<(), Error> {
-        if M::READ_ONLY && op.safety != SafetyClass::Read {
+        if M::READ_ONLY && (op.safety != SafetyClass::Read || op.credential) {
             return Err(Error::ReadOnly {
                 operation_id: op.id,
                 class: op.safety,
+                credential: op.credential,
             });
         }
         Ok(())
@@ -276,6 +280,7 @@ mod tests {
         path: "/users/{user_id}",
         summary: "Delete a user",
         safety: SafetyClass::Destructive,
+        credential: false,
         idempotent: true,
         deprecated: false,
         params: &[ParamInfo {
@@ -301,6 +306,26 @@ mod tests {
             ..DELETE
         };
         assert!(ro.check_allowed(&read).is_ok());
+        // A read that returns a credential is refused too, with the reason.
+        let secret = OperationInfo {
+            credential: true,
+            id: "GetMachineSecretKey",
+            ..read
+        };
+        assert!(rw.check_allowed(&secret).is_ok());
+        let err = ro.check_allowed(&secret).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::ReadOnly {
+                credential: true,
+                ..
+            }
+        ));
+        assert!(
+            err.to_string()
+                .contains("GetMachineSecretKey returns a credential"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,13 +8,13 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Version of the AgentSpec format written by this generator.
-pub const AGENTSPEC_VERSION: &str = "0.1";
+pub const AGENTSPEC_VERSION: &str = "0.2";
 
 /// `agentspec.json`: the API, its auth, and an index of every operation and document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Manifest {
-    /// Format version (`0.1`).
+    /// Format version (`0.2`).
     pub agentspec: String,
     /// Always `manifest`.
     pub kind: String,
@@ -118,6 +118,8 @@ pub struct Counts {
     pub destructive: usize,
     /// `openWorldHint: true`.
     pub open_world: usize,
+    /// Operations that return a credential (`safety.credential`).
+    pub credentials: usize,
 }
 
 /// One operation group.
@@ -153,6 +155,9 @@ pub struct OperationEntry {
     pub group: String,
     /// `read`, `write` or `destructive`.
     pub class: String,
+    /// It returns a secret or credential (see the operation's `safety.credential`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub credential: bool,
     /// The operation's document (relative to `agent/`).
     pub file: String,
 }
@@ -189,7 +194,7 @@ pub struct SkillEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OperationSpec {
-    /// Format version (`0.1`).
+    /// Format version (`0.2`).
     pub agentspec: String,
     /// Always `operation`.
     pub kind: String,
@@ -326,11 +331,25 @@ pub struct SafetySection {
     /// Who or what outside the API it reaches (reviewed), when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_world: Option<String>,
-    /// What secret it returns (reviewed), when it does.
+    /// The secret or credential it returns, when it does: withheld from connections without
+    /// `allow_secrets`, and absent from read-only skills and clients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sensitive: Option<String>,
+    pub credential: Option<CredentialSection>,
     /// Ask the user first: `never`, `recommended` or `required`.
     pub confirm: String,
+}
+
+/// What secret or credential an operation returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CredentialSection {
+    /// What it returns, in words.
+    pub reason: String,
+    /// `reviewed` (the safety file) or `heuristic` (credential-like response fields).
+    pub source: String,
+    /// Response fields that look like credentials (`secret`, `data[].api_key`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
 }
 
 /// How a list operation pages.

@@ -14,15 +14,25 @@
 //! }
 //! ```
 //!
-//! `connection_details` has exactly one entry, named after the service; in it `bearer_token`
-//! (optional: only its environment is shown), `read_only` (default false), `base_url`
-//! (optional: another server URL) and `allow_private_metadata` (default false: results served
-//! by `agentgen mcp` leave out `private_metadata`). Unknown fields are errors, so that a misspelt `read_only`
-//! cannot silently grant writes.
+//! `connection_details` has exactly one entry, named after the service; in it:
+//!
+//! * `bearer_token` (optional: only its environment is shown);
+//! * `read_only` (default false): only `read` operations; the same as `max_class: read`;
+//! * `max_class` (`read`, `write` or `destructive`; default `destructive`, i.e. no ceiling):
+//!   the most harmful class the connection may call, so that an onboarding agent can invite
+//!   users and edit metadata (`write`) without being able to delete anything;
+//! * `allow_secrets` (default false): operations that return a secret or credential
+//!   (`safety.credential`) are offered; without it they are withheld whatever the ceiling;
+//! * `base_url` (optional: another server URL);
+//! * `allow_private_metadata` (default false: results served by `agentgen mcp` leave out
+//!   `private_metadata`).
+//!
+//! Unknown fields are errors, so that a misspelt `read_only` cannot silently grant writes, and
+//! `read_only: true` with a `max_class` other than `read` is an error.
 
 use super::skill::Templates;
 use super::Model;
-use crate::ir::SafetyClass;
+use crate::ir::{Safety, SafetyClass};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -76,9 +86,15 @@ pub struct ConnectionDetails {
     /// The secret key (only its environment is ever shown).
     #[serde(default)]
     pub bearer_token: Option<BearerToken>,
-    /// Only `read` operations may be called.
+    /// Only `read` operations may be called (the same as `max_class: read`).
     #[serde(default)]
     pub read_only: bool,
+    /// The most harmful class of operation the connection may call (default: any).
+    #[serde(default)]
+    pub max_class: Option<SafetyClass>,
+    /// Operations that return a secret or credential may be called (default false).
+    #[serde(default)]
+    pub allow_secrets: bool,
     /// Another server URL.
     #[serde(default)]
     pub base_url: Option<String>,
@@ -108,7 +124,29 @@ impl Connection {
 
     /// Only `read` operations may be called.
     pub fn read_only(&self) -> bool {
-        self.details().1.read_only
+        self.ceiling() == SafetyClass::Read
+    }
+
+    /// The most harmful class the connection may call: `read` when read-only, else
+    /// `max_class`, else `destructive` (no ceiling).
+    pub fn ceiling(&self) -> SafetyClass {
+        let d = self.details().1;
+        if d.read_only {
+            SafetyClass::Read
+        } else {
+            d.max_class.unwrap_or(SafetyClass::Destructive)
+        }
+    }
+
+    /// Operations that return credentials may be called.
+    pub fn allow_secrets(&self) -> bool {
+        self.details().1.allow_secrets
+    }
+
+    /// Whether the connection may call an operation with this safety: its class is within
+    /// the ceiling and it returns no credential unless secrets are allowed.
+    pub fn permits(&self, safety: &Safety) -> bool {
+        safety.class <= self.ceiling() && (safety.credential.is_none() || self.allow_secrets())
     }
 
     /// Results may include `private_metadata`.
@@ -209,6 +247,15 @@ pub fn parse(text: &str) -> Result<Connection, String> {
             "invalid connection document: field `connection_details`: expected exactly one entry (the service, such as `clerk`), found {n}"
         ));
     }
+    let (service, details) = conn.details();
+    if let (true, Some(max)) = (details.read_only, details.max_class) {
+        if max != SafetyClass::Read {
+            return Err(format!(
+                "invalid connection document: field `connection_details.{service}.max_class`: `{}` contradicts `read_only: true` (read-only is `max_class: read`); remove one of them",
+                max.as_str()
+            ));
+        }
+    }
     Ok(conn)
 }
 
@@ -229,6 +276,14 @@ struct PromptView {
     environment: String,
     environment_note: String,
     read_only: bool,
+    /// The ceiling (`read`, `write`, `destructive`).
+    ceiling: &'static str,
+    /// A ceiling below `destructive` that is not read-only (`max_class: write`).
+    capped: bool,
+    /// Operations above the ceiling (refused).
+    above_ceiling: usize,
+    /// Operations within the ceiling withheld because they return credentials.
+    withheld: Vec<String>,
     /// The API has `private_metadata` fields and this connection hides them.
     hide_private_metadata: bool,
     base_url: String,
@@ -283,40 +338,48 @@ pub fn render(
             ),
         },
     };
-    let included = |c: SafetyClass| !read_only || c == SafetyClass::Read;
-    let mut groups = Vec::new();
+    let ceiling = conn.ceiling();
+    let included = |i: usize| conn.permits(&api.operations[i].safety);
+    // Groups by display title: two groups may share one (their tags have the same title).
+    let mut groups: Vec<GroupLine> = Vec::new();
     for g in &api.groups {
-        let tools: Vec<String> = g
+        let tools = g
             .operations
             .iter()
-            .filter(|&&i| included(api.operations[i].safety.class))
-            .map(|&i| model.names[i].clone())
-            .collect();
-        if !tools.is_empty() {
-            groups.push(GroupLine {
+            .filter(|&&i| included(i))
+            .map(|&i| model.names[i].clone());
+        let title = super::group_display_title(api, g);
+        match groups.iter_mut().find(|l| l.title == title) {
+            Some(line) => line.tools.extend(tools),
+            None => groups.push(GroupLine {
                 name: crate::naming::unraw(&g.module).to_string(),
-                title: super::group_display_title(api, g),
-                tools,
-            });
+                title,
+                tools: tools.collect(),
+            }),
         }
     }
+    groups.retain(|g| !g.tools.is_empty());
     let in_order: Vec<usize> = model.order.clone();
-    let destructive = if read_only {
-        Vec::new()
-    } else {
-        in_order
-            .iter()
-            .filter(|&&i| api.operations[i].safety.class == SafetyClass::Destructive)
-            .map(|&i| model.names[i].clone())
-            .collect()
-    };
+    let destructive = in_order
+        .iter()
+        .filter(|&&i| included(i) && api.operations[i].safety.class == SafetyClass::Destructive)
+        .map(|&i| model.names[i].clone())
+        .collect();
     let confirm = in_order
         .iter()
         .filter(|&&i| {
             let s = &model.specs[i];
-            included(api.operations[i].safety.class)
+            included(i)
                 && s.safety.confirm == "required"
                 && api.operations[i].safety.class != SafetyClass::Destructive
+        })
+        .map(|&i| model.names[i].clone())
+        .collect();
+    let withheld = in_order
+        .iter()
+        .filter(|&&i| {
+            let safety = &api.operations[i].safety;
+            safety.class <= ceiling && safety.credential.is_some() && !conn.allow_secrets()
         })
         .map(|&i| model.names[i].clone())
         .collect();
@@ -334,9 +397,7 @@ pub fn render(
                         .position(|o| o.operation_id == s.operation)
                 })
                 .collect();
-            let ok = idx
-                .iter()
-                .all(|&i| included(api.operations[i].safety.class));
+            let ok = idx.iter().all(|&i| included(i));
             ok.then(|| WorkflowLine {
                 summary: w.summary.clone(),
                 steps: idx.iter().map(|&i| model.names[i].clone()).collect(),
@@ -351,13 +412,12 @@ pub fn render(
             super::data::op_refs(g).iter().all(|id| {
                 api.operations
                     .iter()
-                    .any(|o| &o.operation_id == id && included(o.safety.class))
+                    .position(|o| &o.operation_id == id)
+                    .is_some_and(included)
             })
         })
         .map(|g| model.resolve(g))
-        .chain(super::skill::derived_gotchas(model, &|i| {
-            included(api.operations[i].safety.class)
-        }))
+        .chain(super::skill::derived_gotchas(model, &included))
         .collect();
     let total = api.operations.len();
     let read = api
@@ -365,6 +425,7 @@ pub fn render(
         .iter()
         .filter(|o| o.safety.class == SafetyClass::Read)
         .count();
+    let operations = (0..total).filter(|&i| included(i)).count();
     let view = PromptView {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
@@ -374,6 +435,14 @@ pub fn render(
         environment,
         environment_note: note,
         read_only,
+        ceiling: ceiling.as_str(),
+        capped: ceiling == SafetyClass::Write,
+        above_ceiling: api
+            .operations
+            .iter()
+            .filter(|o| o.safety.class > ceiling)
+            .count(),
+        withheld,
         hide_private_metadata: !conn.allow_private_metadata()
             && model.specs.iter().any(|s| {
                 s.output_schema
@@ -388,7 +457,7 @@ pub fn render(
             .unwrap_or_else(|| api.info.default_base_url.clone()),
         key_env: api.info.key_env_var.clone(),
         version_header: api.info.version_header.clone(),
-        operations: if read_only { read } else { total },
+        operations,
         total,
         read,
         groups,
@@ -453,6 +522,63 @@ mod tests {
         assert!(e.contains("`connection_details`"), "{e}");
         let e = parse("[1]").unwrap_err();
         assert!(e.contains("display_name"), "{e}");
+    }
+
+    #[test]
+    fn ceilings_and_secrets_decide_what_a_connection_permits() {
+        use crate::ir::{Credential, CredentialSource};
+        let safety = |class, credential: bool| Safety {
+            class,
+            idempotent: false,
+            reason: None,
+            credential: credential.then(|| Credential {
+                reason: "Returns a key.".into(),
+                source: CredentialSource::Reviewed,
+                fields: vec![],
+            }),
+        };
+        let read = safety(SafetyClass::Read, false);
+        let secret = safety(SafetyClass::Read, true);
+        let write = safety(SafetyClass::Write, false);
+        let delete = safety(SafetyClass::Destructive, false);
+        let conn = |details: &str| {
+            parse(&format!(
+                "display_name: x\nconnection_details: {{clerk: {{{details}}}}}\n"
+            ))
+            .unwrap()
+        };
+
+        let full = conn("");
+        assert_eq!(full.ceiling(), SafetyClass::Destructive);
+        assert!(full.permits(&read) && full.permits(&write) && full.permits(&delete));
+        assert!(
+            !full.permits(&secret),
+            "credentials are withheld by default"
+        );
+
+        let ro = conn("read_only: true");
+        assert!(ro.read_only() && ro.permits(&read));
+        assert!(!ro.permits(&write) && !ro.permits(&secret));
+        assert!(conn("read_only: true, max_class: read").read_only());
+
+        let onboarding = conn("max_class: write");
+        assert!(!onboarding.read_only());
+        assert!(onboarding.permits(&write) && !onboarding.permits(&delete));
+
+        let ro_secrets = conn("read_only: true, allow_secrets: true");
+        assert!(ro_secrets.permits(&secret) && !ro_secrets.permits(&write));
+
+        let e = parse(
+            "display_name: x\nconnection_details: {clerk: {read_only: true, max_class: write}}\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("connection_details.clerk.max_class") && e.contains("read_only"),
+            "{e}"
+        );
+        let e = parse("display_name: x\nconnection_details: {clerk: {max_class: admin}}\n")
+            .unwrap_err();
+        assert!(e.contains("max_class"), "{e}");
     }
 
     #[test]

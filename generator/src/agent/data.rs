@@ -1,5 +1,5 @@
 //! Reviewed agent data (`spec/clerk-bapi.workflows.yaml` for Clerk's Backend API): key
-//! prefixes, open-world and sensitive operations, gotchas and workflows. Data, not code:
+//! prefixes, open-world operations, gotchas and workflows. Data, not code:
 //! every operationId it names is checked against the IR.
 
 use crate::ir::Api;
@@ -19,9 +19,6 @@ pub struct AgentData {
     /// operationId -> why it reaches people or third parties (`openWorldHint: true`).
     #[serde(default)]
     pub open_world: BTreeMap<String, String>,
-    /// operationId -> what secret it returns.
-    #[serde(default)]
-    pub sensitive: BTreeMap<String, String>,
     /// Facts an agent gets wrong without being told; `[[OperationId]]` names an operation.
     #[serde(default)]
     pub gotchas: Vec<String>,
@@ -92,6 +89,9 @@ pub fn parse(text: &str) -> Result<AgentData, String> {
     if value.is_null() {
         return Ok(AgentData::default());
     }
+    if value.get("sensitive").is_some() {
+        return Err("invalid agent data at `sensitive`: operations that return credentials are safety decisions now: write `OperationId: {credential: <what it returns>}` in the safety file (`--safety`) instead".to_string());
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         format!("invalid agent data at `{path}`: {}", e.into_inner())
@@ -115,20 +115,15 @@ pub fn for_api(api: &Api, override_text: Option<&str>) -> Result<(AgentData, Vec
 pub fn sanitize(api: &Api, data: &mut AgentData) -> Vec<String> {
     let known = |id: &str| api.operations.iter().any(|o| o.operation_id == id);
     let mut problems = Vec::new();
-    for (what, map) in [
-        ("open_world", &mut data.open_world),
-        ("sensitive", &mut data.sensitive),
-    ] {
-        map.retain(|id, _| {
-            let ok = known(id);
-            if !ok {
-                problems.push(format!(
-                    "{what}: `{id}` is not an operationId of this spec; ignored"
-                ));
-            }
-            ok
-        });
-    }
+    data.open_world.retain(|id, _| {
+        let ok = known(id);
+        if !ok {
+            problems.push(format!(
+                "open_world: `{id}` is not an operationId of this spec; ignored"
+            ));
+        }
+        ok
+    });
     data.gotchas.retain(|g| {
         let unknown: Vec<String> = op_refs(g).into_iter().filter(|id| !known(id)).collect();
         for id in &unknown {

@@ -102,14 +102,6 @@ pub fn skill_name(api: &Api) -> String {
     cut
 }
 
-fn class_str(c: SafetyClass) -> &'static str {
-    match c {
-        SafetyClass::Read => "read",
-        SafetyClass::Write => "write",
-        SafetyClass::Destructive => "destructive",
-    }
-}
-
 fn location_str(l: ParamLocation) -> &'static str {
     match l {
         ParamLocation::Path => "path",
@@ -399,8 +391,11 @@ impl<'a> Model<'a> {
         if let Some(o) = self.data.open_world.get(&op.operation_id) {
             parts.push(o.clone());
         }
-        if let Some(s) = self.data.sensitive.get(&op.operation_id) {
-            parts.push(format!("{s} Treat it as a secret."));
+        if let Some(c) = &op.safety.credential {
+            parts.push(format!(
+                "Credential: {} Treat the result as a secret; connections without `allow_secrets` do not offer this operation.",
+                c.reason
+            ));
         }
         if op.deprecated {
             parts.push("Deprecated.".to_string());
@@ -410,11 +405,11 @@ impl<'a> Model<'a> {
 
     fn confirm(&self, op: &Operation) -> &'static str {
         let id = &op.operation_id;
-        let sensitive = self.data.sensitive.contains_key(id);
+        let credential = op.safety.credential.is_some();
         let open = self.data.open_world.contains_key(id);
         match op.safety.class {
             SafetyClass::Destructive => "required",
-            _ if sensitive => "required",
+            _ if credential => "required",
             SafetyClass::Write if open => "required",
             SafetyClass::Write => "recommended",
             SafetyClass::Read => "never",
@@ -499,11 +494,15 @@ impl<'a> Model<'a> {
                 summary: self.returns(op),
             },
             safety: SafetySection {
-                class: class_str(op.safety.class).to_string(),
+                class: op.safety.class.as_str().to_string(),
                 idempotent: op.safety.idempotent,
                 reason: op.safety.reason.clone(),
                 open_world,
-                sensitive: self.data.sensitive.get(&op.operation_id).cloned(),
+                credential: op.safety.credential.as_ref().map(|c| CredentialSection {
+                    reason: c.reason.clone(),
+                    source: c.source.as_str().to_string(),
+                    fields: c.fields.clone(),
+                }),
                 confirm: self.confirm(op).to_string(),
             },
             pagination: Self::pagination(op),
@@ -524,12 +523,13 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Specs in document order, optionally only `read` ones.
+    /// Specs in document order, optionally only those a read-only connection may call
+    /// (`read`, no credential).
     pub fn ordered(&self, read_only: bool) -> Vec<&OperationSpec> {
         self.order
             .iter()
+            .filter(|&&i| !read_only || self.api.operations[i].safety.read_only_safe())
             .map(|&i| &self.specs[i])
-            .filter(|s| !read_only || s.annotations.read_only_hint)
             .collect()
     }
 
@@ -580,6 +580,11 @@ impl<'a> Model<'a> {
                     .iter()
                     .filter(|s| s.annotations.open_world_hint)
                     .count(),
+                credentials: api
+                    .operations
+                    .iter()
+                    .filter(|o| o.safety.credential.is_some())
+                    .count(),
             },
             groups: api
                 .groups
@@ -606,6 +611,7 @@ impl<'a> Model<'a> {
                     path: s.http.path.clone(),
                     group: s.group.clone(),
                     class: s.safety.class.clone(),
+                    credential: s.safety.credential.is_some(),
                     file: format!("ops/{}.json", s.name),
                 })
                 .collect(),
@@ -626,7 +632,11 @@ impl<'a> Model<'a> {
                     name: skill::readonly_name(&self.skill_name),
                     path: format!("skills/{}", skill::readonly_name(&self.skill_name)),
                     read_only: true,
-                    operations: count(SafetyClass::Read),
+                    operations: api
+                        .operations
+                        .iter()
+                        .filter(|o| o.safety.read_only_safe())
+                        .count(),
                 },
             ],
             workflows,

@@ -145,7 +145,7 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
             let n = g
                 .operations
                 .iter()
-                .filter(|&&i| !read_only || api.operations[i].safety.class == SafetyClass::Read)
+                .filter(|&&i| !read_only || api.operations[i].safety.read_only_safe())
                 .count();
             (n, super::group_display_title(api, g).to_lowercase())
         })
@@ -158,12 +158,6 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
             top.push(t);
         }
     }
-    let count = |c: SafetyClass| {
-        api.operations
-            .iter()
-            .filter(|o| o.safety.class == c)
-            .count()
-    };
     let title = clean(&api.info.title);
     let version = clean(&api.info.version);
     let hooks = api.webhooks.len();
@@ -182,8 +176,11 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
         )
     } else if read_only {
         format!(
-            "Reads the {title} ({version}) without changing anything: {} read-only operations over {}. Use when asked to look up, list, count or inspect {title} data and nothing may be modified; it refuses writes. Auth: bearer secret key in {}.",
-            count(SafetyClass::Read),
+            "Reads the {title} ({version}) without changing anything: {} read-only operations over {}. Use when asked to look up, list, count or inspect {title} data and nothing may be modified; it refuses writes and withholds credentials. Auth: bearer secret key in {}.",
+            api.operations
+                .iter()
+                .filter(|o| o.safety.read_only_safe())
+                .count(),
             top.join(", "),
             api.info.key_env_var
         )
@@ -294,6 +291,8 @@ struct SkillView {
     key_prefixes: Vec<KeyPrefix>,
     crate_name: String,
     operations: usize,
+    /// Read operations the read-only skill leaves out because they return credentials.
+    withheld: Vec<String>,
     read: usize,
     write: usize,
     destructive: usize,
@@ -393,6 +392,7 @@ struct IndexLine {
     class: String,
     title: String,
     deprecated: bool,
+    credential: bool,
 }
 
 #[derive(Serialize)]
@@ -526,9 +526,10 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
     if let Some(o) = &spec.safety.open_world {
         notes.push(format!("Reaches outside the API: {o}"));
     }
-    if let Some(s) = &spec.safety.sensitive {
+    if let Some(c) = &spec.safety.credential {
         notes.push(format!(
-            "Sensitive output: {s} Never show it unless the user asks for it."
+            "Credential: {} Never show it unless the user asks for exactly that; connections without `allow_secrets` do not offer this operation.",
+            c.reason
         ));
     }
     let params = op
@@ -772,7 +773,7 @@ pub fn render(
         model.skill_name.clone()
     };
     let root = format!("skills/{name}");
-    let included = |i: usize| !read_only || api.operations[i].safety.class == SafetyClass::Read;
+    let included = |i: usize| !read_only || api.operations[i].safety.read_only_safe();
     let mut files = BTreeMap::new();
 
     let count = |c: SafetyClass| {
@@ -819,6 +820,7 @@ pub fn render(
                             class: s.safety.class.clone(),
                             title: s.title.clone(),
                             deprecated: s.deprecated,
+                            credential: s.safety.credential.is_some(),
                         }
                     })
                     .collect(),
@@ -877,23 +879,26 @@ pub fn render(
         .workflows
         .iter()
         .filter_map(|w| {
-            let steps: Vec<StepView> = w
-                .steps
-                .iter()
-                .filter_map(|s| {
-                    let i = api
-                        .operations
-                        .iter()
-                        .position(|o| o.operation_id == s.operation)?;
-                    Some(StepView {
-                        tool: model.names[i].clone(),
-                        class: model.specs[i].safety.class.clone(),
-                        description: s.description.clone().unwrap_or_default(),
-                    })
-                })
-                .collect();
-            let all_read = steps.iter().all(|s| s.class == "read");
-            (!read_only || all_read).then(|| WorkflowView {
+            // A workflow is shown only when the skill has every one of its steps.
+            let mut steps = Vec::new();
+            for s in &w.steps {
+                let Some(i) = api
+                    .operations
+                    .iter()
+                    .position(|o| o.operation_id == s.operation)
+                else {
+                    continue;
+                };
+                if !included(i) {
+                    return None;
+                }
+                steps.push(StepView {
+                    tool: model.names[i].clone(),
+                    class: model.specs[i].safety.class.clone(),
+                    description: s.description.clone().unwrap_or_default(),
+                });
+            }
+            Some(WorkflowView {
                 id: w.id.clone(),
                 summary: w.summary.clone(),
                 description: w.description.clone().unwrap_or_default(),
@@ -906,12 +911,12 @@ pub fn render(
         .gotchas
         .iter()
         .filter(|g| {
-            !read_only
-                || super::data::op_refs(g).iter().all(|id| {
-                    api.operations
-                        .iter()
-                        .any(|o| &o.operation_id == id && o.safety.class == SafetyClass::Read)
-                })
+            super::data::op_refs(g).iter().all(|id| {
+                api.operations
+                    .iter()
+                    .position(|o| &o.operation_id == id)
+                    .is_some_and(included)
+            })
         })
         .map(|g| model.resolve(g))
         .chain(derived_gotchas(model, &included))
@@ -972,6 +977,19 @@ pub fn render(
             .collect(),
         crate_name: api.info.crate_name.replace('-', "_"),
         operations: included_ops.len(),
+        withheld: if read_only {
+            model
+                .order
+                .iter()
+                .filter(|&&i| {
+                    let safety = &api.operations[i].safety;
+                    safety.class == SafetyClass::Read && safety.credential.is_some()
+                })
+                .map(|&i| model.names[i].clone())
+                .collect()
+        } else {
+            Vec::new()
+        },
         read: count(SafetyClass::Read),
         write: count(SafetyClass::Write),
         destructive: count(SafetyClass::Destructive),

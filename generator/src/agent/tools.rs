@@ -46,6 +46,9 @@ struct McpOperation<'a> {
     method: &'a str,
     path: &'a str,
     class: &'a str,
+    /// Returns a credential (withheld from connections without `allow_secrets`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    credential: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     wrap: Option<&'a str>,
 }
@@ -72,6 +75,7 @@ pub fn mcp_tool(s: &OperationSpec) -> McpTool<'_> {
                 method: &s.http.method,
                 path: &s.http.path,
                 class: &s.safety.class,
+                credential: s.safety.credential.is_some(),
                 wrap: s.output.wrap.as_deref(),
             },
         },

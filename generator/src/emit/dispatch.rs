@@ -32,6 +32,7 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
     let path = &op.path;
     let summary = op.summary.as_deref().unwrap_or("").trim();
     let safety = safety(op.safety.class);
+    let credential = op.safety.credential.is_some();
     let idempotent = op.safety.idempotent;
     let deprecated = op.deprecated;
     let params = op.params.iter().map(|p| {
@@ -51,7 +52,8 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         crate::runtime::OperationInfo {
             id: #id, group: #group, method: #method, http_method: #http, path: #path,
-            summary: #summary, safety: #safety, idempotent: #idempotent, deprecated: #deprecated,
+            summary: #summary, safety: #safety, credential: #credential,
+            idempotent: #idempotent, deprecated: #deprecated,
             params: &[#(#params),*], body: #body,
         }
     }
@@ -109,8 +111,9 @@ fn caller(api: &Api, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
             args.push(arg);
         }
     }
-    // Write operations need the read-write client; `call` checked the mode before.
-    let client = if op.safety.class == SafetyClass::Read {
+    // Operations outside the read-only view need the read-write client; `call` checked the
+    // mode before.
+    let client = if op.safety.read_only_safe() {
         quote! { client }
     } else {
         quote! { &client.escalate() }

@@ -402,7 +402,13 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
     let ops: Vec<&Operation> = g.operations.iter().map(|&i| &api.operations[i]).collect();
     let reads: Vec<TokenStream> = ops
         .iter()
-        .filter(|o| o.safety.class == SafetyClass::Read)
+        .filter(|o| o.safety.read_only_safe())
+        .map(|o| method_item(api, o))
+        .collect();
+    // Reads that return credentials are not in the read-only view (nor behind `write`).
+    let secrets: Vec<TokenStream> = ops
+        .iter()
+        .filter(|o| o.safety.class == SafetyClass::Read && o.safety.credential.is_some())
         .map(|o| method_item(api, o))
         .collect();
     let writes: Vec<TokenStream> = ops
@@ -432,6 +438,15 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
             impl<M: crate::runtime::Mode> #ty<'_, M> { #(#reads)* }
         }
     };
+    let secret_impl = if secrets.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            /// Read operations that return a secret or credential: only on a read-write
+            /// client (a read-only client withholds credentials).
+            impl #ty<'_, crate::runtime::ReadWrite> { #(#secrets)* }
+        }
+    };
     let write_impl = if writes.is_empty() {
         TokenStream::new()
     } else {
@@ -459,11 +474,21 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
             }
         }
         #read_impl
+        #secret_impl
         #write_impl
         #(#params)*
     };
     // The printer copies the tokens it does not own alone: drop the parts quoted above.
-    drop((reads, writes, params, read_impl, write_impl, write_cfg));
+    drop((
+        reads,
+        secrets,
+        writes,
+        params,
+        read_impl,
+        secret_impl,
+        write_impl,
+        write_cfg,
+    ));
     let mut doc = format!("The `{}` operations.", g.wire_name);
     if let Some(d) = &g.description {
         doc.push_str("\n\n");

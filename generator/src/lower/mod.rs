@@ -1,5 +1,6 @@
 //! Lowering: the typed OpenAPI document -> the IR. The only module that sees OpenAPI types.
 
+pub mod credentials;
 mod operation;
 pub mod pagination;
 pub mod schema;
@@ -35,7 +36,8 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
     webhooks::relax(&mut types, &events);
     mark_boxed(&mut types);
     check_alias_cycles(&types, diags);
-    let operations = pagination::detect(operations, &groups, &types, &constraints, diags);
+    let mut operations = pagination::detect(operations, &groups, &types, &constraints, diags);
+    credentials::mark(&mut operations, &types, &overrides, diags);
     Api {
         info: api_info(doc, config),
         groups,

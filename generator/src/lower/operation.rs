@@ -650,16 +650,19 @@ fn classify(
         "put" => (SafetyClass::Write, true),
         _ => (SafetyClass::Write, false),
     };
+    // `credential` is decided once every type is lowered (`lower::credentials`).
     match overrides.get(operation_id) {
-        Some(o) => Safety {
-            class: o.class,
+        Some(o @ SafetyOverride { class: Some(c), .. }) => Safety {
+            class: *c,
             idempotent: o.idempotent.unwrap_or(idempotent),
-            reason: Some(o.reason.clone()),
+            reason: o.reason.clone(),
+            credential: None,
         },
-        None => Safety {
+        _ => Safety {
             class,
             idempotent,
             reason: None,
+            credential: None,
         },
     }
 }
