@@ -28,6 +28,7 @@ pub mod layout;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod normalize;
 pub mod pin;
 pub mod publish;
 pub mod timings;
