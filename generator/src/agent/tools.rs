@@ -281,6 +281,15 @@ fn gemini_object(m: &Map<String, Value>) -> Value {
                     out.insert(k.clone(), Value::Array(members));
                 }
             }
+            "prefixItems" => {
+                let positions: Vec<Value> = x
+                    .as_array()
+                    .map(|a| a.iter().map(gemini_schema).collect())
+                    .unwrap_or_default();
+                out.insert(k.clone(), Value::Array(positions));
+            }
+            // `items: false` after a tuple's `prefixItems`: Gemini documents schemas only.
+            "items" if x.is_boolean() => {}
             "items" | "additionalProperties" => {
                 out.insert(k.clone(), gemini_schema(x));
             }
@@ -478,7 +487,7 @@ fn strict_node(v: &Value, at: &str, root: bool) -> Result<Value, String> {
 
 fn strict_object(m: &Map<String, Value>, at: &str, root: bool) -> Result<Value, String> {
     let here = if at.is_empty() { "the input" } else { at };
-    for bad in ["allOf", "oneOf", "not", "if", "then", "else"] {
+    for bad in ["allOf", "oneOf", "not", "if", "then", "else", "prefixItems"] {
         if m.contains_key(bad) {
             let validation_only = m
                 .get(bad)

@@ -194,6 +194,10 @@ pub fn rust_type(api: &Api, t: &TypeRef, place: Place) -> TokenStream {
             let i = rust_type(api, inner, place);
             quote! { Option<#i> }
         }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|i| rust_type(api, i, place));
+            quote! { (#(#items,)*) }
+        }
     }
 }
 

@@ -352,6 +352,7 @@ fn shift_ref(t: &mut TypeRef, offset: usize) {
     match t {
         TypeRef::Named(id) => *id += offset,
         TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => shift_ref(i, offset),
+        TypeRef::Tuple(items) => items.iter_mut().for_each(|i| shift_ref(i, offset)),
         _ => {}
     }
 }
