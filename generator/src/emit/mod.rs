@@ -195,8 +195,13 @@ pub fn rust_type(api: &Api, t: &TypeRef, place: Place) -> TokenStream {
             quote! { Option<#i> }
         }
         TypeRef::Tuple(items) => {
-            let items = items.iter().map(|i| rust_type(api, i, place));
-            quote! { (#(#items,)*) }
+            let list: Vec<TokenStream> = items.iter().map(|i| rust_type(api, i, place)).collect();
+            if list.len() == 1 {
+                let only = &list[0];
+                quote! { (#only,) }
+            } else {
+                quote! { (#(#list),*) }
+            }
         }
     }
 }

@@ -57,6 +57,10 @@ pub fn rewrite(doc: &mut Value, diags: &mut Diagnostics) {
         }
     }
     inline_path_item_refs(root, diags);
+    walk::schemas(doc, &mut |node, at, place| schema(node, at, place, diags));
+    let Some(root) = doc.as_object_mut() else {
+        return;
+    };
     match root.shift_remove("webhooks") {
         Some(Value::Object(hooks)) => {
             root.insert(WEBHOOKS.into(), Value::Object(hooks));
@@ -68,7 +72,6 @@ pub fn rewrite(doc: &mut Value, diags: &mut Diagnostics) {
         ),
         None => {}
     }
-    walk::schemas(doc, &mut |node, at, place| schema(node, at, place, diags));
 }
 
 /// Replace `{$ref: '#/components/pathItems/X', ...}` under `paths`, `webhooks` and callbacks
