@@ -20,6 +20,8 @@ use std::collections::BTreeSet;
 /// An event read from the spec, with its payload schema owned (it comes from an extension).
 pub struct RawEvent {
     event_type: String,
+    /// The event's key in its map (the event type, unless the body names another).
+    key: String,
     pointer: String,
     summary: Option<String>,
     description: Option<String>,
@@ -50,7 +52,16 @@ pub fn parse(doc: &OpenAPI, diags: &mut Diagnostics) -> Vec<RawEvent> {
             );
             continue;
         };
+        let first = out.len();
         parse_map(doc, hooks, base, &mut out, diags);
+        // The body's constant `type` names the events only when it tells them apart
+        // (Anthropic's share one envelope whose `type` is `event`).
+        let mut seen = std::collections::BTreeSet::new();
+        if !out.iter().all(|e| seen.insert(e.event_type.clone())) {
+            for e in &mut out[first..] {
+                e.event_type = e.key.clone();
+            }
+        }
     }
     out
 }
@@ -161,6 +172,7 @@ fn parse_map(
                 }
                 _ => event_type.clone(),
             },
+            key: event_type.clone(),
             pointer,
             summary: text("summary"),
             description: text("description"),
