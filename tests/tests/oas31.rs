@@ -240,4 +240,20 @@ fn agent_documents_carry_3_1_schemas_and_each_export_keeps_its_rules() {
     let text = gemini.to_string();
     assert!(!text.contains("exclusiveMinimum") && !text.contains("\"items\":false"));
     assert!(text.contains("prefixItems"));
+    // Anthropic: an input named outside its key rule is renamed, and the rename listed.
+    let anthropic = doc("tools/anthropic.tools.json");
+    let tool = anthropic["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "parts_list_parts")
+        .unwrap();
+    let props = tool["input_schema"]["properties"].as_object().unwrap();
+    assert!(props.contains_key("created_at_gte") && !props.contains_key("created_at[gte]"));
+    assert_eq!(
+        anthropic["inputNames"]["parts_list_parts"],
+        json!({"created_at_gte": "created_at[gte]"})
+    );
+    // The other exports keep the API's name.
+    assert!(list["inputSchema"]["properties"]["created_at[gte]"].is_object());
 }
