@@ -81,6 +81,10 @@ enum Command {
         /// Reviewed agent data (default: the file shipped for the spec, if any).
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Serve the API over MCP on stdio for one connection (the document of
     /// `connection-prompt`; the key may instead come from the API's environment variable,
@@ -109,6 +113,10 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Print a summary of the IR: operations, types, groups, untyped JSON fields, diagnostics.
     Inspect {
@@ -118,6 +126,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Write a change report between two specs: operations, parameters, fields, enum values
     /// and types added, removed or changed, each classified, with a semver suggestion.
@@ -178,6 +190,10 @@ struct GenerateOptions {
     /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
     #[arg(long)]
     clerk_webhooks: bool,
+    /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable: in
+    /// the order given); see README "Overlays".
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
 }
 
 impl GenerateOptions {
@@ -186,6 +202,7 @@ impl GenerateOptions {
         let mut config = Config::new(path);
         config.webhooks_spec = webhooks_path(self.webhooks_spec, self.clerk_webhooks)?;
         config.crate_name = self.crate_name;
+        config.overlays = self.overlays;
         config.templates_dir = self.templates;
         config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
         if let Some(s) = self.safety {
@@ -316,10 +333,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             spec,
             templates,
             workflows,
+            overlays,
         } => {
             let text = read_file(&connection)?;
             let path = spec_path(spec)?;
             let mut config = Config::new(&path);
+            config.overlays = overlays;
             config.templates_dir = templates;
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _, _) = agentgen::analyze(&config)?;
@@ -337,6 +356,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             base_url,
             templates,
             workflows,
+            overlays,
         } => mcp_cmd::run(mcp_cmd::McpArgs {
             connection,
             spec: spec_path(spec)?,
@@ -345,10 +365,17 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             base_url,
             templates,
             agent_data: workflows.as_deref().map(read_file).transpose()?,
+            overlays,
         }),
-        Command::Inspect { spec, format } => {
+        Command::Inspect {
+            spec,
+            format,
+            overlays,
+        } => {
             let path = spec_path(spec)?;
-            let (api, diags, _) = agentgen::analyze(&Config::new(&path))?;
+            let mut config = Config::new(&path);
+            config.overlays = overlays;
+            let (api, diags, _) = agentgen::analyze(&config)?;
             let summary = agentgen::inspect::summarize(&api, diags);
             match format {
                 Format::Json => {

@@ -20,6 +20,7 @@ pub struct McpArgs {
     pub base_url: Option<String>,
     pub templates: Option<PathBuf>,
     pub agent_data: Option<String>,
+    pub overlays: Vec<PathBuf>,
 }
 
 pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
@@ -33,6 +34,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     config.emit_agent = true;
     config.templates_dir = args.templates;
     config.agent_data = args.agent_data;
+    config.overlays = args.overlays;
     let (api, _, _) = agentgen::analyze(&config)?;
     let spec_label = args.spec.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)
