@@ -292,9 +292,7 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
     };
     // Lenient defaults, and 3.1 rewritten to the 3.0 model (`normalize`).
     crate::normalize::document(&mut raw, version, diags);
-    let Some(root) = raw.as_object_mut() else {
-        return None;
-    };
+    let root = raw.as_object_mut()?;
     let webhooks_only = ["x-webhooks", crate::normalize::oas31::WEBHOOKS]
         .iter()
         .any(|k| root.contains_key(*k));

@@ -169,30 +169,6 @@ pub fn slug(title: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod slug_tests {
-    #[test]
-    fn crate_names_from_titles() {
-        for (title, slug) in [
-            ("Clerk Backend API", "clerk-backend-api"),
-            (
-                "GitHub's official OpenAPI spec + Octokit extension",
-                "github",
-            ),
-            ("OpenAI API", "openai-api"),
-            ("Anthropic API", "anthropic-api"),
-            ("Azure OpenAI Service API", "azure-openai-service-api"),
-            ("Scalar Galaxy", "scalar-galaxy"),
-            ("Accounts Fixture API", "accounts-fixture-api"),
-            ("OpenAPI Spec", "openapi-spec"),
-            ("Petstore - OpenAPI 3.1", "petstore"),
-            ("Hostile */ {{ 7 * 7 }} --- Text", "hostile-7-7-text"),
-        ] {
-            assert_eq!(super::slug(title), slug, "{title}");
-        }
-    }
-}
-
 fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
     let v = v?;
     let backoff = v.get("backoff")?;
@@ -381,4 +357,28 @@ pub(crate) fn group_index(
         operations: Vec::new(),
     });
     groups.len() - 1
+}
+
+#[cfg(test)]
+mod slug_tests {
+    #[test]
+    fn crate_names_from_titles() {
+        for (title, slug) in [
+            ("Clerk Backend API", "clerk-backend-api"),
+            (
+                "GitHub's official OpenAPI spec + Octokit extension",
+                "github",
+            ),
+            ("OpenAI API", "openai-api"),
+            ("Anthropic API", "anthropic-api"),
+            ("Azure OpenAI Service API", "azure-openai-service-api"),
+            ("Scalar Galaxy", "scalar-galaxy"),
+            ("Accounts Fixture API", "accounts-fixture-api"),
+            ("OpenAPI Spec", "openapi-spec"),
+            ("Petstore - OpenAPI 3.1", "petstore"),
+            ("Hostile */ {{ 7 * 7 }} --- Text", "hostile-7-7-text"),
+        ] {
+            assert_eq!(super::slug(title), slug, "{title}");
+        }
+    }
 }
