@@ -100,6 +100,16 @@ pub fn fill(root: &mut Map<String, Value>, diags: &mut Diagnostics) {
             && !wrong
             && info[key].get("name").is_none_or(|n| !n.is_string())
             && info[key].get("identifier").is_none_or(|n| !n.is_string());
+        // An identifier alone names the license (the 3.0 model needs a `name`).
+        if key == "license" && !wrong && !nameless {
+            if let Some(Value::Object(license)) = info.get_mut(key) {
+                if !license.get("name").is_some_and(Value::is_string) {
+                    let id = license.get("identifier").cloned().unwrap_or_default();
+                    license.insert("name".into(), id);
+                }
+            }
+            continue;
+        }
         if wrong || nameless {
             let what = if object { "a mapping" } else { "a string" };
             let found = if nameless {
@@ -162,5 +172,13 @@ mod tests {
         assert_eq!(v["info"], json!({"title": "T", "version": "1"}));
         assert_eq!(d.len(), 3);
         assert!(d.iter().all(|d| d.severity == crate::Severity::Warning));
+        let (v, d) = fill_value(
+            json!({"info": {"title": "T", "version": "1", "license": {"identifier": "MIT"}}}),
+        );
+        assert_eq!(
+            v["info"]["license"],
+            json!({"identifier": "MIT", "name": "MIT"})
+        );
+        assert!(d.is_empty());
     }
 }
