@@ -86,6 +86,10 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         safety: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Serve the API over MCP on stdio for one connection (the document of
     /// `connection-prompt`; the key may instead come from the API's environment variable,
@@ -117,6 +121,10 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         safety: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Find operations by what you want to do (`agentgen search find user by email`), ranked
     /// as the MCP server's `search_operations` ranks them: relevance over names, titles,
@@ -145,6 +153,10 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Print a summary of the IR: operations, types, groups, untyped JSON fields, operations
     /// that return credentials, diagnostics.
@@ -158,6 +170,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Write a change report between two specs: operations, parameters, fields, enum values
     /// and types added, removed or changed, each classified, with a semver suggestion.
@@ -219,6 +235,10 @@ struct GenerateOptions {
     /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
     #[arg(long)]
     clerk_webhooks: bool,
+    /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable: in
+    /// the order given); see README "Overlays".
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
 }
 
 impl GenerateOptions {
@@ -227,6 +247,7 @@ impl GenerateOptions {
         let mut config = Config::new(path);
         config.webhooks_spec = webhooks_path(self.webhooks_spec, self.clerk_webhooks)?;
         config.crate_name = self.crate_name;
+        config.overlays = self.overlays;
         config.templates_dir = self.templates;
         config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
         with_safety(config, self.safety)
@@ -363,10 +384,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             workflows,
             safety,
+            overlays,
         } => {
             let text = read_file(&connection)?;
             let path = spec_path(spec)?;
             let mut config = with_safety(Config::new(&path), safety)?;
+            config.overlays = overlays;
             config.templates_dir = templates;
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _, _) = agentgen::analyze(&config)?;
@@ -390,6 +413,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             workflows,
             safety,
+            overlays,
         } => mcp_cmd::run(mcp_cmd::McpArgs {
             connection,
             spec: spec_path(spec)?,
@@ -399,6 +423,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             agent_data: workflows.as_deref().map(read_file).transpose()?,
             safety,
+            overlays,
         }),
         #[cfg(feature = "mcp")]
         Command::Search {
@@ -409,6 +434,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             group,
             format,
             workflows,
+            overlays,
         } => search_cmd::run(search_cmd::SearchArgs {
             query: query.join(" "),
             spec: spec_path(spec)?,
@@ -417,14 +443,18 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             group,
             json: matches!(format, Format::Json),
             agent_data: workflows.as_deref().map(read_file).transpose()?,
+            overlays,
         }),
         Command::Inspect {
             spec,
             safety,
             format,
+            overlays,
         } => {
             let path = spec_path(spec)?;
-            let (api, diags, _) = agentgen::analyze(&with_safety(Config::new(&path), safety)?)?;
+            let mut config = with_safety(Config::new(&path), safety)?;
+            config.overlays = overlays;
+            let (api, diags, _) = agentgen::analyze(&config)?;
             let summary = agentgen::inspect::summarize(&api, diags);
             match format {
                 Format::Json => {
