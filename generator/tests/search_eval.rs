@@ -37,7 +37,7 @@ struct Query {
 fn clerk_catalog() -> Catalog {
     let spec = mirror::mirror().join("bapi/2026-05-12.yml");
     let config = agentgen::Config::new(&spec);
-    let (api, _, _) = agentgen::analyze(&config).expect("the pinned spec analyzes");
+    let (api, _) = agentgen::load_and_analyze(&config).expect("the pinned spec analyzes");
     let files =
         agentgen::agent::agentspec_documents(&api, &config).expect("the documents generate");
     Catalog::from_documents(&files).expect("the documents load")
