@@ -25,6 +25,9 @@ pub(super) enum Field {
     FilterValues,
     /// Path parameter names.
     Path,
+    /// Names of the path parameters that scope the operation: those followed by more of the
+    /// path (`user_id` in `/users/{user_id}/sessions`), whose entity owns what it acts on.
+    Owner,
     /// Request body field names.
     Body,
     /// Descriptions of the parameters and body fields.
@@ -35,7 +38,7 @@ pub(super) enum Field {
     Ids,
 }
 
-pub(super) const FIELDS: [Field; 13] = [
+pub(super) const FIELDS: [Field; 14] = [
     Field::Action,
     Field::Name,
     Field::Title,
@@ -45,6 +48,7 @@ pub(super) const FIELDS: [Field; 13] = [
     Field::Filters,
     Field::FilterValues,
     Field::Path,
+    Field::Owner,
     Field::Body,
     Field::ParamDocs,
     Field::Response,
@@ -67,6 +71,7 @@ impl Field {
             Field::FilterValues => (0.5, 0.0),
             // Mostly the entity's own ID (`user_id`), already said by the group and title.
             Field::Path => (0.2, 0.0),
+            Field::Owner => (1.0, 0.0),
             Field::Body => (1.0, 0.2),
             Field::ParamDocs => (0.15, 0.75),
             Field::Response => (0.3, 0.5),
@@ -79,6 +84,9 @@ impl Field {
 pub(super) fn word_fields() -> [f64; NF] {
     let mut m = [1.0; NF];
     m[Field::Ids as usize] = 0.0;
+    // Said as an owner (`a user's`, `of a user`) it counts in full; otherwise it is mostly
+    // the path parameter, already counted.
+    m[Field::Owner as usize] = 0.0;
     m
 }
 
@@ -180,6 +188,35 @@ pub(super) fn response_fields(output: &Value) -> Vec<String> {
     out
 }
 
+/// The action that an HTTP method on a path implies: `list` for a GET of a collection (the path
+/// ends in a literal segment), `get` for a GET of one item (it ends in a parameter), `delete`
+/// for a DELETE; `None` for the rest (a POST may create or do anything).
+pub(super) fn http_action(method: &str, path: &str) -> Option<&'static str> {
+    let item = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .is_some_and(|s| s.starts_with('{'));
+    match method.to_ascii_uppercase().as_str() {
+        "GET" if item => Some("get"),
+        "GET" => Some("list"),
+        "DELETE" => Some("delete"),
+        _ => None,
+    }
+}
+
+/// The path parameters followed by more of the path: the owners of what the operation acts on
+/// (`user_id` in `/users/{user_id}/sessions`, not in `/users/{user_id}`).
+pub(super) fn owner_params(path: &str) -> Vec<&str> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segments
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i + 1 < segments.len())
+        .filter_map(|(_, s)| s.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
 pub(super) fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -222,6 +259,15 @@ impl Doc {
                 .map(|w| vocab.stem(w))
                 .collect();
             let mut terms = vec![action.clone()];
+            // What the method and path say it does, when the name says something else: a
+            // GET of a collection lists, a GET of one item gets, a DELETE deletes
+            // (`api_keys_get_api_keys` lists; `api_keys_get_api_key` gets).
+            if let Some(http) = http_action(&op.http.method, &op.http.path) {
+                let http = vocab.stem(http);
+                if http != action {
+                    terms.push(http);
+                }
+            }
             let mut phrases: Vec<String> = vocab
                 .phrases
                 .values()
@@ -280,6 +326,8 @@ impl Doc {
         let mut ids = Vec::new();
         let mut param_docs = Vec::new();
         let mut values = Vec::new();
+        let mut owner = Vec::new();
+        let owner_params = owner_params(&op.http.path);
         for p in &op.http.params {
             let name = p.name.as_str();
             let schema = props.get(name).copied();
@@ -292,6 +340,9 @@ impl Doc {
                     }
                 }
                 "path" => {
+                    if owner_params.contains(&name) {
+                        owner.extend(vocab.terms(&identifier_words(name)));
+                    }
                     path.push(named(name));
                     ids.push(snake(name));
                 }
@@ -317,6 +368,7 @@ impl Doc {
         put(Field::Filters, flat(&filters));
         put(Field::FilterValues, values);
         put(Field::Path, flat(&path));
+        put(Field::Owner, owner);
         put(Field::Body, flat(&body));
         put(Field::ParamDocs, param_docs);
         put(Field::Response, flat(&response));

@@ -3,11 +3,13 @@
 //! synonyms and hints taken from IDs and email addresses in the query.
 //!
 //! Each operation is a document with fields of different weights: the action of its tool name
-//! (`create` in `organization_invitations_create`) and the rest of it, its title, group,
-//! description (without the sentences that many operations share), the names of its query
-//! parameters (the filters of a list operation) and their enum values, its path parameters,
-//! its body fields, the descriptions of those, the field names of its response, and the whole
-//! names of its path and query parameters (for ID hints).
+//! (`create` in `organization_invitations_create`, and what its method and path say: a GET of
+//! a collection lists, of one item gets) and the rest of it, its title, group, description
+//! (without the sentences that many operations share), the names of its query parameters (the
+//! filters of a list operation) and their enum values, its path parameters (and apart, those
+//! that scope it: `user_id` in `/users/{user_id}/sessions`, its owner), its body fields, the
+//! descriptions of those, the field names of its response, and the whole names of its path
+//! and query parameters (for ID hints).
 //!
 //! A query is split into words and the phrases of the synonym tables (`look up`, `sign out`,
 //! also with a word or two in between: `sign a user out`); stop words are left out; the rest is
@@ -16,8 +18,10 @@
 //! email address in the query asks for an operation that filters by email (or takes one); an ID
 //! such as `user_2abc...` asks for its entity (`user`) and for an operation that takes a
 //! `user_id`. An operation's score is the BM25F sum over what the query asks for, times the
-//! share of it that the operation answers. Ties keep catalog order: the ranking is
-//! deterministic.
+//! share of it that the operation answers, times the agreement of its action and of its class
+//! (read or not) with what the query says to do, and of its owner with the query's (`a user's
+//! memberships` are not those of `/organizations/{organization_id}/memberships`). Ties keep
+//! catalog order: the ranking is deterministic.
 //!
 //! The index is built once per server (or command) from the operations it may show.
 
@@ -494,6 +498,139 @@ mod tests {
         let page = index.page(&c, "widget", Some("gadgets"), 0, 10);
         assert_eq!(page["total"], 0);
         assert!(page["hint"].is_string());
+    }
+
+    /// `op` with an HTTP method and path.
+    fn op_at(method: &str, path: &str, o: Value) -> Value {
+        let mut o = o;
+        o["http"]["method"] = json!(method);
+        o["http"]["path"] = json!(path);
+        o
+    }
+
+    #[test]
+    fn the_method_and_path_say_whether_an_operation_lists_or_gets() {
+        assert_eq!(document::http_action("GET", "/api_keys"), Some("list"));
+        assert_eq!(document::http_action("GET", "/api_keys/{id}"), Some("get"));
+        assert_eq!(
+            document::http_action("DELETE", "/users/{id}"),
+            Some("delete")
+        );
+        assert_eq!(document::http_action("POST", "/users"), None);
+        // Both tool names say `get`: the path says which one lists.
+        let ops = vec![
+            op_at(
+                "GET",
+                "/api_keys/{api_key_id}",
+                op(
+                    "api_keys_get_api_key",
+                    "api_keys",
+                    "Get an API key",
+                    &[("api_key_id", "path")],
+                    &[],
+                ),
+            ),
+            op_at(
+                "GET",
+                "/api_keys",
+                op(
+                    "api_keys_get_api_keys",
+                    "api_keys",
+                    "Get API keys",
+                    &[("subject", "query")],
+                    &[],
+                ),
+            ),
+        ];
+        let c = catalog(&ops, json!([]));
+        assert_eq!(ranked(&c, "list the API keys")[0], "api_keys_get_api_keys");
+    }
+
+    #[test]
+    fn an_owner_named_by_the_query_beats_another_owner_with_a_filter() {
+        assert_eq!(
+            document::owner_params("/organizations/{organization_id}/memberships/{user_id}"),
+            ["organization_id"]
+        );
+        assert!(document::owner_params("/users/{user_id}").is_empty());
+        // The organization's member list filters by user, but it is scoped by an organization:
+        // "a user's memberships" are the user's own.
+        let ops = vec![
+            op_at(
+                "GET",
+                "/organizations/{organization_id}/memberships",
+                op(
+                    "organization_memberships_list",
+                    "organization_memberships",
+                    "List the memberships of an organization",
+                    &[
+                        ("organization_id", "path"),
+                        ("user_id", "query"),
+                        ("role", "query"),
+                    ],
+                    &[],
+                ),
+            ),
+            op_at(
+                "GET",
+                "/users/{user_id}/organization_memberships",
+                op(
+                    "users_get_organization_memberships",
+                    "users",
+                    "Retrieve all memberships for a user",
+                    &[("user_id", "path")],
+                    &[],
+                ),
+            ),
+        ];
+        let c = catalog(&ops, json!([]));
+        assert_eq!(
+            ranked(&c, "a user's organization memberships")[0],
+            "users_get_organization_memberships"
+        );
+        assert_eq!(
+            ranked(&c, "memberships of an organization")[0],
+            "organization_memberships_list"
+        );
+    }
+
+    #[test]
+    fn a_verb_that_only_writing_operations_do_asks_for_a_write() {
+        // `give` is no operation's action; its synonym `assign` is only a writing one's: the
+        // query asks to change the balance, not to read it.
+        let ops = vec![
+            op(
+                "users_get_credit_balance",
+                "users",
+                "Retrieve a user's credit balance",
+                &[("user_id", "path")],
+                &[],
+            ),
+            op(
+                "users_adjust_credit_balance",
+                "users",
+                "Adjust a user's credit balance",
+                &[("user_id", "path")],
+                &["amount"],
+            ),
+            op(
+                "roles_assign_permission",
+                "roles",
+                "Assign a permission to a role",
+                &[("role_id", "path")],
+                &[],
+            ),
+        ];
+        let c = catalog(&ops, json!([]));
+        assert_eq!(
+            ranked(&c, "give a user credits")[0],
+            "users_adjust_credit_balance"
+        );
+        // A reading verb asks for a read.
+        assert_eq!(
+            ranked(&c, "show a user's credits")[0],
+            "users_get_credit_balance"
+        );
     }
 
     #[test]

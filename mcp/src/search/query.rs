@@ -7,12 +7,12 @@ use super::Index;
 use std::collections::HashSet;
 
 /// Weight of a synonym relative to the word itself.
-pub(super) const SYNONYM_WEIGHT: f64 = 0.6;
+const SYNONYM_WEIGHT: f64 = 0.6;
 /// Weight of the head of the query's object ("sessions" in "list a user's active sessions").
-pub(super) const HEAD_WEIGHT: f64 = 2.0;
+const HEAD_WEIGHT: f64 = 2.0;
 /// Weight of the entity named by an ID's prefix (`user` for `user_2abc...`): the ID is what
 /// the operation takes rather than what it is about.
-pub(super) const ID_ENTITY_WEIGHT: f64 = 0.5;
+const ID_ENTITY_WEIGHT: f64 = 0.5;
 
 /// What a query asks for: a word (or phrase, or hint), the terms that answer it with their
 /// weights (the first is the word itself), and where they count.
@@ -24,6 +24,8 @@ pub(super) struct Concept {
     pub(super) weight: f64,
     /// Whether answering it counts in the share of the query answered.
     pub(super) counts: bool,
+    /// Whether it names an owner (`a user's`, `of an organization`).
+    pub(super) owner: bool,
 }
 
 impl Index {
@@ -129,6 +131,7 @@ impl Index {
             fields: word_fields(),
             weight: 1.0,
             counts: true,
+            owner: false,
         };
         let terms = v.sequence_terms_at(&seq);
         let owners = owner_positions(&seq, &terms);
@@ -148,6 +151,7 @@ impl Index {
                     // than what it is about.
                     concepts.push(Concept {
                         fields: owner_fields(),
+                        owner: true,
                         ..word_concept(&t)
                     });
                 } else {
@@ -165,6 +169,7 @@ impl Index {
                 fields,
                 weight: 1.0,
                 counts: true,
+                owner: false,
             });
         }
         for prefix in ids {
@@ -187,6 +192,7 @@ impl Index {
                 fields,
                 weight: 1.0,
                 counts: true,
+                owner: false,
             });
             // Unless the query already names the entity (`organization ... org_2abc`).
             let named = concepts
@@ -256,6 +262,7 @@ pub(super) fn owner_fields() -> [f64; NF] {
         (Field::Group, 0.2),
         (Field::Entity, 0.2),
         (Field::Path, 5.0),
+        (Field::Owner, 3.0),
     ] {
         m[f as usize] = x;
     }

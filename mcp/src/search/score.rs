@@ -2,32 +2,39 @@
 //! answers and the agreement of its action with the query's.
 
 use super::document::{Doc, Field, FIELDS, NF};
+use super::query::Concept;
 use super::{Hit, Index};
 use std::collections::HashSet;
 
 /// BM25 saturation.
-pub(super) const K1: f64 = 3.0;
+const K1: f64 = 3.0;
 /// How much answering only part of the query costs: the score is multiplied by the share of
 /// the query's words answered, to this power.
-pub(super) const COORDINATION: f64 = 1.0;
+const COORDINATION: f64 = 0.7;
 /// When the query says what to do (a word that is the action of some operation: `list`,
 /// `ban`, or a synonym), an operation whose action is none of those is multiplied by this...
-pub(super) const OTHER_ACTION: f64 = 0.6;
+const OTHER_ACTION: f64 = 0.5;
 /// ... and one whose action is only a synonym of one (`get` for `list`) by this.
-pub(super) const SYNONYM_ACTION: f64 = 0.85;
+const SYNONYM_ACTION: f64 = 0.85;
 /// A query word counts as answered in full when its weighted frequency reaches this (a match
 /// in a field of weight 1 or more); a weaker match (only in parameter descriptions, say)
 /// answers it in part.
-pub(super) const ANSWERED: f64 = 1.0;
+const ANSWERED: f64 = 1.0;
 /// How much an operation's tool name must be explained by the query: the score is multiplied
 /// by `1 - NAME_COVERAGE + NAME_COVERAGE * share`, where `share` is the share of the tool
 /// name's words that the query asks for (directly or by a synonym). Among operations that
 /// answer the query, the one whose name is the query (`organizations_list` for "list all
 /// organizations") beats one with more to it (`organization_domains_list_all`).
-pub(super) const NAME_COVERAGE: f64 = 0.3;
+const NAME_COVERAGE: f64 = 0.3;
+/// An operation scoped by an owner (a path parameter followed by more of the path) other than
+/// the one the query names (`a user's memberships` vs `/organizations/{id}/memberships`) is
+/// multiplied by this.
+const OTHER_OWNER: f64 = 0.7;
 /// A query that says nothing to do ("which user has external id 12345", "ada@example.com")
-/// asks to read: other operations are multiplied by this.
-pub(super) const NOT_READ: f64 = 0.8;
+/// asks to read, and so does one whose action only reading operations do (`show`); one whose
+/// action only other operations do (`give`, whose synonym `assign` only writes) asks to
+/// write. An operation of the other kind is multiplied by this.
+const OTHER_CLASS: f64 = 0.8;
 
 impl Index {
     /// The operations that match `query`, best first (ties in catalog order), each with why.
@@ -59,6 +66,26 @@ impl Index {
             .map(|c| c.counts && c.alts.iter().any(|(t, _)| self.actions.contains(t)))
             .collect();
         let wants_action = is_action.contains(&true);
+        // Whether what the query says to do is only done by reading operations (`show`,
+        // `list`), or only by others (`give`, `ban`): then operations of the other kind weigh
+        // less, as when it says nothing to do.
+        let does = |d: &Doc, c: &Concept| {
+            let action = &d.tf[Field::Action as usize];
+            c.alts.iter().any(|(t, _)| action.contains_key(t))
+        };
+        let (mut reads, mut writes) = (0usize, 0usize);
+        for (c, _) in concepts.iter().zip(&is_action).filter(|(_, &a)| a) {
+            for d in self.docs.iter().filter(|d| does(d, c)) {
+                if d.read {
+                    reads += 1;
+                } else {
+                    writes += 1;
+                }
+            }
+        }
+        let wants_read = !wants_action || writes == 0;
+        let wants_write = wants_action && reads == 0;
+        let owners: Vec<&Concept> = concepts.iter().filter(|c| c.owner).collect();
         // Every term the query asks for, with the words of its phrases.
         let asked: HashSet<&str> = concepts
             .iter()
@@ -127,16 +154,35 @@ impl Index {
                     .count() as f64
                     / doc.name_words.len().max(1) as f64;
                 let nc = NAME_COVERAGE;
-                let read_factor = if wants_action || doc.read {
+                let read_factor = if (wants_read && !doc.read) || (wants_write && doc.read) {
+                    OTHER_CLASS
+                } else {
+                    1.0
+                };
+                // The query's owner is the operation's owner, or what it acts on (`a
+                // member's role` and `/organizations/{id}/memberships/{user_id}`).
+                let doc_owner = &doc.tf[Field::Owner as usize];
+                let owned_by = |t: &str| {
+                    [Field::Owner, Field::Entity, Field::Name]
+                        .iter()
+                        .any(|&f| doc.tf[f as usize].contains_key(t))
+                };
+                let owner_factor = if owners.is_empty()
+                    || doc_owner.is_empty()
+                    || owners
+                        .iter()
+                        .any(|c| c.alts.iter().any(|(t, _)| owned_by(t)))
+                {
                     1.0
                 } else {
-                    NOT_READ
+                    OTHER_OWNER
                 };
                 let score = score
                     * share.powf(COORDINATION)
                     * action_factor
                     * (1.0 - nc + nc * named)
-                    * read_factor;
+                    * read_factor
+                    * owner_factor;
                 (score > 0.0).then(|| Hit {
                     op: doc.op,
                     score,

@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 /// The search vocabulary that fits any API (reviewed data: `spec/search-synonyms.yaml`).
 pub const GENERIC_VOCABULARY: &str = include_str!("../../../spec/search-synonyms.yaml");
 /// Longest phrase of the synonym tables, in words.
-pub(super) const MAX_PHRASE: usize = 4;
+const MAX_PHRASE: usize = 4;
 /// Words a query phrase may have in between (`sign a user out`).
-pub(super) const PHRASE_GAP: usize = 2;
+const PHRASE_GAP: usize = 2;
 /// Texts up to this many words match a phrase of the tables when they contain all its words,
 /// in any order (`organization_invitations_create` has `create invitation`).
-pub(super) const SHORT_TEXT: usize = 12;
+const SHORT_TEXT: usize = 12;
 
 /// `spec/search-synonyms.yaml`.
 #[derive(Debug, Default, Deserialize)]
