@@ -171,7 +171,7 @@ pub fn shape(op: &Operation, args: &Map<String, Value>, body: Value, allow_priva
 }
 
 /// Longest description kept in a compact schema.
-const MAX_DESCRIPTION: usize = 160;
+pub const MAX_DESCRIPTION: usize = 160;
 
 /// `schema` with every `description` cut to its first sentence (at most
 /// [`MAX_DESCRIPTION`] characters, whitespace collapsed): what `describe_operation` shows.
