@@ -162,7 +162,7 @@ impl Connection {
 
 /// The runtime's redactor (the same code the generated clients and the MCP server run).
 #[allow(dead_code)]
-#[path = "../../runtime/src/redact.rs"]
+#[path = "../../embed/runtime-src/redact.rs"]
 mod shared_redact;
 
 /// Remove anything that looks like a secret key (`sk_...`, or `secret`'s exact value) from a
