@@ -97,14 +97,13 @@ pub fn to_input(op: &Operation, req: Incoming<'_>) -> Result<Value, InputError> 
             )))
         }
         None => {}
-        Some(b) if req.body.is_empty() => {
-            if b.required {
-                return Err(InputError::Invalid(format!(
-                    "`{} {}` needs a request body ({})",
-                    op.http.method, op.http.path, b.content_type
-                )));
-            }
+        Some(b) if req.body.is_empty() && b.required => {
+            return Err(InputError::Invalid(format!(
+                "`{} {}` needs a request body ({})",
+                op.http.method, op.http.path, b.content_type
+            )));
         }
+        Some(_) if req.body.is_empty() => {}
         Some(b) => {
             let media = media_type(content_type, &b.content_type)?;
             let body = match (b.encoding.as_str(), media.as_str()) {
