@@ -18,6 +18,8 @@ use std::process::ExitCode;
 mod disk_sink;
 #[cfg(feature = "mcp")]
 mod mcp_cmd;
+#[cfg(feature = "serve")]
+mod serve_cmd;
 
 use disk_sink::DiskSink;
 
@@ -84,6 +86,11 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         safety: Option<PathBuf>,
+        /// The connection's URL on an `agentgen serve` gateway (`<gateway>/c/<connection>`):
+        /// the prompt tells the agent to call it with its access token instead of the API
+        /// with a key.
+        #[arg(long, value_name = "URL")]
+        gateway: Option<String>,
     },
     /// Serve the API over MCP on stdio for one connection (the document of
     /// `connection-prompt`; the key may instead come from the API's environment variable,
@@ -106,6 +113,35 @@ enum Command {
         /// Server URL (default: the connection's `base_url`, else the spec's).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// As for `generate`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        safety: Option<PathBuf>,
+    },
+    /// Run the connection gateway: agents call the API (REST under /c/<connection>/, MCP
+    /// over Streamable HTTP at /mcp/<connection>) with an access token; the gateway holds
+    /// the keys and enforces each connection's read_only / max_class / allow_secrets before
+    /// anything is sent. Also serves the published agent documents and /healthz.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// The configuration file (TOML, or YAML/JSON): listen address and connections.
+        #[arg(long, value_name = "FILE", required_unless_present = "hash_token")]
+        config: Option<PathBuf>,
+        /// Print the `sha256:` hash of the access token on standard input (for the
+        /// configuration's `access_tokens`) and exit.
+        #[arg(long, conflicts_with_all = ["config", "check"])]
+        hash_token: bool,
+        /// Check the configuration and build everything, then exit without serving.
+        #[arg(long)]
+        check: bool,
+        /// The spec (default: the pinned Clerk spec).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
         /// As for `generate`.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -333,6 +369,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             workflows,
             safety,
+            gateway,
         } => {
             let text = read_file(&connection)?;
             let path = spec_path(spec)?;
@@ -340,8 +377,9 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             config.templates_dir = templates;
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _, _) = agentgen::analyze(&config)?;
-            let prompt = agentgen::agent::connection_prompt(&api, &config, &text)
-                .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
+            let prompt =
+                agentgen::agent::connection_prompt_via(&api, &config, &text, gateway.as_deref())
+                    .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
             print!("{prompt}");
             Ok(())
         }
@@ -364,6 +402,27 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             agent_data: workflows.as_deref().map(read_file).transpose()?,
             safety,
+        }),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            hash_token: true, ..
+        } => serve_cmd::hash_token(),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            config,
+            check,
+            spec,
+            templates,
+            workflows,
+            safety,
+            ..
+        } => serve_cmd::run(serve_cmd::ServeArgs {
+            config: config.expect("clap requires --config without --hash-token"),
+            spec: spec_path(spec)?,
+            templates,
+            agent_data: workflows.as_deref().map(read_file).transpose()?,
+            safety,
+            check,
         }),
         Command::Inspect {
             spec,

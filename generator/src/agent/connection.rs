@@ -298,6 +298,8 @@ struct PromptView {
     workflows: Vec<WorkflowLine>,
     gotchas: Vec<String>,
     skill: String,
+    /// Set when the agent goes through an `agentgen serve` gateway.
+    gateway: Option<GatewayView>,
 }
 
 #[derive(Serialize)]
@@ -311,6 +313,36 @@ pub fn render(
     model: &Model<'_>,
     templates: &Templates,
     conn: &Connection,
+) -> Result<String, String> {
+    render_with(model, templates, conn, None)
+}
+
+/// Where an agent reaches the API through an `agentgen serve` gateway instead of directly.
+#[derive(Serialize)]
+struct GatewayView {
+    /// The connection's REST base: `<gateway>/c/<connection>`.
+    url: String,
+    /// Its remote MCP endpoint, `<gateway>/mcp/<connection>`, when `url` has that shape.
+    mcp_url: Option<String>,
+}
+
+impl GatewayView {
+    fn new(url: &str) -> GatewayView {
+        let url = url.trim_end_matches('/').to_string();
+        let mcp_url = url.rsplit_once("/c/").and_then(|(base, name)| {
+            (!name.is_empty() && !name.contains('/')).then(|| format!("{base}/mcp/{name}"))
+        });
+        GatewayView { url, mcp_url }
+    }
+}
+
+/// [`render`], for an agent that calls the gateway at `gateway` (the connection's REST base
+/// URL, `<gateway>/c/<connection>`) with an access token instead of the API with a key.
+pub fn render_with(
+    model: &Model<'_>,
+    templates: &Templates,
+    conn: &Connection,
+    gateway: Option<&str>,
 ) -> Result<String, String> {
     let api = model.api;
     let prefixes = &model.data.auth.key_prefixes;
@@ -470,6 +502,7 @@ pub fn render(
         } else {
             model.skill_name.clone()
         },
+        gateway: gateway.map(GatewayView::new),
     };
     let text = templates.render("connection.md.j2", &view)?;
     // Belt and braces: nothing key-shaped leaves this function.
@@ -579,6 +612,14 @@ mod tests {
         let e = parse("display_name: x\nconnection_details: {clerk: {max_class: admin}}\n")
             .unwrap_err();
         assert!(e.contains("max_class"), "{e}");
+    }
+
+    #[test]
+    fn gateway_urls_give_the_mcp_endpoint() {
+        let g = GatewayView::new("https://gw.example/c/support/");
+        assert_eq!(g.url, "https://gw.example/c/support");
+        assert_eq!(g.mcp_url.as_deref(), Some("https://gw.example/mcp/support"));
+        assert_eq!(GatewayView::new("https://gw.example/clerk").mcp_url, None);
     }
 
     #[test]

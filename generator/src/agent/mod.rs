@@ -966,13 +966,25 @@ pub fn connection_prompt(
     config: &Config,
     connection_text: &str,
 ) -> Result<String, String> {
+    connection_prompt_via(api, config, connection_text, None)
+}
+
+/// The connection prompt for an agent that reaches the API through an `agentgen serve`
+/// gateway: `gateway` is the connection's URL there (`<gateway>/c/<connection>`); the agent
+/// sends its access token and never holds the key.
+pub fn connection_prompt_via(
+    api: &Api,
+    config: &Config,
+    connection_text: &str,
+    gateway: Option<&str>,
+) -> Result<String, String> {
     let conn = connection::parse(connection_text)?;
     let (data, _) = load_data(api, config)?;
     let (sha, bytes) = spec_facts(config).unwrap_or_default();
     let location = spec_location(config, &sha);
     let model = Model::new(api, data, location, sha, bytes);
     let templates = skill::Templates::load(config.templates_dir.as_deref())?;
-    connection::render(&model, &templates, &conn)
+    connection::render_with(&model, &templates, &conn, gateway)
 }
 
 #[cfg(test)]
