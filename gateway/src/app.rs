@@ -42,6 +42,9 @@ pub struct Setup {
     pub published: BTreeMap<String, Vec<u8>>,
     /// The connection prompt of each connection (by name), pointing agents at the gateway.
     pub prompts: BTreeMap<String, String>,
+    /// The remote MCP server's instructions for each connection (by name): the connection
+    /// prompt for an agent whose tools list the operations (a missing entry: the prompt).
+    pub instructions: BTreeMap<String, String>,
     /// Retry settings from the spec.
     pub retry: Option<RetryConfig>,
 }
@@ -96,6 +99,7 @@ impl Gateway {
             catalog,
             published,
             prompts,
+            instructions,
             retry,
         } = setup;
         let (audit, audit_task) = Audit::start(config.audit_log.as_deref())
@@ -138,7 +142,10 @@ impl Gateway {
                 c,
                 policy,
                 Arc::clone(&backend),
-                prompt.clone(),
+                instructions
+                    .get(&c.name)
+                    .cloned()
+                    .unwrap_or_else(|| prompt.clone()),
                 &config,
                 audit.clone(),
                 cancel.child_token(),

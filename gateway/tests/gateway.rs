@@ -77,6 +77,7 @@ async fn an_unreachable_api_is_a_gateway_error() {
         catalog: catalog(),
         published: Default::default(),
         prompts: Default::default(),
+        instructions: Default::default(),
         retry: Some(agentgen_mcp::runtime::RetryConfig {
             initial_interval_ms: 1,
             max_interval_ms: 1,

@@ -18,6 +18,8 @@ use std::process::ExitCode;
 mod disk_sink;
 #[cfg(feature = "mcp")]
 mod mcp_cmd;
+#[cfg(feature = "mcp")]
+mod search_cmd;
 #[cfg(feature = "serve")]
 mod serve_cmd;
 
@@ -151,6 +153,34 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         safety: Option<PathBuf>,
+    },
+    /// Find operations by what you want to do (`agentgen search find user by email`), ranked
+    /// as the MCP server's `search_operations` ranks them: relevance over names, titles,
+    /// descriptions, parameters and response fields, with stemming and synonyms; IDs
+    /// (`user_2abc...`) and email addresses in the query count.
+    #[cfg(feature = "mcp")]
+    Search {
+        /// What to look for (several words need no quotes; an empty query lists everything).
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// The spec (default: the pinned Clerk spec).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// How many results.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        limit: usize,
+        /// Only `read` operations, as a read-only connection sees them.
+        #[arg(long)]
+        read_only: bool,
+        /// Only operations of this group.
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+        /// Output format: `json` is the `search_operations` result.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
     },
     /// Print a summary of the IR: operations, types, groups, untyped JSON fields, operations
     /// that return credentials, diagnostics.
@@ -377,9 +407,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             config.templates_dir = templates;
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _, _) = agentgen::analyze(&config)?;
-            let prompt =
-                agentgen::agent::connection_prompt_via(&api, &config, &text, gateway.as_deref())
-                    .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
+            let mut options = agentgen::agent::connection::PromptOptions::full();
+            if let Some(url) = gateway {
+                options = options.through_gateway(url);
+            }
+            let prompt = agentgen::agent::connection_prompt(&api, &config, &text, &options)
+                .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
             print!("{prompt}");
             Ok(())
         }
@@ -423,6 +456,24 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             agent_data: workflows.as_deref().map(read_file).transpose()?,
             safety,
             check,
+        }),
+        #[cfg(feature = "mcp")]
+        Command::Search {
+            query,
+            spec,
+            limit,
+            read_only,
+            group,
+            format,
+            workflows,
+        } => search_cmd::run(search_cmd::SearchArgs {
+            query: query.join(" "),
+            spec: spec_path(spec)?,
+            limit,
+            read_only,
+            group,
+            json: matches!(format, Format::Json),
+            agent_data: workflows.as_deref().map(read_file).transpose()?,
         }),
         Command::Inspect {
             spec,

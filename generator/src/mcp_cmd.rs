@@ -63,8 +63,15 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     let spec_label = args.spec.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)
         .map_err(|e| agentgen::Error::msg(&spec_label, e))?;
-    let prompt = agentgen::agent::connection_prompt(&api, &config, &text)
-        .map_err(|e| agentgen::Error::msg(&conn_label, e))?;
+    // The server lists (full mode) or searches (progressive mode) the operations itself: the
+    // prompt names only the groups.
+    let prompt = agentgen::agent::connection_prompt(
+        &api,
+        &config,
+        &text,
+        &connection::PromptOptions::via_tools(),
+    )
+    .map_err(|e| agentgen::Error::msg(&conn_label, e))?;
     let catalog =
         Catalog::from_documents(&files).map_err(|e| agentgen::Error::msg("agent documents", e))?;
 

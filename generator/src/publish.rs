@@ -175,9 +175,10 @@ fn llms_txt(
     t
 }
 
-/// A deterministic `.tar.gz` of a skill folder (relative path -> bytes): entries sorted,
-/// directories before their contents, mtime 0, uid/gid 0, modes 0644/0755, gzip without
-/// timestamp (deflate stored blocks).
+/// A deterministic `.tar.gz` of a skill folder (relative path -> bytes): ustar entries
+/// sorted, directories before their contents, mtime 0, uid/gid 0, no owner names, modes
+/// 0644/0755; gzip at the best compression, without file name, with mtime 0 and the
+/// operating system "unknown" (255).
 pub fn tar_gz(files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, String> {
     let mut entries: BTreeSet<String> = BTreeSet::new();
     for path in files.keys() {
@@ -190,106 +191,102 @@ pub fn tar_gz(files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, String> {
         }
         entries.insert(path.clone());
     }
-    let mut tar = Vec::new();
+    let gzip = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(Vec::new(), flate2::Compression::best());
+    let mut tar = tar::Builder::new(gzip);
     for entry in &entries {
-        match files.get(entry) {
-            Some(bytes) => {
-                tar.extend(ustar_header(entry, 0o644, bytes.len() as u64, b'0')?);
-                tar.extend_from_slice(bytes);
-                tar.resize(tar.len().next_multiple_of(512), 0);
-            }
-            None => tar.extend(ustar_header(entry, 0o755, 0, b'5')?),
-        }
+        let (data, mode, kind) = match files.get(entry) {
+            Some(bytes) => (bytes.as_slice(), 0o644, tar::EntryType::Regular),
+            None => (&[][..], 0o755, tar::EntryType::Directory),
+        };
+        let mut header = tar::Header::new_ustar();
+        header
+            .set_path(entry)
+            .map_err(|e| format!("cannot archive {entry}: {e}"))?;
+        header.set_entry_type(kind);
+        header.set_mode(mode);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_size(data.len() as u64);
+        header.set_cksum();
+        tar.append(&header, data)
+            .map_err(|e| format!("cannot archive {entry}: {e}"))?;
     }
-    tar.resize(tar.len() + 1024, 0);
-    Ok(gzip_stored(&tar))
-}
-
-fn ustar_header(path: &str, mode: u32, size: u64, kind: u8) -> Result<[u8; 512], String> {
-    let mut h = [0u8; 512];
-    let (prefix, name) = if path.len() <= 100 {
-        ("", path)
-    } else {
-        // Split at a '/' so that name <= 100 and prefix <= 155 bytes.
-        let cut = path[..path.len().min(156)]
-            .rfind('/')
-            .filter(|&i| path.len() - i - 1 <= 100 && i > 0)
-            .ok_or_else(|| format!("path too long for a tar archive: {path}"))?;
-        (&path[..cut], &path[cut + 1..])
-    };
-    let put = |h: &mut [u8; 512], at: usize, s: &[u8]| h[at..at + s.len()].copy_from_slice(s);
-    put(&mut h, 0, name.as_bytes());
-    put(&mut h, 100, format!("{mode:07o}\0").as_bytes());
-    put(&mut h, 108, b"0000000\0");
-    put(&mut h, 116, b"0000000\0");
-    if size >= 1 << 33 {
-        return Err(format!("file too large for a tar archive: {path}"));
-    }
-    put(&mut h, 124, format!("{size:011o}\0").as_bytes());
-    put(&mut h, 136, b"00000000000\0");
-    put(&mut h, 148, b"        ");
-    h[156] = kind;
-    put(&mut h, 257, b"ustar\0");
-    put(&mut h, 263, b"00");
-    put(&mut h, 345, prefix.as_bytes());
-    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-    put(&mut h, 148, format!("{sum:06o}\0 ").as_bytes());
-    Ok(h)
-}
-
-/// gzip (RFC 1952) with mtime 0 and deflate stored blocks (RFC 1951 §3.2.4).
-fn gzip_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    let mut chunks: Vec<&[u8]> = data.chunks(0xffff).collect();
-    if chunks.is_empty() {
-        chunks.push(&[]);
-    }
-    let last = chunks.len() - 1;
-    for (i, chunk) in chunks.iter().enumerate() {
-        out.push(u8::from(i == last));
-        let len = chunk.len() as u16;
-        out.extend(len.to_le_bytes());
-        out.extend((!len).to_le_bytes());
-        out.extend_from_slice(chunk);
-    }
-    out.extend(crc32(data).to_le_bytes());
-    out.extend((data.len() as u32).to_le_bytes());
-    out
-}
-
-/// CRC-32 (IEEE, reflected, as used by gzip).
-pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    let gzip = tar
+        .into_inner()
+        .map_err(|e| format!("cannot finish the archive: {e}"))?;
+    gzip.finish()
+        .map_err(|e| format!("cannot compress the archive: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
-    fn crc32_matches_the_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
-    }
-
-    #[test]
-    fn tar_headers_have_valid_checksums_and_sorted_entries() {
+    fn archives_are_deterministic_compressed_and_sorted() {
         let mut files = BTreeMap::new();
-        files.insert("SKILL.md".to_string(), b"hi".to_vec());
+        files.insert("SKILL.md".to_string(), "hi ".repeat(1000).into_bytes());
         files.insert("references/a.md".to_string(), b"a".to_vec());
         let a = tar_gz(&files).unwrap();
         assert_eq!(a, tar_gz(&files).unwrap());
-        assert_eq!(&a[..4], &[0x1f, 0x8b, 8, 0]);
-        assert_eq!(&a[4..8], &[0, 0, 0, 0]);
+        // gzip, no optional fields, mtime 0, best compression, unknown OS.
+        assert_eq!(&a[..10], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255]);
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(&a[..])
+            .read_to_end(&mut tar)
+            .unwrap();
+        assert!(
+            a.len() * 4 < tar.len(),
+            "{} of {} bytes",
+            a.len(),
+            tar.len()
+        );
+        let mut archive = tar::Archive::new(&tar[..]);
+        let entries: Vec<(String, u32, u64)> = archive
+            .entries()
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let h = e.header();
+                assert_eq!((h.uid().unwrap(), h.gid().unwrap()), (0, 0));
+                assert_eq!(h.mtime().unwrap(), 0);
+                let path = String::from_utf8(e.path_bytes().into_owned()).unwrap();
+                (path, h.mode().unwrap(), h.size().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("SKILL.md".to_string(), 0o644, 3000),
+                ("references/".to_string(), 0o755, 0),
+                ("references/a.md".to_string(), 0o644, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn long_paths_are_split_and_too_long_ones_are_errors() {
+        let (a, b) = ("a".repeat(60), "b".repeat(60));
+        let deep = format!("{a}/{b}/{}.md", "f".repeat(90));
+        let files = BTreeMap::from([(deep.clone(), b"x".to_vec())]);
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(&tar_gz(&files).unwrap()[..])
+            .read_to_end(&mut tar)
+            .unwrap();
+        let mut archive = tar::Archive::new(&tar[..]);
+        let paths: Vec<String> = archive
+            .entries()
+            .unwrap()
+            .map(|e| String::from_utf8(e.unwrap().path_bytes().into_owned()).unwrap())
+            .collect();
+        assert_eq!(paths, [format!("{a}/"), format!("{a}/{b}/"), deep]);
+        let files = BTreeMap::from([("x".repeat(300), b"x".to_vec())]);
+        let err = tar_gz(&files).unwrap_err();
+        assert!(err.contains("cannot archive"), "{err}");
     }
 }

@@ -3,6 +3,7 @@
 //! server. Audit lines go to standard output (or the configured file); the one status line
 //! goes to standard error. Neither ever holds a key or an access token.
 
+use agentgen::agent::connection::PromptOptions;
 use agentgen::Config;
 use agentgen_gateway::config as gw_config;
 use agentgen_mcp::runtime::RetryConfig;
@@ -114,22 +115,32 @@ pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
         .next()
         .unwrap_or("api")
         .to_string();
+    // Per connection: the prompt served at /prompt/<name> (every operation named, for an
+    // agent that reads the skill and calls the REST gateway) and the remote MCP server's
+    // instructions (the tools list the operations themselves), both pointing at the gateway.
     let mut prompts = BTreeMap::new();
+    let mut instructions = BTreeMap::new();
     for c in &gw.connections {
         let doc = connection_document(&service, c);
-        let prompt = agentgen::agent::connection_prompt_via(
-            &generated.api,
-            &config,
-            &doc,
-            Some(&gw.connection_url(&c.name)),
-        )
-        .map_err(|e| {
-            agentgen::Error::msg(
-                format!("{} (connection {})", args.config.display(), c.name),
-                agentgen_mcp::redact::redact(&e, Some(c.key.expose())),
+        let url = gw.connection_url(&c.name);
+        let render = |options: PromptOptions| {
+            agentgen::agent::connection_prompt(&generated.api, &config, &doc, &options).map_err(
+                |e| {
+                    agentgen::Error::msg(
+                        format!("{} (connection {})", args.config.display(), c.name),
+                        agentgen_mcp::redact::redact(&e, Some(c.key.expose())),
+                    )
+                },
             )
-        })?;
-        prompts.insert(c.name.clone(), prompt);
+        };
+        prompts.insert(
+            c.name.clone(),
+            render(PromptOptions::full().through_gateway(url.clone()))?,
+        );
+        instructions.insert(
+            c.name.clone(),
+            render(PromptOptions::via_tools().through_gateway(url))?,
+        );
     }
     let retry = generated.api.info.retry.as_ref().map(|r| RetryConfig {
         initial_interval_ms: r.initial_interval_ms,
@@ -157,6 +168,7 @@ pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
         catalog,
         published,
         prompts,
+        instructions,
         retry,
     };
     if check {

@@ -68,7 +68,7 @@ thread_local! {
     static FORMAT: Cell<Duration> = const { Cell::new(Duration::ZERO) };
 }
 
-/// Time `f` as formatting (printing tokens as source, `emit::print`) on this thread; see
+/// Time `f` as formatting (printing tokens as source with prettyplease) on this thread; see
 /// [`take_format`].
 pub(crate) fn formatting<T>(f: impl FnOnce() -> T) -> T {
     let start = Instant::now();

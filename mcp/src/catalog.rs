@@ -27,6 +27,18 @@ pub struct Manifest {
     pub groups: Vec<GroupEntry>,
     /// Every operation, in order.
     pub operations: Vec<OperationEntry>,
+    /// The API's reviewed search vocabulary (absent: none).
+    #[serde(default)]
+    pub search: SearchSection,
+}
+
+/// The API's search vocabulary.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchSection {
+    /// Groups of words or phrases that mean the same thing when choosing an operation.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// The API described.
@@ -87,6 +99,9 @@ pub struct Operation {
     pub description: String,
     /// JSON Schema of the input (parameters by wire name, plus `body`).
     pub input_schema: Value,
+    /// JSON Schema of the output (absent: `null`).
+    #[serde(default)]
+    pub output_schema: Value,
     /// MCP tool annotations.
     pub annotations: Annotations,
     /// `operationId`.

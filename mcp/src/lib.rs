@@ -15,6 +15,8 @@
 //! * [`validate`]: checks tool arguments against the operation's input schema before a
 //!   request is sent.
 //! * [`output`]: page-size caps, next-page hints and `private_metadata` removal.
+//! * [`search`]: the ranking of `search_operations` (and of `agentgen search`): BM25F over
+//!   the operation documents with stemming, stop words, synonyms and ID / email hints.
 //!
 //! This crate does not depend on `agentgen`: the `agentgen mcp` command generates the
 //! documents in memory and hands them over.
@@ -25,6 +27,7 @@ pub mod catalog;
 pub mod output;
 pub mod policy;
 pub use runtime::redact;
+pub mod search;
 pub mod server;
 pub mod validate;
 

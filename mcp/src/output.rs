@@ -1,5 +1,7 @@
-//! Keeping results usable: page sizes are capped (default and maximum), list results say how
-//! to get the next page, and `private_metadata` is removed unless the connection allows it.
+//! Keeping results usable and small: page sizes are capped (default and maximum), list results
+//! say how to get the next page, `private_metadata` is removed unless the connection allows
+//! it, a `fields` selection keeps only the fields the agent asked for, and schemas shown to
+//! the agent carry one-sentence descriptions.
 
 use crate::catalog::Operation;
 use serde_json::{json, Map, Value};
@@ -154,12 +156,7 @@ pub fn shape(op: &Operation, args: &Map<String, Value>, body: Value, allow_priva
             }
         };
         let page = match next {
-            Some(next) => json!({
-                "returned": returned,
-                "more": true,
-                "next_arguments": next,
-                "how": format!("Call `{}` again with `next_arguments` for the next page.", op.name),
-            }),
+            Some(next) => json!({"returned": returned, "more": true, "next_arguments": next}),
             None => json!({"returned": returned, "more": false}),
         };
         out.insert("next_page".into(), page);
@@ -171,6 +168,133 @@ pub fn shape(op: &Operation, args: &Map<String, Value>, body: Value, allow_priva
         );
     }
     Value::Object(out)
+}
+
+/// Longest description kept in a compact schema.
+pub const MAX_DESCRIPTION: usize = 160;
+
+/// `schema` with every `description` cut to its first sentence (at most
+/// [`MAX_DESCRIPTION`] characters, whitespace collapsed): what `describe_operation` shows.
+/// Types, enums, defaults and bounds are kept whole; arguments are still checked against
+/// the full schema.
+pub fn compact_schema(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| match (k.as_str(), v) {
+                    ("description", Value::String(d)) => (k.clone(), first_sentence(d).into()),
+                    _ => (k.clone(), compact_schema(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(compact_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The first sentence of `text`, whitespace collapsed, at most [`MAX_DESCRIPTION`]
+/// characters.
+pub fn first_sentence(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = flat
+        .char_indices()
+        .find(|&(i, c)| matches!(c, '.' | '!' | '?') && flat[i + c.len_utf8()..].starts_with(' '))
+        .map_or(flat.len(), |(i, c)| i + c.len_utf8());
+    let sentence = &flat[..end];
+    if sentence.chars().count() <= MAX_DESCRIPTION {
+        sentence.to_string()
+    } else {
+        let cut: String = sentence.chars().take(MAX_DESCRIPTION - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// Keep only `fields` (names, or dotted paths such as `email_addresses.email_address`) of
+/// each item of a list result, or of the result itself; the paging and notes the server
+/// adds are kept. Fields that no item has are reported under `fields_not_found`.
+pub fn select_fields(op: &Operation, out: &mut Value, fields: &[String]) {
+    if fields.is_empty() {
+        return;
+    }
+    let paths: Vec<Vec<&str>> = fields.iter().map(|f| f.split('.').collect()).collect();
+    let Value::Object(map) = out else {
+        return;
+    };
+    let list_key = op
+        .pagination
+        .as_ref()
+        .map(|p| p.items_field.as_deref().unwrap_or("items"))
+        .or_else(|| map.contains_key("items").then_some("items"));
+    let mut seen = vec![false; paths.len()];
+    match list_key
+        .and_then(|k| map.get_mut(k))
+        .and_then(Value::as_array_mut)
+    {
+        Some(items) => {
+            for item in items.iter_mut() {
+                *item = pick(item, &paths, &mut seen);
+            }
+        }
+        None => {
+            let kept: Map<String, Value> = map
+                .iter()
+                .filter(|(k, _)| matches!(k.as_str(), "next_page" | "omitted"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let mut picked = pick(&Value::Object(std::mem::take(map)), &paths, &mut seen);
+            if let Value::Object(p) = &mut picked {
+                p.extend(kept);
+            }
+            *out = picked;
+        }
+    }
+    let missing: Vec<&String> = fields
+        .iter()
+        .zip(&seen)
+        .filter(|(_, s)| !**s)
+        .map(|(f, _)| f)
+        .collect();
+    if let (false, Value::Object(map)) = (missing.is_empty(), out) {
+        map.insert("fields_not_found".into(), json!(missing));
+    }
+}
+
+/// The parts of `value` that `paths` name (arrays are picked element by element); `seen[i]`
+/// is set when path `i` matched something.
+fn pick(value: &Value, paths: &[Vec<&str>], seen: &mut [bool]) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| pick(v, paths, seen)).collect()),
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, v) in map {
+                // The paths under this key, and whether one ends here (keep it whole).
+                let mut whole = false;
+                let mut rest: Vec<(usize, Vec<&str>)> = Vec::new();
+                for (i, p) in paths.iter().enumerate() {
+                    if p.first() == Some(&key.as_str()) {
+                        if p.len() == 1 {
+                            whole = true;
+                            seen[i] = true;
+                        } else {
+                            rest.push((i, p[1..].to_vec()));
+                        }
+                    }
+                }
+                if whole {
+                    out.insert(key.clone(), v.clone());
+                } else if !rest.is_empty() {
+                    let sub: Vec<Vec<&str>> = rest.iter().map(|(_, p)| p.clone()).collect();
+                    let mut sub_seen = vec![false; sub.len()];
+                    out.insert(key.clone(), pick(v, &sub, &mut sub_seen));
+                    for ((i, _), s) in rest.iter().zip(sub_seen) {
+                        seen[*i] |= s;
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +366,56 @@ mod tests {
             false,
         );
         assert_eq!(out["next_page"]["next_arguments"]["offset"], 1);
+    }
+
+    #[test]
+    fn fields_keep_only_what_was_asked_for() {
+        let op = op(json!({"strategy": "offset", "limitParam": "limit", "offsetParam": "offset"}));
+        let args: Map<String, Value> = serde_json::from_value(json!({"limit": 2})).unwrap();
+        let body = json!([
+            {"id": "u1", "first_name": "Ada", "email_addresses": [{"id": "e1", "email_address": "ada@example.com", "verification": {}}], "private_metadata": {}},
+            {"id": "u2", "first_name": "Bob", "email_addresses": []}
+        ]);
+        let mut out = shape(&op, &args, body, false);
+        let fields = ["id", "email_addresses.email_address", "nickname"].map(String::from);
+        select_fields(&op, &mut out, &fields);
+        assert_eq!(
+            out["items"],
+            json!([
+                {"id": "u1", "email_addresses": [{"email_address": "ada@example.com"}]},
+                {"id": "u2", "email_addresses": []}
+            ])
+        );
+        // Paging survives; the next page came from the whole items.
+        assert_eq!(out["next_page"]["next_arguments"]["offset"], 2);
+        assert_eq!(out["fields_not_found"], json!(["nickname"]));
+        // A single object is picked itself, and server notes stay.
+        let one = self::op(Value::Null);
+        let mut out = shape(
+            &one,
+            &Map::new(),
+            json!({"id": "u", "name": "x", "private_metadata": {}}),
+            false,
+        );
+        select_fields(&one, &mut out, &["name".to_string()]);
+        assert_eq!(out["name"], "x");
+        assert!(out.get("id").is_none());
+        assert!(out["omitted"].is_string());
+        assert!(out.get("fields_not_found").is_none());
+    }
+
+    #[test]
+    fn compact_schemas_keep_one_sentence_and_every_constraint() {
+        let s = json!({"type": "object", "properties": {
+            "q": {"type": "string", "description": "Returns users.\nFor each user ID, the `+` can be\nprepended.", "enum": ["a"], "default": "a"},
+            "long": {"description": "x".repeat(300)}}});
+        let c = compact_schema(&s);
+        assert_eq!(c["properties"]["q"]["description"], "Returns users.");
+        assert_eq!(c["properties"]["q"]["enum"], json!(["a"]));
+        assert_eq!(c["properties"]["q"]["default"], "a");
+        let long = c["properties"]["long"]["description"].as_str().unwrap();
+        assert!(long.ends_with('…') && long.chars().count() == MAX_DESCRIPTION);
+        assert_eq!(first_sentence("v1.2 is out. Next"), "v1.2 is out.");
     }
 
     #[test]

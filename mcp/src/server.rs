@@ -5,6 +5,7 @@ use crate::catalog::{Catalog, Operation};
 use crate::output::{self, Limits};
 use crate::policy::Policy;
 use crate::redact::redact;
+use crate::search::Index;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -73,21 +74,13 @@ struct Inner {
     backend: Arc<dyn Backend>,
     /// Indices of the operations this connection may see and call.
     visible: Vec<usize>,
+    /// The search index over the visible operations.
+    index: Index,
     tools: Vec<Tool>,
 }
 
 fn tool(value: Value) -> Tool {
     serde_json::from_value(value).expect("tool definitions built here have the MCP shape")
-}
-
-fn first_sentence(text: &str) -> String {
-    let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());
-    let s = &text[..end];
-    if s.chars().count() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 impl Server {
@@ -117,11 +110,13 @@ impl Server {
             })
             .map(|(i, _)| i)
             .collect();
+        let index = Index::new(&catalog, &visible);
         let mut inner = Inner {
             catalog,
             settings,
             backend,
             visible,
+            index,
             tools: Vec::new(),
         };
         inner.tools = match inner.settings.mode {
@@ -161,11 +156,11 @@ impl Server {
             (Mode::Progressive, SEARCH) => inner.search(&args),
             (Mode::Progressive, DESCRIBE) => inner.describe(&args),
             (Mode::Progressive, CALL) => match split_call(&args) {
-                Ok((op, op_args)) => inner.call_operation(&op, op_args).await,
+                Ok(c) => inner.call_operation(&c.name, c.arguments, &c.fields).await,
                 Err(e) => Err(e),
             },
             (Mode::Progressive, other) => Err(inner.unknown(other)),
-            (Mode::Full, op) => inner.call_operation(op, args).await,
+            (Mode::Full, op) => inner.call_operation(op, args, &[]).await,
         };
         let secret = inner.settings.secret.as_deref();
         match result {
@@ -185,8 +180,17 @@ impl Server {
     }
 }
 
-/// `call_operation`'s arguments: `name` and `arguments`.
-fn split_call(args: &Map<String, Value>) -> Result<(String, Map<String, Value>), CallError> {
+/// `call_operation`'s arguments: `name`, `arguments` and `fields`.
+struct Call {
+    name: String,
+    arguments: Map<String, Value>,
+    fields: Vec<String>,
+}
+
+/// Most fields a `fields` selection may name.
+const MAX_FIELDS: usize = 50;
+
+fn split_call(args: &Map<String, Value>) -> Result<Call, CallError> {
     let name = match args.get("name") {
         Some(Value::String(n)) => n.clone(),
         Some(_) => return Err(CallError::InvalidInput("`name` must be a string".into())),
@@ -196,12 +200,15 @@ fn split_call(args: &Map<String, Value>) -> Result<(String, Map<String, Value>),
             ))
         }
     };
-    if let Some(extra) = args.keys().find(|k| *k != "name" && *k != "arguments") {
+    if let Some(extra) = args
+        .keys()
+        .find(|k| !matches!(k.as_str(), "name" | "arguments" | "fields"))
+    {
         return Err(CallError::InvalidInput(format!(
-            "unknown field `{extra}`: call_operation takes `name` and `arguments`"
+            "unknown field `{extra}`: call_operation takes `name`, `arguments` and `fields`"
         )));
     }
-    let op_args = match args.get("arguments") {
+    let arguments = match args.get("arguments") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m.clone(),
         Some(_) => {
@@ -210,7 +217,28 @@ fn split_call(args: &Map<String, Value>) -> Result<(String, Map<String, Value>),
             ))
         }
     };
-    Ok((name, op_args))
+    let fields = match args.get("fields") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) if items.len() <= MAX_FIELDS => items
+            .iter()
+            .map(|f| match f.as_str() {
+                Some(f) if !f.is_empty() && !f.split('.').any(str::is_empty) => Ok(f.to_string()),
+                _ => Err(CallError::InvalidInput(
+                    "`fields` must list field names or dotted paths such as `id` or `email_addresses.email_address`".into(),
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(CallError::InvalidInput(format!(
+                "`fields` must be an array of at most {MAX_FIELDS} field names"
+            )))
+        }
+    };
+    Ok(Call {
+        name,
+        arguments,
+        fields,
+    })
 }
 
 impl Inner {
@@ -267,12 +295,12 @@ impl Inner {
             tool(json!({
                 "name": SEARCH,
                 "title": format!("Search {api} operations"),
-                "description": format!("Find operations of {api} ({n} available{}) by words in their name, title or description. Returns names, safety classes and one-line summaries; then use {DESCRIBE} for the input schema and {CALL} to run one.", if self.settings.policy.is_read_only() { ", read-only" } else { "" }),
+                "description": format!("Find operations of {api} ({n} available{}) by what you want to do, e.g. `find user by email` or `ban user_2abc...`: ranked by relevance over names, titles, descriptions, parameters and response fields, with synonyms; IDs and email addresses in the query count. Returns names, safety classes, one-line summaries and why each matched; then use {DESCRIBE} for the input schema and {CALL} to run one.", if self.settings.policy.is_read_only() { ", read-only" } else { "" }),
                 "inputSchema": {
                     "type": "object",
                     "properties": {
-                        "query": {"type": "string", "description": "Words to look for, e.g. `list users` or `organization invitation`. Empty lists everything (paged)."},
-                        "group": {"type": "string", "enum": groups, "description": "Only operations of this group."},
+                        "query": {"type": "string", "description": "What to do and to what, in words, e.g. `list users`, `invite someone to an organization`, `sessions of user_2abc...`. Empty lists everything (paged)."},
+                        "group": {"type": "string", "description": format!("Only operations of this group, e.g. `{}`.", groups.first().copied().unwrap_or("users"))},
                         "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10, "description": "How many results (default 10, at most 50)."},
                         "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "Results to skip."}
                     },
@@ -283,7 +311,7 @@ impl Inner {
             tool(json!({
                 "name": DESCRIBE,
                 "title": "Describe an operation",
-                "description": format!("The full description of one operation: what it does, its safety class, its input JSON Schema (pass the arguments to {CALL}), paging and examples."),
+                "description": format!("One operation: what it does and returns, its safety class, its input JSON Schema (pass the arguments to {CALL}) and an example."),
                 "inputSchema": {
                     "type": "object",
                     "properties": {"name": {"type": "string", "description": format!("Operation name from {SEARCH}, e.g. `users_list`.")}},
@@ -295,12 +323,13 @@ impl Inner {
             tool(json!({
                 "name": CALL,
                 "title": format!("Call a {api} operation"),
-                "description": format!("Call one operation with arguments that follow its input schema (see {DESCRIBE}). List operations return at most {} items per call (default {}) and say how to get the next page.{}", self.settings.limits.max_limit, self.settings.limits.default_limit, self.refusal_note()),
+                "description": format!("Call one operation with arguments that follow its input schema (see {DESCRIBE}); `fields` keeps only the fields you need. List operations return at most {} items per call (default {}); `next_page.next_arguments` are the arguments for the next page.{}", self.settings.limits.max_limit, self.settings.limits.default_limit, self.refusal_note()),
                 "inputSchema": {
                     "type": "object",
                     "properties": {
                         "name": {"type": "string", "description": "Operation name, e.g. `users_list`."},
-                        "arguments": {"type": "object", "description": "The operation's arguments (its input schema).", "additionalProperties": true}
+                        "arguments": {"type": "object", "description": "The operation's arguments (its input schema).", "additionalProperties": true},
+                        "fields": {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": MAX_FIELDS, "description": "Only these fields of each item (or of the result): names or dotted paths, e.g. [\"id\", \"email_addresses.email_address\"]. Ask only for what the task needs."}
                     },
                     "required": ["name"],
                     "additionalProperties": false
@@ -371,78 +400,7 @@ impl Inner {
         let group = args.get("group").and_then(Value::as_str);
         let limit = args.get("limit").and_then(Value::as_u64).unwrap_or(10) as usize;
         let offset = args.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let words: Vec<String> = query
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        let score = |op: &Operation, word: &str| -> u32 {
-            let mut s = 0;
-            if op.name.to_lowercase().contains(word) {
-                s += 4;
-            }
-            if op.title.to_lowercase().contains(word) {
-                s += 3;
-            }
-            if op.group.to_lowercase().contains(word) {
-                s += 2;
-            }
-            if op.description.to_lowercase().contains(word) {
-                s += 1;
-            }
-            s
-        };
-        let candidates: Vec<&Operation> = self
-            .visible_ops()
-            .filter(|o| group.is_none_or(|g| o.group == g))
-            .collect();
-        let mut scored: Vec<(u32, usize, &Operation)> = candidates
-            .iter()
-            .enumerate()
-            .filter_map(|(i, op)| {
-                let per_word: Vec<u32> = words.iter().map(|w| score(op, w)).collect();
-                per_word
-                    .iter()
-                    .all(|&s| s > 0)
-                    .then(|| (per_word.iter().sum(), i, *op))
-            })
-            .collect();
-        if scored.is_empty() && words.len() > 1 {
-            // No operation has every word: fall back to any word.
-            scored = candidates
-                .iter()
-                .enumerate()
-                .filter_map(|(i, op)| {
-                    let s: u32 = words.iter().map(|w| score(op, w)).sum();
-                    (s > 0).then_some((s, i, *op))
-                })
-                .collect();
-        }
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let total = scored.len();
-        let results: Vec<Value> = scored
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(_, _, op)| {
-                json!({
-                    "name": op.name,
-                    "title": op.title,
-                    "class": op.safety.class,
-                    "group": op.group,
-                    "summary": first_sentence(&op.description),
-                })
-            })
-            .collect();
-        let mut out = json!({"total": total, "results": results});
-        if offset + limit < total {
-            out["next_page"] = json!({"query": query, "offset": offset + limit, "limit": limit});
-        }
-        if total == 0 {
-            out["hint"] =
-                json!("No match: try fewer or other words, or an empty query to list everything.");
-        }
-        Ok(out)
+        Ok(self.index.page(&self.catalog, query, group, offset, limit))
     }
 
     fn describe(&self, args: &Map<String, Value>) -> Result<Value, CallError> {
@@ -453,33 +411,26 @@ impl Inner {
         .map_err(CallError::InvalidInput)?;
         let name = args.get("name").and_then(Value::as_str).unwrap_or_default();
         let op = self.allowed(name)?;
+        // Compact: what the agent needs to call it, once. The full documents (ops/<tool>.json,
+        // the skill) keep the long descriptions; arguments are checked against the full schema.
         let mut out = json!({
             "name": op.name,
-            "title": op.title,
-            "description": op.description,
-            "group": op.group,
             "class": op.safety.class,
-            "confirm": op.safety.confirm,
             "http": format!("{} {}", op.http.method, op.http.path),
-            "returns": op.output.summary,
-            "inputSchema": output::listed_schema(op, &self.settings.limits),
-            "annotations": {
-                "readOnlyHint": op.annotations.read_only_hint,
-                "destructiveHint": op.annotations.destructive_hint,
-                "idempotentHint": op.annotations.idempotent_hint,
-                "openWorldHint": op.annotations.open_world_hint,
-            },
+            "description": op.description,
+            "inputSchema": output::compact_schema(&output::listed_schema(op, &self.settings.limits)),
         });
+        if op.safety.confirm != "never" {
+            out["confirm"] = json!(op.safety.confirm);
+        }
+        if op.annotations.open_world_hint {
+            out["openWorld"] = json!(true);
+        }
         if op.deprecated {
             out["deprecated"] = json!(true);
         }
-        if !op.examples.is_empty() {
-            out["examples"] = op
-                .examples
-                .iter()
-                .take(2)
-                .map(|e| json!({"title": e.title, "arguments": e.input}))
-                .collect();
+        if let Some(e) = op.examples.first() {
+            out["example"] = e.input.clone();
         }
         Ok(out)
     }
@@ -506,6 +457,7 @@ impl Inner {
         &self,
         name: &str,
         mut args: Map<String, Value>,
+        fields: &[String],
     ) -> Result<Value, CallError> {
         let op = self.allowed(name)?;
         let schema = output::listed_schema(op, &self.settings.limits);
@@ -513,12 +465,9 @@ impl Inner {
             .map_err(CallError::InvalidInput)?;
         output::with_defaults(op, &mut args, &self.settings.limits);
         let body = self.backend.call(op, Value::Object(args.clone())).await?;
-        Ok(output::shape(
-            op,
-            &args,
-            body,
-            self.settings.policy.allow_private_metadata,
-        ))
+        let mut out = output::shape(op, &args, body, self.settings.policy.allow_private_metadata);
+        output::select_fields(op, &mut out, fields);
+        Ok(out)
     }
 }
 

@@ -393,3 +393,108 @@ async fn a_write_ceiling_allows_writes_and_refuses_destructive_operations() {
     assert_eq!(calls[0].0, "accounts_create");
     assert!(s.instructions().contains("max_class: write"));
 }
+
+#[tokio::test]
+async fn call_operation_selects_fields_and_describe_is_compact() {
+    let (s, _) = server(Mode::Progressive, Policy::read_only(), &[], |_| {
+        Ok(json!([
+            {"id": "a1", "email_address": "ada@example.com", "name": "Ada", "metadata": {"x": 1}},
+            {"id": "a2", "email_address": "bob@example.com", "name": "Bob"}
+        ]))
+    });
+    let r = s
+        .call(
+            "call_operation",
+            args(json!({"name": "accounts_list", "arguments": {"limit": 2}, "fields": ["id", "email_address"]})),
+        )
+        .await;
+    assert_eq!(r.is_error, Some(false), "{}", text(&r));
+    let out: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(
+        out["items"],
+        json!([{"id": "a1", "email_address": "ada@example.com"}, {"id": "a2", "email_address": "bob@example.com"}])
+    );
+    assert_eq!(out["next_page"]["more"], true);
+    for bad in [json!("id"), json!([""]), json!(["a..b"]), json!([1])] {
+        let r = s
+            .call(
+                "call_operation",
+                args(json!({"name": "accounts_list", "fields": bad})),
+            )
+            .await;
+        assert_eq!(r.is_error, Some(true), "{bad}");
+        assert!(text(&r).contains("fields"), "{}", text(&r));
+    }
+    // describe: one-sentence descriptions, every constraint kept, no repeated prose.
+    let r = s
+        .call("describe_operation", args(json!({"name": "accounts_list"})))
+        .await;
+    let d: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(d["class"], "read");
+    assert_eq!(d["http"], "GET /accounts");
+    assert_eq!(d["inputSchema"]["properties"]["limit"]["maximum"], 100);
+    assert!(
+        d.get("annotations").is_none() && d.get("title").is_none(),
+        "{d}"
+    );
+    for (_, p) in d["inputSchema"]["properties"].as_object().unwrap() {
+        if let Some(desc) = p["description"].as_str() {
+            assert!(
+                !desc.contains('\n') && desc.chars().count() <= 160,
+                "{desc}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn search_ranks_with_the_search_index_and_answers_compactly() {
+    let (s, _) = server(Mode::Progressive, Policy::default(), &[], |_| Ok(json!({})));
+    let catalog = catalog();
+    // The server ranks what the connection may see (credentials are withheld by default).
+    let visible: Vec<usize> = (0..catalog.operations.len())
+        .filter(|&i| Policy::default().permits(&catalog.operations[i]))
+        .collect();
+    let index = agentgen_mcp::search::Index::new(&catalog, &visible);
+    for query in [
+        "delete an account",
+        "list accounts",
+        "remove account acc_12345678",
+    ] {
+        let r = s
+            .call(
+                "search_operations",
+                args(json!({"query": query, "limit": 50})),
+            )
+            .await;
+        assert_eq!(r.is_error, Some(false), "{}", text(&r));
+        let found: Value = serde_json::from_str(&text(&r)).unwrap();
+        assert_eq!(found, index.page(&catalog, query, None, 0, 50), "{query}");
+        let results = found["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{query}: {found}");
+        for x in results {
+            let mut keys: Vec<&str> = x.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+            keys.sort();
+            assert_eq!(keys, ["class", "name", "summary", "why"], "{x}");
+        }
+    }
+    let r = s
+        .call(
+            "search_operations",
+            args(json!({"query": "delete an account"})),
+        )
+        .await;
+    let found: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(found["results"][0]["name"], "accounts_delete", "{found}");
+    // An empty query lists everything in catalog order, paged.
+    let r = s
+        .call("search_operations", args(json!({"query": "", "limit": 2})))
+        .await;
+    let found: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(found["total"], visible.len());
+    assert_eq!(
+        found["results"][0]["name"],
+        catalog.operations[0].name.as_str()
+    );
+    assert_eq!(found["next_page"]["offset"], 2);
+}

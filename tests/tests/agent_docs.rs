@@ -947,10 +947,15 @@ fn no_secret_in_any_document() {
     let g = clerk();
     let config = agentgen::Config::new(clerk_spec());
     let mut outputs: Vec<(String, String)> = agent_files(g).into_iter().collect();
+    let full = agentgen::agent::connection::PromptOptions::full();
     for read_only in ["true", "false"] {
-        let prompt =
-            agentgen::agent::connection_prompt(&g.api, &config, &connection(SECRET, read_only))
-                .unwrap();
+        let prompt = agentgen::agent::connection_prompt(
+            &g.api,
+            &config,
+            &connection(SECRET, read_only),
+            &full,
+        )
+        .unwrap();
         outputs.push((format!("prompt read_only={read_only}"), prompt));
     }
     // Errors about the document do not echo the key either.
@@ -959,7 +964,7 @@ fn no_secret_in_any_document() {
         connection(SECRET, "true").replace("read_only", "readonly"),
         connection(SECRET, "true").replace("display_name", "name"),
     ] {
-        let err = agentgen::agent::connection_prompt(&g.api, &config, &bad).unwrap_err();
+        let err = agentgen::agent::connection_prompt(&g.api, &config, &bad, &full).unwrap_err();
         outputs.push(("error".into(), err));
     }
     for (path, text) in &outputs {
@@ -975,7 +980,8 @@ fn no_secret_in_any_document() {
 fn connection_prompt_rules() {
     let g = clerk();
     let config = agentgen::Config::new(clerk_spec());
-    let prompt = |doc: &str| agentgen::agent::connection_prompt(&g.api, &config, doc);
+    let full = agentgen::agent::connection::PromptOptions::full();
+    let prompt = |doc: &str| agentgen::agent::connection_prompt(&g.api, &config, doc, &full);
     let ro = prompt(&connection("sk_live_abc123", "true")).unwrap();
     assert!(ro.contains("This connection is read-only"), "{ro}");
     assert!(ro.contains("enforced"), "{ro}");
@@ -995,6 +1001,52 @@ fn connection_prompt_rules() {
     assert!(rw.contains("`users_delete`"));
     let lines = rw.lines().count();
     assert!(lines < 400, "connection prompt has {lines} lines");
+    // Group titles appear once, however many tags share them.
+    for title in ["Email & SMS Templates", "Allow-list / Block-list"] {
+        assert_eq!(rw.matches(&format!("- {title}:")).count(), 1, "{title}");
+    }
+    // The operator's words arrive as written, fenced, never HTML-escaped.
+    let described = prompt(&connection("sk_test_1", "true").replace(
+        "Acme's customer accounts, used by the support desk.",
+        "Find a user: GET /v1/users?email_address=<email> & check `status`",
+    ))
+    .unwrap();
+    assert!(
+        described.contains(
+            "```text\nFind a user: GET /v1/users?email_address=<email> & check `status`\n```"
+        ),
+        "{described}"
+    );
+    assert!(!described.contains("&lt;"));
+    // Behind a tool server: groups with counts, not every tool; withheld credentials are
+    // counted, not named; and it is much shorter.
+    let tools = agentgen::agent::connection_prompt(
+        &g.api,
+        &config,
+        &connection("sk_test_xyz789", "false"),
+        &agentgen::agent::connection::PromptOptions::via_tools(),
+    )
+    .unwrap();
+    assert!(
+        tools.contains("By group: ") && tools.contains("Users ("),
+        "{tools}"
+    );
+    assert!(!tools.contains("`users_delete`") && !tools.contains("`machines_get_secret_key`"));
+    assert!(tools.contains("Credentials are withheld"));
+    assert!(
+        tools.len() * 2 < rw.len(),
+        "{} vs {}",
+        tools.len(),
+        rw.len()
+    );
+    // A write ceiling: destructive operations refused, credentials withheld.
+    let onboarding = prompt(
+        &connection("sk_test_1", "false")
+            .replace("\"read_only\": false", "\"max_class\": \"write\""),
+    )
+    .unwrap();
+    assert!(onboarding.contains("ceiling is `write`"), "{onboarding}");
+    assert!(onboarding.contains("`invitations_create`") && !onboarding.contains("`users_delete`"));
     // Malformed documents: the error names the field.
     let err = prompt(&connection("sk_test_1", "\"maybe\"")).unwrap_err();
     assert!(err.contains("connection_details.clerk.read_only"), "{err}");

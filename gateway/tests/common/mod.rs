@@ -301,6 +301,7 @@ pub async fn start(name: &str) -> Running {
         catalog: catalog(),
         published,
         prompts,
+        instructions: BTreeMap::new(),
         retry: Some(RetryConfig {
             initial_interval_ms: 1,
             max_interval_ms: 1,

@@ -34,8 +34,8 @@ pub use error::{
     ApiError, ApiErrorKind, ClerkError, ClerkErrors, DecodeError, Error, InvalidInput,
 };
 pub use operation::{
-    decode_base64, decode_input, into_json, BodyInfo, CallInput, OperationInfo, ParamInfo,
-    SafetyClass,
+    decode_base64, decode_input, encode_base64, into_json, BodyInfo, CallInput, OperationInfo,
+    ParamInfo, SafetyClass,
 };
 pub use pagination::{Page, PageStream};
 pub use request::{encode_path, path_param, Body, FileUpload, Part, Query, QueryValue, Request};

@@ -243,35 +243,28 @@ impl<'de> serde::Deserialize<'de> for FileUpload {
 
 /// Decode standard or URL-safe base64, with or without padding; whitespace is ignored.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
-    fn value(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some((c - b'A') as u32),
-            b'a'..=b'z' => Some((c - b'a') as u32 + 26),
-            b'0'..=b'9' => Some((c - b'0') as u32 + 52),
-            b'+' | b'-' => Some(62),
-            b'/' | b'_' => Some(63),
-            _ => None,
-        }
-    }
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for (i, c) in text.bytes().enumerate() {
-        if c.is_ascii_whitespace() {
-            continue;
-        }
-        if c == b'=' {
-            break;
-        }
-        let v = value(c).ok_or_else(|| format!("invalid base64 character at offset {i}"))?;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Ok(out)
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::{alphabet, Engine as _};
+    const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+    let compact: String = text.split_ascii_whitespace().collect();
+    let engine = if compact.contains(['-', '_']) {
+        &URL_SAFE
+    } else {
+        &STANDARD
+    };
+    engine
+        .decode(compact)
+        .map_err(|e| format!("invalid base64: {e}"))
+}
+
+/// Encode as standard base64 with padding.
+pub fn encode_base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]
@@ -390,7 +383,12 @@ mod tests {
         assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
         assert_eq!(decode_base64("aGVsbG8").unwrap(), b"hello");
         assert_eq!(decode_base64("-_8=").unwrap(), vec![0xfb, 0xff]);
+        assert_eq!(decode_base64("aGVs\nbG8=\n").unwrap(), b"hello");
         assert!(decode_base64("a*b").is_err());
+        for data in [&b""[..], b"a", b"ab", b"abc", b"\x00\xff\x10hello"] {
+            assert_eq!(decode_base64(&encode_base64(data)).unwrap(), data);
+        }
+        assert_eq!(encode_base64(b"ab"), "YWI=");
         let f: FileUpload = serde_json::from_value(serde_json::json!({
             "content_base64": "aGk=", "file_name": "a.txt", "content_type": "text/plain"
         }))

@@ -1,7 +1,6 @@
 //! Requests as built by the generated operations: path, query, headers and body.
 
 use std::fmt;
-use std::fmt::Write as _;
 
 use crate::Error;
 
@@ -69,24 +68,17 @@ impl fmt::Debug for Request {
     }
 }
 
-/// Whether a byte is an RFC 3986 unreserved character (`A-Z a-z 0-9 - . _ ~`).
-fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
-}
+/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes every byte of `text` that is not unreserved (UTF-8 bytes
 /// are encoded one by one; a space becomes `%20`).
 pub(crate) fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for &byte in text.as_bytes() {
-        if is_unreserved(byte) {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// Percent-encodes one path segment so that it cannot change the path:

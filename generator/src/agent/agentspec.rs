@@ -46,6 +46,18 @@ pub struct Manifest {
     /// The webhook events the API sends and how to verify them, when it sends any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhooks: Option<super::webhooks::WebhooksSection>,
+    /// Reviewed search vocabulary of the API, when there is any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchSection>,
+}
+
+/// Search vocabulary of the API, for tools that find operations by words (the MCP server's
+/// `search_operations`, `agentgen search`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SearchSection {
+    /// Groups of words or phrases that mean the same thing when choosing an operation.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// The API described.

@@ -259,6 +259,48 @@ pub fn parse(text: &str) -> Result<Connection, String> {
     Ok(conn)
 }
 
+/// How the connection prompt is rendered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromptOptions {
+    /// The agent reaches the API through a tool server (`agentgen mcp`) that lists or
+    /// searches the operations, describes each (confirmation, deprecation, paging) and
+    /// enforces the connection: the prompt names the groups, not every operation, and leaves
+    /// out the lists the tools give themselves. Otherwise (an agent that reads the skill) every
+    /// operation is named.
+    pub via_tools: bool,
+    /// The agent reaches the API through an `agentgen serve` gateway: the connection's REST
+    /// base URL there (`<gateway>/c/<connection>`). The agent sends its access token and
+    /// never holds the key.
+    pub gateway: Option<String>,
+}
+
+impl PromptOptions {
+    /// The prompt for an agent that reads the skill: every operation is named.
+    pub fn full() -> PromptOptions {
+        PromptOptions {
+            via_tools: false,
+            gateway: None,
+        }
+    }
+
+    /// The prompt for an agent behind a tool server (the MCP server's instructions).
+    pub fn via_tools() -> PromptOptions {
+        PromptOptions {
+            via_tools: true,
+            gateway: None,
+        }
+    }
+
+    /// The same prompt for an agent that calls the gateway at `url` (the connection's REST
+    /// base, `<gateway>/c/<connection>`) with an access token instead of the API with a key.
+    pub fn through_gateway(self, url: impl Into<String>) -> PromptOptions {
+        PromptOptions {
+            gateway: Some(url.into()),
+            ..self
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct GroupLine {
     name: String,
@@ -289,6 +331,7 @@ struct PromptView {
     base_url: String,
     key_env: String,
     version_header: Option<String>,
+    via_tools: bool,
     operations: usize,
     total: usize,
     read: usize,
@@ -306,15 +349,6 @@ struct PromptView {
 struct WorkflowLine {
     summary: String,
     steps: Vec<String>,
-}
-
-/// Render the connection prompt.
-pub fn render(
-    model: &Model<'_>,
-    templates: &Templates,
-    conn: &Connection,
-) -> Result<String, String> {
-    render_with(model, templates, conn, None)
 }
 
 /// Where an agent reaches the API through an `agentgen serve` gateway instead of directly.
@@ -336,13 +370,12 @@ impl GatewayView {
     }
 }
 
-/// [`render`], for an agent that calls the gateway at `gateway` (the connection's REST base
-/// URL, `<gateway>/c/<connection>`) with an access token instead of the API with a key.
-pub fn render_with(
+/// Render the connection prompt.
+pub fn render(
     model: &Model<'_>,
     templates: &Templates,
     conn: &Connection,
-    gateway: Option<&str>,
+    options: &PromptOptions,
 ) -> Result<String, String> {
     let api = model.api;
     let prefixes = &model.data.auth.key_prefixes;
@@ -449,7 +482,12 @@ pub fn render_with(
             })
         })
         .map(|g| model.resolve(g))
-        .chain(super::skill::derived_gotchas(model, &included))
+        // The tools say which operations return bare arrays or are deprecated.
+        .chain(if options.via_tools {
+            Vec::new()
+        } else {
+            super::skill::derived_gotchas(model, &included)
+        })
         .collect();
     let total = api.operations.len();
     let read = api
@@ -489,6 +527,7 @@ pub fn render_with(
             .unwrap_or_else(|| api.info.default_base_url.clone()),
         key_env: api.info.key_env_var.clone(),
         version_header: api.info.version_header.clone(),
+        via_tools: options.via_tools,
         operations,
         total,
         read,
@@ -502,7 +541,7 @@ pub fn render_with(
         } else {
             model.skill_name.clone()
         },
-        gateway: gateway.map(GatewayView::new),
+        gateway: options.gateway.as_deref().map(GatewayView::new),
     };
     let text = templates.render("connection.md.j2", &view)?;
     // Belt and braces: nothing key-shaped leaves this function.

@@ -1,5 +1,5 @@
 //! Reviewed agent data (`spec/clerk-bapi.workflows.yaml` for Clerk's Backend API): key
-//! prefixes, open-world operations, gotchas and workflows. Data, not code:
+//! prefixes, open-world operations, gotchas, workflows and search synonyms. Data, not code:
 //! every operationId it names is checked against the IR.
 
 use crate::ir::Api;
@@ -25,6 +25,18 @@ pub struct AgentData {
     /// Reviewed multi-step recipes.
     #[serde(default)]
     pub workflows: Vec<Workflow>,
+    /// Words people use for the operations (carried to the manifest for operation search).
+    #[serde(default)]
+    pub search: SearchData,
+}
+
+/// Search vocabulary of one API.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchData {
+    /// Groups of words or phrases that mean the same thing when choosing an operation.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// Facts about the secret key.
@@ -132,6 +144,18 @@ pub fn sanitize(api: &Api, data: &mut AgentData) -> Vec<String> {
             ));
         }
         unknown.is_empty()
+    });
+    let mut index = 0;
+    data.search.synonyms.retain_mut(|group| {
+        group.retain(|w| !w.trim().is_empty());
+        let ok = group.len() >= 2;
+        if !ok {
+            problems.push(format!(
+                "search.synonyms[{index}]: a group needs at least two words; ignored"
+            ));
+        }
+        index += 1;
+        ok
     });
     let mut ids = std::collections::BTreeSet::new();
     data.workflows.retain(|w| {
@@ -294,6 +318,11 @@ mod tests {
         assert_eq!(d.auth.key_prefixes["sk_live_"], "production");
         assert!(d.open_world.contains_key("CreateInvitation"));
         assert!(d.workflows.len() >= 5);
+        assert!(d
+            .search
+            .synonyms
+            .iter()
+            .any(|g| g.contains(&"ban".to_string()) && g.contains(&"suspend".to_string())));
     }
 
     #[test]

@@ -641,6 +641,9 @@ impl<'a> Model<'a> {
             ],
             workflows,
             webhooks: webhooks::section(self),
+            search: (!self.data.search.synonyms.is_empty()).then(|| SearchSection {
+                synonyms: self.data.search.synonyms.clone(),
+            }),
         }
     }
 }
@@ -965,18 +968,7 @@ pub fn connection_prompt(
     api: &Api,
     config: &Config,
     connection_text: &str,
-) -> Result<String, String> {
-    connection_prompt_via(api, config, connection_text, None)
-}
-
-/// The connection prompt for an agent that reaches the API through an `agentgen serve`
-/// gateway: `gateway` is the connection's URL there (`<gateway>/c/<connection>`); the agent
-/// sends its access token and never holds the key.
-pub fn connection_prompt_via(
-    api: &Api,
-    config: &Config,
-    connection_text: &str,
-    gateway: Option<&str>,
+    options: &connection::PromptOptions,
 ) -> Result<String, String> {
     let conn = connection::parse(connection_text)?;
     let (data, _) = load_data(api, config)?;
@@ -984,7 +976,7 @@ pub fn connection_prompt_via(
     let location = spec_location(config, &sha);
     let model = Model::new(api, data, location, sha, bytes);
     let templates = skill::Templates::load(config.templates_dir.as_deref())?;
-    connection::render_with(&model, &templates, &conn, gateway)
+    connection::render(&model, &templates, &conn, options)
 }
 
 #[cfg(test)]

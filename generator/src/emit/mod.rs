@@ -7,7 +7,6 @@ pub mod features;
 mod models;
 mod ops;
 mod pagination;
-pub mod print;
 mod runtime_files;
 mod webhooks;
 
@@ -85,50 +84,42 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     Ok(files)
 }
 
-/// Print a token stream as a file ([`print`](mod@print)), with the header and rustfmt-skip.
+/// Print a token stream as a file: the header, the inner docs (`//!`), the rustfmt-skip
+/// attribute, then the items printed by prettyplease.
+///
+/// The files keep `#![cfg_attr(rustfmt, rustfmt::skip)]`: prettyplease's layout is not
+/// rustfmt's (it breaks lines at 89 columns and lays out calls, closures and return types
+/// its own way), so without it `cargo fmt` in the workspace that holds a generated crate would
+/// rewrite it, and the byte-for-byte comparisons of `agentgen check` and of the committed
+/// fixtures would fail.
 pub fn format_file(
     api: &Api,
     inner_doc: Option<&str>,
     tokens: TokenStream,
 ) -> Result<String, String> {
-    crate::timings::formatting(|| format_tokens(api, inner_doc, tokens))
-}
-
-fn format_tokens(
-    api: &Api,
-    inner_doc: Option<&str>,
-    tokens: TokenStream,
-) -> Result<String, String> {
-    let mut out = header(api);
-    if let Some(doc) = inner_doc {
-        for line in doc.lines() {
-            if line.is_empty() {
-                out.push_str("//!\n");
-            } else {
-                out.push_str(&format!("//! {line}\n"));
+    crate::timings::formatting(|| {
+        let mut out = header(api);
+        if let Some(doc) = inner_doc {
+            for line in doc.lines() {
+                if line.is_empty() {
+                    out.push_str("//!\n");
+                } else {
+                    out.push_str(&format!("//! {line}\n"));
+                }
             }
         }
-    }
-    out.push_str("#![cfg_attr(rustfmt, rustfmt::skip)]\n\n");
-    out.push_str(&print_items(tokens));
-    Ok(out)
+        out.push_str("#![cfg_attr(rustfmt, rustfmt::skip)]\n\n");
+        out.push_str(&print_items(tokens)?);
+        Ok(out)
+    })
 }
 
-/// Print items ([`print::file`]); in the generator's own tests, each printed stream is also
-/// kept for the check that it parses back to the same tokens.
-pub(crate) fn print_items(tokens: TokenStream) -> String {
-    #[cfg(test)]
-    let kept = print_check::enabled().then(|| tokens.to_string());
-    let text = print::file(tokens);
-    #[cfg(test)]
-    if let Some(kept) = kept {
-        print_check::keep(kept, &text);
-    }
-    text
+/// Print items as Rust source with `prettyplease` (`#[doc]` attributes become `///` lines).
+pub(crate) fn print_items(tokens: TokenStream) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("internal error: the emitted code does not parse as Rust: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
-
-#[cfg(test)]
-mod print_check;
 
 /// One line of a doc attribute: a space before the text (`/// text`), none for an empty line
 /// (`///`, not `/// ` with a trailing space).

@@ -49,23 +49,22 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
     let gates = super::features::Gates::new(api);
     let mut body = String::new();
     let mut items: Vec<TokenStream> = Vec::new();
-    let flush = |items: &mut Vec<TokenStream>, body: &mut String| {
-        if items.is_empty() {
-            return;
+    // The items printed so far, before a hand-laid `object!` or `open_enum!` invocation.
+    let flush = |items: &mut Vec<TokenStream>, body: &mut String| -> Result<(), String> {
+        if !items.is_empty() {
+            let tokens = quote! { #(#items)* };
+            items.clear();
+            body.push_str(&crate::timings::formatting(|| super::print_items(tokens))?);
+            body.push('\n');
         }
-        let tokens = quote! { #(#items)* };
-        // Without the items, the printer owns the only copy of their tokens and moves them
-        // instead of copying.
-        items.clear();
-        body.push_str(&crate::timings::formatting(|| super::print_items(tokens)));
-        body.push('\n');
+        Ok(())
     };
     for (id, def) in api.types.iter().enumerate() {
         let cfg = gates.type_attr(id);
         match &def.kind {
             TypeKind::Struct { fields } => {
                 items.push(struct_item(api, def, fields, defaults[id], &cfg));
-                flush(&mut items, &mut body);
+                flush(&mut items, &mut body)?;
                 body.push_str(&gates.type_attr_text(id));
                 body.push_str(&object_text(def, fields, !def.usage.multipart));
                 body.push('\n');
@@ -80,7 +79,7 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
                 items.push(quote! { #doc #cfg pub type #name = #t; });
             }
             TypeKind::Enum { values } => {
-                flush(&mut items, &mut body);
+                flush(&mut items, &mut body)?;
                 body.push_str(&gates.type_attr_text(id));
                 body.push_str(&enum_text(def, values));
                 body.push('\n');
@@ -88,7 +87,7 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
             TypeKind::Pending => {}
         }
     }
-    flush(&mut items, &mut body);
+    flush(&mut items, &mut body)?;
     let preamble = format_file(
         api,
         Some("Data types of the API: one per component schema and per inline object."),

@@ -1,77 +1,22 @@
-//! A small regular-expression engine for the subset of ECMA-262 that OpenAPI `pattern`s use in
-//! practice: it both generates a matching string and checks a string (with JavaScript's
-//! unanchored search semantics).
+//! OpenAPI `pattern`s (ECMA-262 regular expressions): a string that matches one, and the
+//! check that a string matches (JavaScript's `RegExp.prototype.test`: an unanchored search).
 //!
-//! Supported: literals, `.`, `^`, `$`, escapes (`\w \W \d \D \s \S`, `\n \t \r`, `\uXXXX`,
-//! escaped punctuation), character classes with ranges and negation (`[^_A-Za-z0-9-]`,
-//! `[\w.]`), groups `( )` and `(?: )`, alternation `|`, and the quantifiers `? * + {n} {n,}
-//! {n,m}` (greedy or lazy). Anything else (look-around, back-references, `\b`, flags) is
-//! reported as unsupported.
+//! The pattern is parsed by `regex-syntax` and matched by `regex-automata`. Rust's syntax is
+//! ECMA-262's for what specs use (literals, escapes, classes, groups, alternation, greedy and
+//! lazy quantifiers, `^` and `$`); where the meaning differs, the syntax tree is adjusted
+//! before it is translated: `\d` and `\w` are ASCII (`[0-9]`, `[0-9A-Za-z_]`), and `.` matches
+//! anything but line terminators (`\n`, `\r`, U+2028, U+2029). Look-around and
+//! back-references do not parse; word boundaries and multi-line anchors are reported as
+//! unsupported too (no example is built for them).
+
+use regex_syntax::ast::{self, Ast};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// A parsed pattern.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Pattern {
-    root: Node,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Node {
-    Char(char),
-    Any,
-    Class(Class),
-    Start,
-    End,
-    Concat(Vec<Node>),
-    Alt(Vec<Node>),
-    Repeat(Box<Node>, usize, Option<usize>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Class {
-    negated: bool,
-    items: Vec<ClassItem>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum ClassItem {
-    Range(char, char),
-    Word(bool),
-    Digit(bool),
-    Space(bool),
-}
-
-fn is_word(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
-fn is_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{feff}'
-}
-
-impl ClassItem {
-    fn contains(self, c: char) -> bool {
-        match self {
-            ClassItem::Range(a, b) => a <= c && c <= b,
-            ClassItem::Word(positive) => is_word(c) == positive,
-            ClassItem::Digit(positive) => c.is_ascii_digit() == positive,
-            ClassItem::Space(positive) => is_space(c) == positive,
-        }
-    }
-}
-
-impl Class {
-    fn contains(&self, c: char) -> bool {
-        self.items.iter().any(|i| i.contains(c)) != self.negated
-    }
-}
-
-/// Characters tried, in order, when a class must produce one: readable ones first.
-fn preferred_chars() -> impl Iterator<Item = char> {
-    ('a'..='z')
-        .chain('A'..='Z')
-        .chain('0'..='9')
-        .chain("_-.@:/+ ".chars())
-        .chain((0x21u8..0x7f).map(char::from))
+    hir: Hir,
+    matcher: regex_automata::meta::Regex,
 }
 
 /// Why a pattern cannot be handled.
@@ -84,259 +29,49 @@ impl std::fmt::Display for Unsupported {
     }
 }
 
-struct Parser<'a> {
-    chars: Vec<char>,
-    pos: usize,
-    source: &'a str,
-}
-
-impl Parser<'_> {
-    fn err<T>(&self, what: &str) -> Result<T, Unsupported> {
-        Err(Unsupported(format!(
-            "{what} at offset {} of `{}`",
-            self.pos, self.source
-        )))
-    }
-
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        if self.peek() == Some(c) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn alternation(&mut self) -> Result<Node, Unsupported> {
-        let mut alts = vec![self.concat()?];
-        while self.eat('|') {
-            alts.push(self.concat()?);
-        }
-        Ok(if alts.len() == 1 {
-            alts.pop().unwrap_or(Node::Concat(Vec::new()))
-        } else {
-            Node::Alt(alts)
-        })
-    }
-
-    fn concat(&mut self) -> Result<Node, Unsupported> {
-        let mut items = Vec::new();
-        while let Some(c) = self.peek() {
-            if c == '|' || c == ')' {
-                break;
-            }
-            let atom = self.atom()?;
-            items.push(self.quantified(atom)?);
-        }
-        Ok(Node::Concat(items))
-    }
-
-    fn number(&mut self) -> Option<usize> {
-        let start = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        self.chars[start..self.pos]
-            .iter()
-            .collect::<String>()
-            .parse()
-            .ok()
-    }
-
-    fn quantified(&mut self, atom: Node) -> Result<Node, Unsupported> {
-        let (min, max) = match self.peek() {
-            Some('?') => (0, Some(1)),
-            Some('*') => (0, None),
-            Some('+') => (1, None),
-            Some('{') => {
-                let save = self.pos;
-                self.pos += 1;
-                let Some(min) = self.number() else {
-                    // A literal `{`, as JavaScript allows outside unicode mode.
-                    self.pos = save;
-                    return Ok(atom);
-                };
-                let max = if self.eat(',') {
-                    self.number()
-                } else {
-                    Some(min)
-                };
-                if !self.eat('}') {
-                    return self.err("malformed `{n,m}` quantifier");
-                }
-                if matches!(atom, Node::Start | Node::End) {
-                    return self.err("quantified assertion");
-                }
-                if max.is_some_and(|m| m < min) {
-                    return self.err("quantifier with max < min");
-                }
-                self.eat('?');
-                return Ok(Node::Repeat(Box::new(atom), min, max));
-            }
-            _ => return Ok(atom),
-        };
-        self.pos += 1;
-        if matches!(atom, Node::Start | Node::End) {
-            return self.err("quantified assertion");
-        }
-        self.eat('?');
-        Ok(Node::Repeat(Box::new(atom), min, max))
-    }
-
-    fn atom(&mut self) -> Result<Node, Unsupported> {
-        let Some(c) = self.peek() else {
-            return self.err("unexpected end");
-        };
-        self.pos += 1;
-        match c {
-            '^' => Ok(Node::Start),
-            '$' => Ok(Node::End),
-            '.' => Ok(Node::Any),
-            '(' => {
-                if self.eat('?') && !self.eat(':') {
-                    return self.err("look-around or named group");
-                }
-                let inner = self.alternation()?;
-                if !self.eat(')') {
-                    return self.err("unclosed group");
-                }
-                Ok(inner)
-            }
-            '[' => self.class().map(Node::Class),
-            '\\' => match self.escape()? {
-                ClassItem::Range(a, _) => Ok(Node::Char(a)),
-                item => Ok(Node::Class(Class {
-                    negated: false,
-                    items: vec![item],
-                })),
-            },
-            '*' | '+' | '?' => self.err("nothing to repeat"),
-            c => Ok(Node::Char(c)),
-        }
-    }
-
-    /// After a backslash: a single character (as a one-char range) or a class escape.
-    fn escape(&mut self) -> Result<ClassItem, Unsupported> {
-        let Some(c) = self.peek() else {
-            return self.err("trailing backslash");
-        };
-        self.pos += 1;
-        let single = |c| Ok(ClassItem::Range(c, c));
-        match c {
-            'w' => Ok(ClassItem::Word(true)),
-            'W' => Ok(ClassItem::Word(false)),
-            'd' => Ok(ClassItem::Digit(true)),
-            'D' => Ok(ClassItem::Digit(false)),
-            's' => Ok(ClassItem::Space(true)),
-            'S' => Ok(ClassItem::Space(false)),
-            'n' => single('\n'),
-            't' => single('\t'),
-            'r' => single('\r'),
-            'f' => single('\u{c}'),
-            'v' => single('\u{b}'),
-            '0' => single('\0'),
-            'u' => {
-                let hex: String = self.chars.iter().skip(self.pos).take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) if hex.len() == 4 => {
-                        self.pos += 4;
-                        single(ch)
-                    }
-                    _ => self.err("unsupported \\u escape"),
-                }
-            }
-            c if c.is_ascii_alphanumeric() => {
-                self.pos -= 1;
-                self.err("unsupported escape (\\b, back-reference, ...)")
-            }
-            c => single(c),
-        }
-    }
-
-    fn class(&mut self) -> Result<Class, Unsupported> {
-        let negated = self.eat('^');
-        let mut items = Vec::new();
-        loop {
-            let Some(c) = self.peek() else {
-                return self.err("unclosed character class");
-            };
-            self.pos += 1;
-            if c == ']' {
-                break;
-            }
-            let item = if c == '\\' {
-                self.escape()?
-            } else {
-                ClassItem::Range(c, c)
-            };
-            // A range `a-z` (a `-` first, last or next to a class escape is literal).
-            if let ClassItem::Range(lo, _) = item {
-                if self.peek() == Some('-') && self.chars.get(self.pos + 1) != Some(&']') {
-                    let save = self.pos;
-                    self.pos += 1;
-                    let hi = match self.peek() {
-                        Some('\\') => {
-                            self.pos += 1;
-                            self.escape()?
-                        }
-                        Some(h) => {
-                            self.pos += 1;
-                            ClassItem::Range(h, h)
-                        }
-                        None => return self.err("unclosed character class"),
-                    };
-                    match hi {
-                        ClassItem::Range(hi, _) if hi >= lo => {
-                            items.push(ClassItem::Range(lo, hi));
-                            continue;
-                        }
-                        ClassItem::Range(..) => return self.err("reversed class range"),
-                        _ => {
-                            // `a-\w`: literal `a`, `-`, then the class escape.
-                            self.pos = save;
-                        }
-                    }
-                }
-            }
-            items.push(item);
-        }
-        Ok(Class { negated, items })
-    }
+/// Characters tried, in order, when a class must produce one: readable ones first.
+fn preferred_chars() -> impl Iterator<Item = char> {
+    ('a'..='z')
+        .chain('A'..='Z')
+        .chain('0'..='9')
+        .chain("_-.@:/+ ".chars())
+        .chain((0x21u8..0x7f).map(char::from))
 }
 
 impl Pattern {
-    /// Parse `source`, or say why it is outside the supported subset.
+    /// Parse `source`, or say why it is outside what can be handled.
     pub fn parse(source: &str) -> Result<Pattern, Unsupported> {
-        let mut p = Parser {
-            chars: source.chars().collect(),
-            pos: 0,
-            source,
-        };
-        let root = p.alternation()?;
-        if p.pos != p.chars.len() {
-            return p.err("unbalanced `)`");
+        let mut tree = ast::parse::Parser::new()
+            .parse(source)
+            .map_err(|e| Unsupported(format!("`{source}`: {}", e.kind())))?;
+        ecma(&mut tree).map_err(|what| Unsupported(format!("`{source}`: {what}")))?;
+        let hir = regex_syntax::hir::translate::Translator::new()
+            .translate(source, &tree)
+            .map_err(|e| Unsupported(format!("`{source}`: {}", e.kind())))?;
+        if let Some(look) = unsupported_look(&hir) {
+            return Err(Unsupported(format!(
+                "`{source}`: unsupported assertion {look:?} (word boundary or multi-line anchor)"
+            )));
         }
-        Ok(Pattern { root })
+        let matcher = regex_automata::meta::Regex::builder()
+            .build_from_hir(&hir)
+            .map_err(|e| Unsupported(format!("`{source}`: {e}")))?;
+        Ok(Pattern { hir, matcher })
     }
 
     /// True when `text` contains a match (JavaScript `RegExp.prototype.test`).
     pub fn is_match(&self, text: &str) -> bool {
-        let chars: Vec<char> = text.chars().collect();
-        (0..=chars.len()).any(|start| matches(&self.root, &chars, start, &mut |_| true))
+        self.matcher.is_match(text)
     }
 
     /// A string matching the pattern whose length lies in `[min_len, max_len]`, if one of
     /// the tried shapes fits: quantifiers at their minimum first, then repeated more.
     pub fn generate(&self, min_len: usize, max_len: Option<usize>) -> Option<String> {
-        let biases = [0usize, 1, 2, 3, 4, 8, 16, 32, 64, 128, 256];
+        let biases = [0u32, 1, 2, 3, 4, 8, 16, 32, 64, 128, 256];
         for bias in biases {
             for alt in 0..4 {
                 let mut out = String::new();
-                generate(&self.root, bias, alt, &mut out);
+                generate(&self.hir, bias, alt, &mut out);
                 let n = out.chars().count();
                 if n >= min_len && max_len.is_none_or(|m| n <= m) && self.is_match(&out) {
                     return Some(out);
@@ -347,68 +82,139 @@ impl Pattern {
     }
 }
 
-/// Continuation-passing backtracking matcher: `k` receives each end position.
-fn matches(node: &Node, s: &[char], pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-    match node {
-        Node::Char(c) => s.get(pos) == Some(c) && k(pos + 1),
-        Node::Any => s.get(pos).is_some_and(|c| !matches!(c, '\n' | '\r')) && k(pos + 1),
-        Node::Class(class) => s.get(pos).is_some_and(|c| class.contains(*c)) && k(pos + 1),
-        Node::Start => pos == 0 && k(pos),
-        Node::End => pos == s.len() && k(pos),
-        Node::Concat(items) => concat(items, s, pos, k),
-        Node::Alt(alts) => alts.iter().any(|a| matches(a, s, pos, k)),
-        Node::Repeat(inner, min, max) => repeat(inner, *min, *max, 0, s, pos, k),
+/// ECMA-262 meanings of `\d`, `\w` and `.` (see the module docs; `\s` is Unicode in both),
+/// and its one rule Rust does not have: a quantifier cannot follow a quantifier (`a**`).
+fn ecma(tree: &mut Ast) -> Result<(), &'static str> {
+    match tree {
+        Ast::ClassPerl(perl) if perl.kind != ast::ClassPerlKind::Space => {
+            let item = ast::ClassSetItem::Ascii(ascii(perl));
+            *tree = Ast::class_bracketed(ast::ClassBracketed {
+                span: perl.span,
+                negated: false,
+                kind: ast::ClassSet::Item(item),
+            });
+        }
+        Ast::Dot(span) => {
+            let span = **span;
+            let literal = |c| {
+                ast::ClassSetItem::Literal(ast::Literal {
+                    span,
+                    kind: ast::LiteralKind::Verbatim,
+                    c,
+                })
+            };
+            let terminators = ['\n', '\r', '\u{2028}', '\u{2029}'].map(literal);
+            *tree = Ast::class_bracketed(ast::ClassBracketed {
+                span,
+                negated: true,
+                kind: ast::ClassSet::Item(ast::ClassSetItem::Union(ast::ClassSetUnion {
+                    span,
+                    items: terminators.into(),
+                })),
+            });
+        }
+        Ast::ClassBracketed(class) => ecma_set(&mut class.kind),
+        Ast::Repetition(repetition) if matches!(*repetition.ast, Ast::Repetition(_)) => {
+            return Err("nothing to repeat (a quantifier after a quantifier)");
+        }
+        Ast::Repetition(repetition) => return ecma(&mut repetition.ast),
+        Ast::Group(group) => return ecma(&mut group.ast),
+        Ast::Alternation(alternation) => return alternation.asts.iter_mut().try_for_each(ecma),
+        Ast::Concat(concat) => return concat.asts.iter_mut().try_for_each(ecma),
+        _ => {}
     }
+    Ok(())
 }
 
-fn concat(items: &[Node], s: &[char], pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-    match items.split_first() {
-        None => k(pos),
-        Some((first, rest)) => matches(first, s, pos, &mut |p| concat(rest, s, p, k)),
-    }
-}
-
-fn repeat(
-    inner: &Node,
-    min: usize,
-    max: Option<usize>,
-    count: usize,
-    s: &[char],
-    pos: usize,
-    k: &mut dyn FnMut(usize) -> bool,
-) -> bool {
-    // Greedy: one more iteration first (only if it consumes input), then stop.
-    if max.is_none_or(|m| count < m) {
-        let more = matches(inner, s, pos, &mut |p| {
-            (p > pos || count < min) && repeat(inner, min, max, count + 1, s, p, k)
-        });
-        if more {
-            return true;
+fn ecma_set(set: &mut ast::ClassSet) {
+    match set {
+        ast::ClassSet::Item(item) => ecma_item(item),
+        ast::ClassSet::BinaryOp(op) => {
+            ecma_set(&mut op.lhs);
+            ecma_set(&mut op.rhs);
         }
     }
-    count >= min && k(pos)
 }
 
-fn generate(node: &Node, bias: usize, alt: usize, out: &mut String) {
-    match node {
-        Node::Char(c) => out.push(*c),
-        Node::Any => out.push('a'),
-        Node::Class(class) => {
-            if let Some(c) = preferred_chars().find(|c| class.contains(*c)) {
+fn ecma_item(item: &mut ast::ClassSetItem) {
+    match item {
+        ast::ClassSetItem::Perl(perl) if perl.kind != ast::ClassPerlKind::Space => {
+            *item = ast::ClassSetItem::Ascii(ascii(perl));
+        }
+        ast::ClassSetItem::Bracketed(class) => ecma_set(&mut class.kind),
+        ast::ClassSetItem::Union(union) => union.items.iter_mut().for_each(ecma_item),
+        _ => {}
+    }
+}
+
+/// `\d` / `\w` (and their negations) as the ASCII classes `[[:digit:]]` / `[[:word:]]`.
+fn ascii(perl: &ast::ClassPerl) -> ast::ClassAscii {
+    let kind = match perl.kind {
+        ast::ClassPerlKind::Digit => ast::ClassAsciiKind::Digit,
+        ast::ClassPerlKind::Word => ast::ClassAsciiKind::Word,
+        ast::ClassPerlKind::Space => ast::ClassAsciiKind::Space,
+    };
+    ast::ClassAscii {
+        span: perl.span,
+        kind,
+        negated: perl.negated,
+    }
+}
+
+/// The first assertion other than `^` and `$` (start and end of the text).
+fn unsupported_look(hir: &Hir) -> Option<Look> {
+    match hir.kind() {
+        HirKind::Look(Look::Start | Look::End) => None,
+        HirKind::Look(look) => Some(*look),
+        HirKind::Repetition(r) => unsupported_look(&r.sub),
+        HirKind::Capture(c) => unsupported_look(&c.sub),
+        HirKind::Concat(hirs) | HirKind::Alternation(hirs) => {
+            hirs.iter().find_map(unsupported_look)
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => None,
+    }
+}
+
+/// One string of the language of `hir`: each repetition `bias` times (within its bounds),
+/// the `alt`-th branch of each alternation (the last when there are fewer).
+fn generate(hir: &Hir, bias: u32, alt: usize, out: &mut String) {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(literal) => out.push_str(&String::from_utf8_lossy(&literal.0)),
+        HirKind::Class(Class::Unicode(class)) => {
+            let contains = |c: char| {
+                class
+                    .ranges()
+                    .iter()
+                    .any(|r| r.start() <= c && c <= r.end())
+            };
+            let first = class.ranges().first().map(|r| r.start());
+            if let Some(c) = preferred_chars().find(|c| contains(*c)).or(first) {
                 out.push(c);
             }
         }
-        Node::Start | Node::End => {}
-        Node::Concat(items) => items.iter().for_each(|i| generate(i, bias, alt, out)),
-        Node::Alt(alts) => {
-            if let Some(a) = alts.get(alt.min(alts.len() - 1)) {
-                generate(a, bias, alt, out);
+        HirKind::Class(Class::Bytes(class)) => {
+            let contains = |b: u8| {
+                class
+                    .ranges()
+                    .iter()
+                    .any(|r| r.start() <= b && b <= r.end())
+            };
+            if let Some(c) = preferred_chars().find(|c| contains(*c as u8)) {
+                out.push(c);
             }
         }
-        Node::Repeat(inner, min, max) => {
-            let n = bias.max(*min).min(max.unwrap_or(usize::MAX));
+        HirKind::Repetition(r) => {
+            let n = bias.max(r.min).min(r.max.unwrap_or(u32::MAX));
             for _ in 0..n {
-                generate(inner, bias, alt, out);
+                generate(&r.sub, bias, alt, out);
+            }
+        }
+        HirKind::Capture(c) => generate(&c.sub, bias, alt, out),
+        HirKind::Concat(hirs) => hirs.iter().for_each(|h| generate(h, bias, alt, out)),
+        HirKind::Alternation(hirs) => {
+            if let Some(h) = hirs.get(alt.min(hirs.len().saturating_sub(1))) {
+                generate(h, bias, alt, out);
             }
         }
     }
@@ -440,6 +246,8 @@ mod tests {
         assert_eq!(gen(r"^(?:oauth_[a-z0-9_]+|saml)$"), "oauth_a");
         let trimmed = Pattern::parse(r"^(\S(.*\S)?)?$").unwrap();
         assert_eq!(trimmed.generate(1, None).as_deref(), Some("aaa"));
+        // A class without readable ASCII characters gives its first character.
+        assert_eq!(gen(r"^[α-ω]{2}$"), "αα");
     }
 
     #[test]
@@ -463,6 +271,18 @@ mod tests {
         assert!(!Pattern::parse(r"^a{2,3}$").unwrap().is_match("aaaa"));
         assert!(Pattern::parse(r"^x*y*$").unwrap().is_match(""));
         assert!(Pattern::parse(r"^(a*)*b$").unwrap().is_match("aab"));
+        // `\d` and `\w` are ASCII, `\s` Unicode, and `.` stops at line terminators.
+        assert!(!Pattern::parse(r"^\d+$").unwrap().is_match("١٢"));
+        assert!(!Pattern::parse(r"^\w+$").unwrap().is_match("José"));
+        assert!(Pattern::parse(r"^[\W]+$").unwrap().is_match("é"));
+        assert!(Pattern::parse(r"^\D$").unwrap().is_match("é"));
+        assert!(Pattern::parse(r"^\s$").unwrap().is_match("\u{a0}"));
+        assert!(Pattern::parse(r"^.$").unwrap().is_match("é"));
+        assert!(!Pattern::parse(r"^a.b$").unwrap().is_match("a\rb"));
+        assert!(!Pattern::parse(r"^a.b$").unwrap().is_match("a\u{2028}b"));
+        // Exponential for a backtracking matcher; linear here.
+        let p = Pattern::parse(r"^(a+)+$").unwrap();
+        assert!(!p.is_match(&format!("{}!", "a".repeat(10_000))));
     }
 
     #[test]
@@ -476,8 +296,12 @@ mod tests {
 
     #[test]
     fn unsupported_syntax_is_reported() {
-        for p in [r"(?=a)b", r"\bword", r"(a)\1", r"a**", "(a", "a)", "[a"] {
-            assert!(Pattern::parse(p).is_err(), "{p}");
+        let patterns = [
+            r"(?=a)b", r"\bword", r"(a)\1", r"a**", r"a{2}+", "(a", "a)", "[a", r"(?m)^a",
+        ];
+        for p in patterns {
+            let err = Pattern::parse(p).unwrap_err();
+            assert!(err.0.contains(p), "{p}: {err}");
         }
     }
 }
