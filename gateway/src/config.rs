@@ -320,12 +320,12 @@ fn check(
                 format!("`{}` names two connections", c.name),
             ));
         }
-        let key = match (c.key, c.key_env) {
+        let (key, var) = match (c.key, c.key_env) {
             (Some(_), Some(_)) => {
                 return Err(at(&p("key"), "give `key` or `key_env`, not both".into()))
             }
-            (Some(k), None) => k,
-            (None, Some(var)) => Secret(env(&var).unwrap_or_default()),
+            (Some(k), None) => (k, None),
+            (None, Some(var)) => (Secret(env(&var).unwrap_or_default()), Some(var)),
             (None, None) => return Err(at(
                 &p("key_env"),
                 "no secret key: set `key_env` to the environment variable that holds it (or `key`)"
@@ -334,10 +334,13 @@ fn check(
         };
         let key = Secret(key.0.trim().to_string());
         if key.0.is_empty() {
-            return Err(at(
-                &p("key_env"),
-                "the secret key is empty (is the environment variable set?)".into(),
-            ));
+            return Err(match var {
+                Some(var) => at(
+                    &p("key_env"),
+                    format!("the environment variable `{var}` is not set or empty"),
+                ),
+                None => at(&p("key"), "the secret key is empty".into()),
+            });
         }
         let ceiling = match (c.read_only, c.max_class) {
             (true, Some(m)) if m != Class::Read => {

@@ -654,3 +654,83 @@ async fn keys_and_tokens_appear_in_no_output() {
     );
     assert!(!log.contains("/c/"), "the audit log has no paths:\n{log}");
 }
+
+#[tokio::test]
+async fn smuggled_requests_and_connection_climbing_reach_nothing() {
+    let mut gw = start("bypass-smuggling").await;
+    let auth = format!("Authorization: Bearer {RO_TOKEN}");
+    // A delete hidden in the chunked body of a read that also claims a Content-Length
+    // (CL.TE), in a body with two Content-Lengths, and a body on a read sent as the next
+    // request would be read by a lenient parser.
+    let hidden = "DELETE /c/ro/accounts/acct_1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    let requests = [
+        format!(
+            "GET /c/ro/accounts HTTP/1.1\r\nHost: x\r\n{auth}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{hidden}\r\n0\r\n\r\n",
+            hidden.len()
+        ),
+        format!(
+            "GET /c/ro/accounts HTTP/1.1\r\nHost: x\r\n{auth}\r\nContent-Length: 0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{hidden}",
+            hidden.len()
+        ),
+        format!(
+            "GET /c/ro/accounts HTTP/1.1\r\nHost: x\r\n{auth}\r\nTransfer-Encoding: identity, chunked\r\nConnection: close\r\n\r\n{:x}\r\n{hidden}\r\n0\r\n\r\n",
+            hidden.len()
+        ),
+        format!(
+            "GET /c/ro/accounts HTTP/1.1\r\nHost: x\r\n{auth}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{hidden}",
+            hidden.len()
+        ),
+    ];
+    for request in &requests {
+        let r = raw(gw.addr, request.as_bytes()).await;
+        assert!(
+            r.status == 400 || r.status == 411,
+            "{request:?}: {}\n{}",
+            r.head,
+            r.text()
+        );
+        assert!(
+            !r.text().contains("HTTP/1.1 200"),
+            "a second answer: {}",
+            r.text()
+        );
+    }
+    // Pipelined on one connection: a read, then a delete with the same read-only token.
+    // Each is decided on its own: the read passes, the delete is refused.
+    let pipelined = format!(
+        "GET /c/ro/accounts/acct_1 HTTP/1.1\r\nHost: x\r\n{auth}\r\n\r\nDELETE /c/ro/accounts/acct_1 HTTP/1.1\r\nHost: x\r\n{auth}\r\nConnection: close\r\n\r\n"
+    );
+    let r = raw(gw.addr, pipelined.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.head);
+    assert!(r.text().contains("HTTP/1.1 403"), "{}", r.text());
+    // Climbing from one connection's path to another's: refused before the token is
+    // matched against the other connection, and the token decides the connection.
+    for target in [
+        "/c/ro/../rw/accounts/acct_1",
+        "/c/ro/%2e%2e/rw/accounts/acct_1",
+        "/c/ro/..%2Frw/accounts/acct_1",
+        "/c/ro%2F..%2Frw/accounts/acct_1",
+        "/c/./rw/accounts/acct_1",
+        "/c//rw/accounts/acct_1",
+    ] {
+        let r = req(gw.addr, "DELETE", target, Some(RO_TOKEN)).await;
+        assert!(
+            r.status == 400 || r.status == 401 || r.status == 404,
+            "{target}: {}",
+            r.text()
+        );
+    }
+    let seen: Vec<(String, String)> = gw
+        .upstream
+        .requests()
+        .iter()
+        .map(|s| (s.method.clone(), s.target.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [("GET".to_string(), "/v1/accounts/acct_1".to_string())],
+        "only the pipelined read was sent"
+    );
+    gw.stop().await;
+    only_reads(&gw.upstream.requests());
+}

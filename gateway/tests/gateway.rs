@@ -194,48 +194,174 @@ async fn discovery_documents_have_etags_and_health_answers() {
     gw.stop().await;
 }
 
+/// What one request of the concurrency test is, and what its answer must be.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// A read on the read-write connection: 200, its own id, `private_metadata` removed.
+    Read,
+    /// A read on the connection that allows `private_metadata`: 200, its own id, kept.
+    ReadPrivate,
+    /// A create on the read-write connection: 201, its own email echoed.
+    Create,
+    /// A delete on the read-only connection: 403, nothing sent.
+    RefusedDelete,
+    /// A credential read on the `max_class: write` connection: 403, nothing sent.
+    RefusedCredential,
+    /// A read whose query does not fit the schema: 400, nothing sent.
+    Invalid,
+}
+
 #[tokio::test]
-async fn concurrent_requests_get_their_own_answers() {
+async fn concurrent_mixed_requests_get_their_own_answers() {
     let mut gw = start("gateway-concurrency").await;
     let addr = gw.addr;
-    // 256 requests, 64 in flight at a time, each for its own account.
+    const KINDS: [Kind; 6] = [
+        Kind::Read,
+        Kind::ReadPrivate,
+        Kind::Create,
+        Kind::RefusedDelete,
+        Kind::RefusedCredential,
+        Kind::Invalid,
+    ];
+    // 4 rounds of 64 requests in flight at once, the six kinds interleaved; each request
+    // carries its own id (path or body), so a mixed-up answer shows.
     let mut answers = Vec::new();
-    for batch in 0..4 {
+    for round in 0..4 {
         let mut set = tokio::task::JoinSet::new();
         for i in 0..64 {
-            let id = format!("acct_{batch}_{i}");
+            let kind = KINDS[(i + round) % KINDS.len()];
+            let id = format!("acct_{round}_{i}");
             set.spawn(async move {
-                let r = req(addr, "GET", &format!("/c/rw/accounts/{id}"), Some(RW_TOKEN)).await;
-                (id, r)
+                let json_ct = "Content-Type: application/json";
+                let r = match kind {
+                    Kind::Read => {
+                        req(addr, "GET", &format!("/c/rw/accounts/{id}"), Some(RW_TOKEN)).await
+                    }
+                    Kind::ReadPrivate => {
+                        req(
+                            addr,
+                            "GET",
+                            &format!("/c/secrets/accounts/{id}"),
+                            Some(SECRETS_TOKEN),
+                        )
+                        .await
+                    }
+                    Kind::Create => {
+                        let body = format!("{{\"email_address\":\"{id}@example.com\"}}");
+                        send(
+                            addr,
+                            "POST",
+                            "/c/rw/accounts",
+                            Some(RW_TOKEN),
+                            &[json_ct],
+                            Some(body.as_bytes()),
+                        )
+                        .await
+                    }
+                    Kind::RefusedDelete => {
+                        req(
+                            addr,
+                            "DELETE",
+                            &format!("/c/ro/accounts/{id}"),
+                            Some(RO_TOKEN),
+                        )
+                        .await
+                    }
+                    Kind::RefusedCredential => {
+                        req(
+                            addr,
+                            "GET",
+                            &format!("/c/writer/tokens?subject={id}"),
+                            Some(WRITER_TOKEN),
+                        )
+                        .await
+                    }
+                    Kind::Invalid => {
+                        req(
+                            addr,
+                            "GET",
+                            &format!("/c/ro/accounts/{id}?limit=abc"),
+                            Some(RO_TOKEN),
+                        )
+                        .await
+                    }
+                };
+                (kind, id, r)
             });
         }
         while let Some(done) = set.join_next().await {
             answers.push(done.unwrap());
         }
     }
-    assert_eq!(answers.len(), 256);
-    for (id, r) in &answers {
-        assert_eq!(r.status, 200, "{id}: {}", r.text());
-        assert_eq!(r.json()["id"], id.as_str(), "mixed-up answer");
+    assert_eq!(answers.len(), 256, "no request lost");
+    let mut expected: Vec<(String, String, String)> = Vec::new();
+    for (kind, id, r) in &answers {
+        match kind {
+            Kind::Read | Kind::ReadPrivate => {
+                assert_eq!(r.status, 200, "{kind:?} {id}: {}", r.text());
+                assert_eq!(
+                    r.json()["id"],
+                    id.as_str(),
+                    "mixed-up answer to {kind:?} {id}"
+                );
+                assert_eq!(
+                    r.json().get("private_metadata").is_some(),
+                    matches!(kind, Kind::ReadPrivate),
+                    "{kind:?} {id}: {}",
+                    r.text()
+                );
+                expected.push(("GET".into(), format!("/v1/accounts/{id}"), String::new()));
+            }
+            Kind::Create => {
+                assert_eq!(r.status, 201, "{id}: {}", r.text());
+                let email = format!("{id}@example.com");
+                assert_eq!(
+                    r.json()["echo"]["email_address"],
+                    email.as_str(),
+                    "mixed-up answer to {id}"
+                );
+                expected.push((
+                    "POST".into(),
+                    "/v1/accounts".into(),
+                    format!("{{\"email_address\":\"{email}\"}}"),
+                ));
+            }
+            Kind::RefusedDelete => {
+                assert_eq!(r.status, 403, "{id}: {}", r.text());
+                assert!(r.text().contains("read-only"), "{id}: {}", r.text());
+            }
+            Kind::RefusedCredential => {
+                assert_eq!(r.status, 403, "{id}: {}", r.text());
+                assert!(r.text().contains("credential"), "{id}: {}", r.text());
+            }
+            Kind::Invalid => {
+                assert_eq!(r.status, 400, "{id}: {}", r.text());
+                assert!(r.text().contains("limit"), "{id}: {}", r.text());
+            }
+        }
     }
-    let mut targets: Vec<String> = gw
+    // The upstream saw each forwarded request exactly once and nothing else.
+    let mut seen: Vec<(String, String, String)> = gw
         .upstream
         .requests()
         .into_iter()
-        .map(|s| s.target)
+        .map(|s| (s.method, s.target, String::from_utf8(s.body).unwrap()))
         .collect();
-    targets.sort();
-    let mut expected: Vec<String> = answers
-        .iter()
-        .map(|(id, _)| format!("/v1/accounts/{id}"))
-        .collect();
+    seen.sort();
     expected.sort();
     assert_eq!(
-        targets, expected,
-        "each request reached the API exactly once"
+        seen, expected,
+        "each permitted request reached the API exactly once"
     );
     gw.stop().await;
-    assert_eq!(gw.audit_lines().len(), 256);
+    let lines = gw.audit_lines();
+    assert_eq!(lines.len(), 256, "one audit line per request");
+    let refused = lines.iter().filter(|l| l["decision"] == "refused").count();
+    let n = |k: fn(&Kind) -> bool| answers.iter().filter(|(kind, _, _)| k(kind)).count();
+    assert_eq!(
+        refused,
+        n(|k| matches!(k, Kind::RefusedDelete | Kind::RefusedCredential))
+    );
 }
 
 #[tokio::test]

@@ -4,8 +4,9 @@
 //!
 //! * Remote MCP: the pinned MCP Inspector CLI (`tools/inspector`) connects over Streamable
 //!   HTTP with an access token: `tools/list --strict`, a user listing with Prism's data, a
-//!   refused write and a refused credential read (tool errors; nothing sent); without a
-//!   token it cannot connect.
+//!   refused write and a refused credential read (tool errors; nothing sent, and the
+//!   recording upstream behind a second connection saw none of them); without a token it
+//!   cannot connect.
 //! * REST over raw HTTP: a read passes with Prism's data; a write on the read-only connection
 //!   is refused with 403 and the recording upstream saw nothing (it did see the read sent
 //!   the same way, so it is listening).
@@ -421,6 +422,22 @@ access_tokens = ["{hash}"]
     let r = inspect(&url, Some(TOKEN), &strings(&args));
     assert_eq!(r.json()["isError"], true, "{}", r.stdout);
     assert!(r.text().contains("returns a credential"), "{}", r.text());
+    // The same refusals on the recorded connection's MCP endpoint: nothing reaches it.
+    let recorded = format!("http://127.0.0.1:{port}/mcp/recorded");
+    for (name, arguments) in [
+        ("users_create", r#"{"body":{"email_address":["a@b.c"]}}"#),
+        ("users_delete", r#"{"user_id":"user_1"}"#),
+        ("machines_get_secret_key", r#"{"machine_id":"mch_1"}"#),
+    ] {
+        let r = inspect(&recorded, Some(TOKEN), &strings(&call(name, arguments)));
+        assert_eq!(r.json()["isError"], true, "{name}: {}", r.stdout);
+        assert!(
+            r.text().contains("nothing was sent"),
+            "{name}: {}",
+            r.text()
+        );
+    }
+    assert_eq!(recorder.seen(), ["GET /v1/users HTTP/1.1"]);
     // Without a token the Inspector cannot connect.
     let r = inspect(&url, None, &["--method", "tools/list"]);
     assert_ne!(r.code, 0, "{}", r.stdout);
