@@ -77,7 +77,8 @@ pub struct Gateway {
     state: Arc<State>,
     cancel: CancellationToken,
     grace: std::time::Duration,
-    audit_task: tokio::task::JoinHandle<()>,
+    /// The audit writer thread (it ends when the last [`Audit`] handle is dropped).
+    _audit_thread: std::thread::JoinHandle<()>,
     audit: Audit,
     /// Operations the REST gateway cannot reach (a parameter inside a path segment).
     pub unreachable: Vec<String>,
@@ -102,7 +103,7 @@ impl Gateway {
             instructions,
             retry,
         } = setup;
-        let (audit, audit_task) = Audit::start(config.audit_log.as_deref())
+        let (audit, audit_thread) = Audit::start(config.audit_log.as_deref())
             .await
             .map_err(|e| {
                 format!(
@@ -179,7 +180,7 @@ impl Gateway {
             state,
             cancel,
             grace: config.shutdown_grace,
-            audit_task,
+            _audit_thread: audit_thread,
             audit,
             unreachable,
         })
@@ -226,7 +227,6 @@ impl Gateway {
         self.audit.flush().await;
         drop(self.state);
         drop(self.audit);
-        self.audit_task.abort();
         result
     }
 }

@@ -2,14 +2,18 @@
 //! the status and the latency. Never the key, the access token, the path, the query or a
 //! body (any of which may carry personal data or a misplaced secret).
 //!
-//! Lines go through a channel to one writer task (standard output or a file, buffered and
-//! flushed whenever the channel is drained), so a slow disk never holds a request.
+//! A request only appends its line to a shared buffer; a writer thread of its own writes the
+//! buffer out (standard output or a file) every [`FLUSH_EVERY`], and on [`Audit::flush`] and
+//! shutdown. So a slow disk never holds a request, and no request pays for a thread wake-up or
+//! a write: a channel to a writer task woke it on every line, and `tokio::fs` handed every
+//! write to the blocking pool (together about a tenth of the gateway's CPU per request; see
+//! BENCHMARKS.md). The cost: a crash loses at most the last [`FLUSH_EVERY`] of lines.
 
 use serde::Serialize;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::io::AsyncWriteExt;
-use tokio::sync::mpsc;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex, Weak};
 
 /// What the gateway decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,72 +65,90 @@ pub struct Line {
     pub error: Option<&'static str>,
 }
 
-/// Sends audit lines to the writer task.
+/// How often the writer thread writes out the lines recorded since.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(20);
+
+/// Records audit lines (cheap to clone: all clones share one buffer and one writer).
 #[derive(Clone)]
 pub struct Audit {
-    tx: mpsc::UnboundedSender<Msg>,
+    shared: Arc<Shared>,
 }
 
-enum Msg {
-    Line(Vec<u8>),
-    Flush(tokio::sync::oneshot::Sender<()>),
+struct Shared {
+    /// Lines recorded and not yet written.
+    pending: Mutex<Vec<u8>>,
+    /// Where they go, buffered.
+    out: Mutex<std::io::BufWriter<Box<dyn std::io::Write + Send>>>,
+}
+
+impl Shared {
+    /// Write out every line recorded so far.
+    fn write_out(&self) {
+        let lines = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        if !lines.is_empty() {
+            let _ = out.write_all(&lines);
+        }
+        let _ = out.flush();
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.write_out();
+    }
 }
 
 impl Audit {
     /// Start the writer: to `path` (appended to), else standard output. Returns the handle
-    /// and the task, which ends once every [`Audit`] is dropped and the lines are written.
+    /// and the writer thread, which ends (after writing everything out) once every [`Audit`]
+    /// is dropped.
     pub async fn start(
         path: Option<&Path>,
-    ) -> std::io::Result<(Audit, tokio::task::JoinHandle<()>)> {
-        let out: Box<dyn tokio::io::AsyncWrite + Unpin + Send> = match path {
+    ) -> std::io::Result<(Audit, std::thread::JoinHandle<()>)> {
+        let out: Box<dyn std::io::Write + Send> = match path {
             Some(p) => Box::new(
-                tokio::fs::OpenOptions::new()
+                std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
-                    .open(p)
-                    .await?,
+                    .open(p)?,
             ),
-            None => Box::new(tokio::io::stdout()),
+            None => Box::new(std::io::stdout()),
         };
-        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-        let task = tokio::spawn(async move {
-            let mut out = tokio::io::BufWriter::new(out);
-            let mut waiting = Vec::new();
-            while let Some(first) = rx.recv().await {
-                let mut next = Some(first);
-                while let Some(msg) = next {
-                    match msg {
-                        Msg::Line(line) => {
-                            let _ = out.write_all(&line).await;
-                        }
-                        Msg::Flush(done) => waiting.push(done),
-                    }
-                    next = rx.try_recv().ok();
-                }
-                let _ = out.flush().await;
-                for done in waiting.drain(..) {
-                    let _ = done.send(());
-                }
-            }
-            let _ = out.flush().await;
+        let shared = Arc::new(Shared {
+            pending: Mutex::new(Vec::with_capacity(64 * 1024)),
+            out: Mutex::new(std::io::BufWriter::with_capacity(64 * 1024, out)),
         });
-        Ok((Audit { tx }, task))
+        let weak: Weak<Shared> = Arc::downgrade(&shared);
+        let thread = std::thread::Builder::new()
+            .name("agentgen-audit".into())
+            .spawn(move || loop {
+                std::thread::sleep(FLUSH_EVERY);
+                // The last handle's drop writes the rest out.
+                match weak.upgrade() {
+                    Some(shared) => shared.write_out(),
+                    None => break,
+                }
+            })?;
+        Ok((Audit { shared }, thread))
     }
 
     /// Record a line.
     pub fn record(&self, line: &Line) {
         if let Ok(mut bytes) = serde_json::to_vec(line) {
             bytes.push(b'\n');
-            let _ = self.tx.send(Msg::Line(bytes));
+            self.shared
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend_from_slice(&bytes);
         }
     }
 
-    /// Wait until every line recorded so far is written.
+    /// Write out every line recorded so far (on a blocking thread).
     pub async fn flush(&self) {
-        let (done, wait) = tokio::sync::oneshot::channel();
-        if self.tx.send(Msg::Flush(done)).is_ok() {
-            let _ = wait.await;
-        }
+        let shared = Arc::clone(&self.shared);
+        let _ = tokio::task::spawn_blocking(move || shared.write_out()).await;
     }
 }
 
