@@ -103,18 +103,16 @@ impl Gateway {
             instructions,
             retry,
         } = setup;
-        let (audit, audit_thread) = Audit::start(config.audit_log.as_deref())
-            .await
-            .map_err(|e| {
-                format!(
-                    "audit_log {}: {e}",
-                    config
-                        .audit_log
-                        .as_deref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default()
-                )
-            })?;
+        let (audit, audit_thread) = Audit::start(config.audit_log.as_deref()).map_err(|e| {
+            format!(
+                "audit_log {}: {e}",
+                config
+                    .audit_log
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            )
+        })?;
         let cancel = CancellationToken::new();
         let catalog = Arc::new(catalog);
         let mut conns = HashMap::new();

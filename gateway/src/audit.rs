@@ -10,10 +10,10 @@
 //! BENCHMARKS.md). The cost: a crash loses at most the last [`FLUSH_EVERY`] of lines.
 
 use serde::Serialize;
-use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::io::Write as _;
+use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What the gateway decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,9 +103,7 @@ impl Audit {
     /// Start the writer: to `path` (appended to), else standard output. Returns the handle
     /// and the writer thread, which ends (after writing everything out) once every [`Audit`]
     /// is dropped.
-    pub async fn start(
-        path: Option<&Path>,
-    ) -> std::io::Result<(Audit, std::thread::JoinHandle<()>)> {
+    pub fn start(path: Option<&Path>) -> std::io::Result<(Audit, std::thread::JoinHandle<()>)> {
         let out: Box<dyn std::io::Write + Send> = match path {
             Some(p) => Box::new(
                 std::fs::OpenOptions::new()
