@@ -58,6 +58,7 @@ pub struct Builder {
     cargo_warnings: Option<bool>,
     webhooks_spec: Option<PathBuf>,
     clerk_webhooks: bool,
+    overlays: Vec<PathBuf>,
 }
 
 /// What [`Builder::compile`] did.
@@ -150,6 +151,13 @@ impl Builder {
         self
     }
 
+    /// Apply this OpenAPI Overlay 1.0 document to the spec before generating (repeatable:
+    /// overlays apply in the order given). Each overlay gets a `cargo:rerun-if-changed`.
+    pub fn overlay(mut self, path: impl Into<PathBuf>) -> Self {
+        self.overlays.push(path.into());
+        self
+    }
+
     /// The spec path, resolving the pinned default.
     fn spec_path(&self) -> Result<PathBuf, Error> {
         match &self.spec {
@@ -164,6 +172,7 @@ impl Builder {
         let path = self.spec_path()?;
         let mut config = Config::new(&path);
         config.layout = Layout::OutDir;
+        config.overlays = self.overlays.clone();
         config.webhooks_spec = match (&self.webhooks_spec, self.clerk_webhooks) {
             (Some(p), _) => Some(p.clone()),
             (None, true) => Some(pinned(&Pin::clerk_webhooks())?),
@@ -439,6 +448,63 @@ mod tests {
         assert_eq!(second.unchanged.len(), first.written.len());
         assert_eq!(second.removed, vec![out.join("tiny/gone.rs")]);
         assert!(out.join("tiny/mine.rs").is_file());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn overlays_apply_in_order_and_rerun_the_build_script() {
+        let dir = temp_dir("overlay");
+        let spec = dir.join("spec.yaml");
+        std::fs::write(&spec, SPEC).unwrap();
+        let rename = dir.join("rename.yaml");
+        std::fs::write(
+            &rename,
+            "overlay: 1.0.0\ninfo: {title: rename, version: '1'}\nactions:\n  - target: $.paths['/things'].get\n    update: {operationId: ListAllThings, summary: Every thing}\n",
+        )
+        .unwrap();
+        let more = dir.join("more.yaml");
+        std::fs::write(
+            &more,
+            "overlay: 1.0.0\ninfo: {title: more, version: '1'}\nactions:\n  - target: $.paths['/things'].get.responses\n    update: {'404': {description: none}}\n",
+        )
+        .unwrap();
+        let builder = configure()
+            .spec(&spec)
+            .overlay(&rename)
+            .overlay(&more)
+            .out_dir(dir.join("out"))
+            .crate_name("tiny")
+            .emit_rerun_if_changed(true)
+            .cargo_warnings(false);
+        let generated = builder.generate().unwrap();
+        let op = &generated.api.operations[0];
+        assert_eq!(op.operation_id, "ListAllThings");
+        assert_eq!(op.summary.as_deref(), Some("Every thing"));
+        assert_eq!(op.error_statuses, [404]);
+        let report = builder.compile().unwrap();
+        assert_eq!(
+            report.cargo_directives,
+            [&spec, &rename, &more]
+                .iter()
+                .map(|p| format!("cargo:rerun-if-changed={}", p.display()))
+                .collect::<Vec<_>>()
+        );
+        // A target that matches nothing: an error naming the overlay, the action and the path.
+        let wrong = dir.join("wrong.yaml");
+        std::fs::write(
+            &wrong,
+            "overlay: 1.0.0\ninfo: {title: wrong, version: '1'}\nactions:\n  - target: $.info\n    update: {x-a: 1}\n  - target: $.paths['/nothing']\n    remove: true\n",
+        )
+        .unwrap();
+        let err = configure()
+            .spec(&spec)
+            .overlay(&wrong)
+            .generate()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("wrong.yaml:6"), "{err}");
+        assert!(err.contains("#/actions/1/target"), "{err}");
+        assert!(err.contains("$.paths['/nothing']"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

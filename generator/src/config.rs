@@ -60,6 +60,9 @@ pub struct Config {
     /// A second spec whose webhooks (`x-webhooks`) are merged into this one's client and
     /// documents (Clerk publishes its webhooks as a separate spec).
     pub webhooks_spec: Option<PathBuf>,
+    /// OpenAPI Overlay 1.0 documents applied, in order, to the spec before it is loaded
+    /// (`--overlay FILE`; see [`crate::overlay`]).
+    pub overlays: Vec<PathBuf>,
 }
 
 impl Config {
@@ -77,6 +80,7 @@ impl Config {
             templates_dir: None,
             agent_data: None,
             webhooks_spec: None,
+            overlays: Vec::new(),
         }
     }
 

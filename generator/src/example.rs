@@ -229,6 +229,17 @@ impl<'a> Synth<'a> {
             TypeRef::Bytes if file => Some(file_value()),
             TypeRef::Bytes => Some(Value::String(self.string(&cs)?)),
             TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => Some(json!({})),
+            TypeRef::Tuple(items) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let at: Vec<String> = sites
+                        .iter()
+                        .map(|s| format!("{s}/prefixItems/{i}"))
+                        .collect();
+                    out.push(self.value(item, &at, file)?);
+                }
+                Some(Value::Array(out))
+            }
             TypeRef::Array(inner) => {
                 let min = cs.iter().filter_map(|c| c.min_items).max().unwrap_or(0);
                 let max = cs.iter().filter_map(|c| c.max_items).min();
@@ -529,6 +540,26 @@ impl<'a> Synth<'a> {
                 let item_sites: Vec<String> = sites.iter().map(|s| format!("{s}/items")).collect();
                 for (i, item) in items.iter().enumerate() {
                     self.check(inner, &item_sites, item, file, &format!("{at}/{i}"))?;
+                }
+                Ok(())
+            }
+            TypeRef::Tuple(types) => {
+                let Value::Array(items) = v else {
+                    return fail(format!("{v} is not an array"));
+                };
+                if items.len() != types.len() {
+                    return fail(format!(
+                        "{} items for a tuple of {}",
+                        items.len(),
+                        types.len()
+                    ));
+                }
+                for (i, (t, item)) in types.iter().zip(items).enumerate() {
+                    let item_sites: Vec<String> = sites
+                        .iter()
+                        .map(|s| format!("{s}/prefixItems/{i}"))
+                        .collect();
+                    self.check(t, &item_sites, item, file, &format!("{at}/{i}"))?;
                 }
                 Ok(())
             }

@@ -86,6 +86,7 @@ fn json_kind(t: &TypeRef) -> Option<&'static str> {
         TypeRef::Json => Some("value"),
         TypeRef::JsonObject => Some("object"),
         TypeRef::Nullable(i) | TypeRef::Array(i) | TypeRef::Map(i) => json_kind(i),
+        TypeRef::Tuple(items) => items.iter().find_map(json_kind),
         _ => None,
     }
 }

@@ -92,9 +92,12 @@ pub struct Constraints {
     /// `default`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<serde_json::Value>,
-    /// `example`.
+    /// `example` (the first of `examples` in OpenAPI 3.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<serde_json::Value>,
+    /// Every value of an OpenAPI 3.1 `examples` list, when it has more than one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<serde_json::Value>,
     /// The only allowed value (a single-valued `enum`, such as `object: user`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub const_value: Option<serde_json::Value>,
@@ -132,6 +135,13 @@ pub struct ApiInfo {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// `info.summary` (OpenAPI 3.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The license of the API description: `info.license.identifier` (an SPDX expression,
+    /// OpenAPI 3.1), else `info.license.name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
     /// First server URL with variables substituted by their defaults.
     pub default_base_url: String,
     /// Header that carries `version` on every request, if any.
@@ -502,6 +512,9 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// The value may be `null`.
     Nullable(Box<TypeRef>),
+    /// A fixed-length array whose positions have their own types (`prefixItems`): a Rust
+    /// tuple.
+    Tuple(Vec<TypeRef>),
 }
 
 impl TypeRef {

@@ -28,6 +28,8 @@ pub mod layout;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod normalize;
+pub mod overlay;
 pub mod pin;
 pub mod publish;
 pub mod timings;
@@ -169,9 +171,14 @@ fn analyze_one(
         let all = diags.into_sorted();
         Error::with_diagnostics(&label, "the spec cannot be used", all)
     };
-    let Some(raw) = timings.time("parse", || load::parse_text(&text, &mut diags)) else {
+    let Some(mut raw) = timings.time("parse", || load::parse_text(&text, &mut diags)) else {
         return Err(fail(diags, &text));
     };
+    let mut inputs = inputs;
+    for path in &config.overlays {
+        timings.time("overlays", || apply_overlay(&mut raw, path))?;
+        inputs.push(path.clone());
+    }
     let Some(loaded) = timings.time("load (normalize, type)", || load::load(raw, &mut diags))
     else {
         return Err(fail(diags, &text));
@@ -193,6 +200,33 @@ fn analyze_one(
         doc: Some(doc),
     };
     Ok((api, unlocated, inputs))
+}
+
+/// Read the overlay at `path` and apply it to `raw`; its problems are an error located in
+/// the overlay (file, JSON pointer of the action, line).
+fn apply_overlay(raw: &mut serde_json::Value, path: &std::path::Path) -> Result<(), Error> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::msg(&label, format!("cannot read the overlay: {e}")))?;
+    let mut diags = diagnostics::Diagnostics::default();
+    if let Some(overlay) = load::parse_text(&text, &mut diags) {
+        overlay::apply(raw, &overlay, &mut diags);
+    }
+    if diags.has_errors() {
+        let lines = load::YamlLines::new(&text);
+        // `- target: ...` is found by its list item (the key shares the item's line).
+        diags.locate(|p| {
+            lines
+                .line_of(p)
+                .or_else(|| lines.line_of(p.rsplit_once('/').map_or(p, |(parent, _)| parent)))
+        });
+        return Err(Error::with_diagnostics(
+            &label,
+            "the overlay cannot be applied",
+            diags.into_sorted(),
+        ));
+    }
+    Ok(())
 }
 
 /// Generate every output for `config`. Pure: reads the spec, writes nothing.

@@ -244,7 +244,7 @@ fn line_in_message(msg: &str) -> Option<usize> {
 }
 
 /// Normalize the raw document and type it. Returns None (with errors recorded) when the
-/// document is not a usable OpenAPI 3.0 document.
+/// document is not a usable OpenAPI 3.0 or 3.1 document.
 pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
     let Some(root) = raw.as_object_mut() else {
         diags.error(
@@ -262,18 +262,14 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         );
         return None;
     }
-    match root.get("openapi") {
-        Some(Value::String(v)) if v.starts_with("3.0") => {}
-        Some(Value::String(v)) if v.starts_with("3.1") => diags.warning(
-            "openapi-3-1",
-            "#/openapi",
-            format!("OpenAPI {v}: read with 3.0 semantics; 3.1-only keywords may be rejected"),
-        ),
+    let version = match root.get("openapi") {
+        Some(Value::String(v)) if v.starts_with("3.0") => crate::normalize::Version::V30,
+        Some(Value::String(v)) if v.starts_with("3.1") => crate::normalize::Version::V31,
         Some(Value::String(v)) => {
             diags.error(
                 "unsupported-version",
                 "#/openapi",
-                format!("unsupported OpenAPI version `{v}` (3.0.x is supported)"),
+                format!("unsupported OpenAPI version `{v}` (3.0.x and 3.1.x are supported)"),
             );
             return None;
         }
@@ -293,13 +289,19 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
             );
             return None;
         }
-    }
+    };
+    // Lenient defaults, and 3.1 rewritten to the 3.0 model (`normalize`).
+    crate::normalize::document(&mut raw, version, diags);
+    let root = raw.as_object_mut()?;
+    let webhooks_only = ["x-webhooks", crate::normalize::oas31::WEBHOOKS]
+        .iter()
+        .any(|k| root.contains_key(*k));
     if !root.contains_key("paths") {
-        if root.contains_key("x-webhooks") {
+        if webhooks_only {
             diags.note(
                 "missing-paths",
                 "#",
-                "no `paths`: the document describes only webhooks (`x-webhooks`)",
+                "no `paths`: the document describes only webhooks",
             );
         } else {
             diags.warning("missing-paths", "#", "no `paths`; treating as empty");
@@ -336,7 +338,7 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
                 diags.error(
                     "invalid-document",
                     pointer,
-                    format!("not a valid OpenAPI 3.0 document: {}", err.inner()),
+                    format!("not a valid OpenAPI document: {}", err.inner()),
                 );
             }
             return None;

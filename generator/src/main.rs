@@ -93,6 +93,10 @@ enum Command {
         /// with a key.
         #[arg(long, value_name = "URL")]
         gateway: Option<String>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Serve the API over MCP on stdio for one connection (the document of
     /// `connection-prompt`; the key may instead come from the API's environment variable,
@@ -124,6 +128,10 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         safety: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Run the connection gateway: agents call the API (REST under /c/<connection>/, MCP
     /// over Streamable HTTP at /mcp/<connection>) with an access token; the gateway holds
@@ -153,6 +161,10 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         safety: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Find operations by what you want to do (`agentgen search find user by email`), ranked
     /// as the MCP server's `search_operations` ranks them: relevance over names, titles,
@@ -181,6 +193,10 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         workflows: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Print a summary of the IR: operations, types, groups, untyped JSON fields, operations
     /// that return credentials, diagnostics.
@@ -194,6 +210,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Write a change report between two specs: operations, parameters, fields, enum values
     /// and types added, removed or changed, each classified, with a semver suggestion.
@@ -255,6 +275,10 @@ struct GenerateOptions {
     /// Merge the webhooks of the pinned Clerk webhooks spec (spec/clerk-webhooks.yaml).
     #[arg(long)]
     clerk_webhooks: bool,
+    /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable: in
+    /// the order given); see README "Overlays".
+    #[arg(long = "overlay", value_name = "FILE")]
+    overlays: Vec<PathBuf>,
 }
 
 impl GenerateOptions {
@@ -263,6 +287,7 @@ impl GenerateOptions {
         let mut config = Config::new(path);
         config.webhooks_spec = webhooks_path(self.webhooks_spec, self.clerk_webhooks)?;
         config.crate_name = self.crate_name;
+        config.overlays = self.overlays;
         config.templates_dir = self.templates;
         config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
         with_safety(config, self.safety)
@@ -400,10 +425,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             workflows,
             safety,
             gateway,
+            overlays,
         } => {
             let text = read_file(&connection)?;
             let path = spec_path(spec)?;
             let mut config = with_safety(Config::new(&path), safety)?;
+            config.overlays = overlays;
             config.templates_dir = templates;
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _, _) = agentgen::analyze(&config)?;
@@ -426,6 +453,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             workflows,
             safety,
+            overlays,
         } => mcp_cmd::run(mcp_cmd::McpArgs {
             connection,
             spec: spec_path(spec)?,
@@ -435,6 +463,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             agent_data: workflows.as_deref().map(read_file).transpose()?,
             safety,
+            overlays,
         }),
         #[cfg(feature = "serve")]
         Command::Serve {
@@ -448,6 +477,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             workflows,
             safety,
+            overlays,
             ..
         } => serve_cmd::run(serve_cmd::ServeArgs {
             config: config.expect("clap requires --config without --hash-token"),
@@ -455,6 +485,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             agent_data: workflows.as_deref().map(read_file).transpose()?,
             safety,
+            overlays,
             check,
         }),
         #[cfg(feature = "mcp")]
@@ -466,6 +497,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             group,
             format,
             workflows,
+            overlays,
         } => search_cmd::run(search_cmd::SearchArgs {
             query: query.join(" "),
             spec: spec_path(spec)?,
@@ -474,14 +506,18 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             group,
             json: matches!(format, Format::Json),
             agent_data: workflows.as_deref().map(read_file).transpose()?,
+            overlays,
         }),
         Command::Inspect {
             spec,
             safety,
             format,
+            overlays,
         } => {
             let path = spec_path(spec)?;
-            let (api, diags, _) = agentgen::analyze(&with_safety(Config::new(&path), safety)?)?;
+            let mut config = with_safety(Config::new(&path), safety)?;
+            config.overlays = overlays;
+            let (api, diags, _) = agentgen::analyze(&config)?;
             let summary = agentgen::inspect::summarize(&api, diags);
             match format {
                 Format::Json => {

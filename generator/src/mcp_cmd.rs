@@ -22,6 +22,8 @@ pub struct McpArgs {
     pub agent_data: Option<String>,
     /// Reviewed safety decisions (`--safety`).
     pub safety: Option<PathBuf>,
+    /// OpenAPI Overlay documents applied to the spec (`--overlay`).
+    pub overlays: Vec<PathBuf>,
 }
 
 /// The server's policy for a connection document.
@@ -59,6 +61,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     config.emit_agent = true;
     config.templates_dir = args.templates;
     config.agent_data = args.agent_data;
+    config.overlays = args.overlays;
     let (api, _, _) = agentgen::analyze(&config)?;
     let spec_label = args.spec.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)

@@ -17,6 +17,8 @@ pub struct SearchArgs {
     pub group: Option<String>,
     pub json: bool,
     pub agent_data: Option<String>,
+    /// OpenAPI Overlay documents applied to the spec (`--overlay`).
+    pub overlays: Vec<PathBuf>,
 }
 
 pub fn run(args: SearchArgs) -> Result<(), agentgen::Error> {
@@ -24,6 +26,7 @@ pub fn run(args: SearchArgs) -> Result<(), agentgen::Error> {
     config.emit_client = false;
     config.emit_agent = true;
     config.agent_data = args.agent_data;
+    config.overlays = args.overlays;
     let (api, _, _) = agentgen::analyze(&config)?;
     let spec_label = args.spec.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)

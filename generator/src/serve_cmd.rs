@@ -19,6 +19,8 @@ pub struct ServeArgs {
     pub templates: Option<PathBuf>,
     pub agent_data: Option<String>,
     pub safety: Option<PathBuf>,
+    /// OpenAPI Overlay documents applied to the spec (`--overlay`).
+    pub overlays: Vec<PathBuf>,
     /// Check the configuration and the documents, print the summary, do not serve.
     pub check: bool,
 }
@@ -93,6 +95,7 @@ pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
         }
         None => Config::new(&args.spec),
     };
+    config.overlays = args.overlays;
     config.emit_client = false;
     config.emit_agent = true;
     config.templates_dir = args.templates;

@@ -68,6 +68,15 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(Value::Number(v.into()))
     }
+    // Integers past 64 bits (`minimum: -9223372036854776000`, the way JavaScript prints
+    // -2^63; `maximum: 18446744073709552000`) are kept as the nearest double, as a JSON
+    // parser does; the loader decides what a bound outside the Rust type's range means.
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(Number::from_f64(v as f64).map_or(Value::Null, Value::Number))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(Number::from_f64(v as f64).map_or(Value::Null, Value::Number))
+    }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         // Non-finite numbers (`.inf`, `.nan` in YAML) have no JSON form.
         Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
@@ -184,6 +193,24 @@ mod tests {
             dups.into_inner(),
             vec![("#/l/0".to_string(), "k".to_string())]
         );
+    }
+
+    #[test]
+    fn integers_of_any_size_are_kept() {
+        let (v, _) = yaml(
+            "a: -9223372036854776000\nb: 18446744073709552000\nc: 1000000000000000000000000000000000000000000\nd: 9223372036854775807\n",
+        );
+        assert_eq!(v["a"].as_f64(), Some(-9_223_372_036_854_775_808.0));
+        assert_eq!(v["b"].as_f64(), Some(18_446_744_073_709_551_616.0));
+        assert_eq!(v["c"].as_f64(), Some(1e42));
+        assert_eq!(v["d"].as_i64(), Some(i64::MAX));
+        let dups = RefCell::new(Vec::new());
+        let mut de = serde_json::Deserializer::from_str(
+            r#"{"a": -9223372036854776000, "b": 18446744073709552000}"#,
+        );
+        let v = deserialize(&mut de, &dups).unwrap();
+        assert_eq!(v["a"].as_f64(), Some(-9_223_372_036_854_775_808.0));
+        assert_eq!(v["b"].as_f64(), Some(18_446_744_073_709_551_616.0));
     }
 
     #[test]

@@ -335,3 +335,78 @@ fn clerk_webhooks_spec_generates() {
         "{lib}"
     );
 }
+
+#[test]
+fn overlays_apply_in_order_on_every_command_that_takes_a_spec() {
+    let dir = scratch("overlay");
+    std::fs::create_dir_all(&dir).unwrap();
+    let first = dir.join("first.yaml");
+    std::fs::write(
+        &first,
+        "overlay: 1.0.0\ninfo: {title: first, version: '1'}\nactions:\n  - target: $.info\n    update: {title: Overlaid API}\n",
+    )
+    .unwrap();
+    // The second sees what the first did.
+    let second = dir.join("second.json");
+    std::fs::write(
+        &second,
+        r#"{"overlay": "1.0.0", "info": {"title": "second", "version": "1"}, "actions": [{"target": "$.info[?@ == 'Overlaid API']", "update": "ignored"}, {"target": "$.info", "update": {"version": "9"}}]}"#,
+    )
+    .unwrap();
+    let spec = fixture("minimal/spec.json");
+    let (first_s, second_s) = (first.to_str().unwrap(), second.to_str().unwrap());
+    let o = agentgen(&[
+        "inspect",
+        "--spec",
+        &spec,
+        "--overlay",
+        first_s,
+        "--overlay",
+        second_s,
+    ]);
+    // `update` on a string is refused: the second overlay's action 0 is named.
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("second.json") && err.contains("#/actions/0/target"),
+        "{err}"
+    );
+    std::fs::write(
+        &second,
+        r#"{"overlay": "1.0.0", "info": {"title": "second", "version": "1"}, "actions": [{"target": "$.info", "update": {"version": "9"}}]}"#,
+    )
+    .unwrap();
+    let o = agentgen(&[
+        "inspect",
+        "--spec",
+        &spec,
+        "--overlay",
+        first_s,
+        "--overlay",
+        second_s,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("Overlaid API 9\n"), "{text}");
+    let out = dir.join("out");
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &spec,
+        "--out",
+        out.to_str().unwrap(),
+        "--overlay",
+        first_s,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cargo = std::fs::read_to_string(out.join("client/Cargo.toml")).unwrap();
+    assert!(cargo.contains("name = \"overlaid-api\""), "{cargo}");
+    // `check` regenerates with the same overlay: clean; without it: differences.
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", "--spec", &spec, "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        agentgen(&args).status.success()
+    };
+    assert!(check(&["--overlay", first_s]));
+    assert!(!check(&[]));
+}

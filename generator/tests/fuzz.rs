@@ -236,10 +236,16 @@ fn mutate_text(rng: &mut Rng, text: &mut String) {
 
 fn seeds() -> Vec<(String, Value)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
-    let mut paths: Vec<PathBuf> = ["accounts/spec.yaml", "names/spec.yaml", "minimal/spec.json"]
-        .iter()
-        .map(|p| root.join(p))
-        .collect();
+    let mut paths: Vec<PathBuf> = [
+        "accounts/spec.yaml",
+        "names/spec.yaml",
+        "minimal/spec.json",
+        "oas31/spec.yaml",
+        "accounts/spec-3.1.yaml",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
     for name in [
         "keywords",
         "non_ascii",
@@ -253,8 +259,18 @@ fn seeds() -> Vec<(String, Value)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let v: Value = yaml_serde::from_str(&text).unwrap();
-            (p.file_name().unwrap().to_string_lossy().into_owned(), v)
+            // agentgen's parser: it reads integers past 64 bits (the 3.1 fixture has some).
+            let v: Value = agentgen::load::parse_text(
+                &text,
+                &mut agentgen::diagnostics::Diagnostics::default(),
+            )
+            .unwrap();
+            let name = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('/', "-");
+            (name, v)
         })
         .collect()
 }

@@ -24,7 +24,16 @@ fn corpus_dir() -> PathBuf {
 #[derive(Debug)]
 enum Expect {
     Ok,
-    Error { code: String, pointer: String },
+    Error {
+        code: String,
+        pointer: String,
+    },
+    /// Generates, with a warning of this code at this pointer (a field generation does not
+    /// need, given a default).
+    Warning {
+        code: String,
+        pointer: String,
+    },
 }
 
 fn expectations() -> Vec<(String, Expect)> {
@@ -36,6 +45,10 @@ fn expectations() -> Vec<(String, Expect)> {
             let expect = match f.as_slice() {
                 [_, "ok"] => Expect::Ok,
                 [_, "error", code, pointer] => Expect::Error {
+                    code: code.to_string(),
+                    pointer: pointer.to_string(),
+                },
+                [_, "warning", code, pointer] => Expect::Warning {
                     code: code.to_string(),
                     pointer: pointer.to_string(),
                 },
@@ -110,6 +123,19 @@ fn corpus_cases_meet_their_expectations() {
             Expect::Error { code, pointer } => assert_error(name, result, code, pointer),
             Expect::Ok => {
                 let g = result.unwrap_or_else(|e| panic!("{name}: expected success:\n{e}"));
+                check_outputs(name, &g);
+            }
+            Expect::Warning { code, pointer } => {
+                let g = result.unwrap_or_else(|e| panic!("{name}: expected success:\n{e}"));
+                assert!(
+                    g.diagnostics
+                        .iter()
+                        .any(|d| d.severity == agentgen::Severity::Warning
+                            && d.code == code
+                            && &d.pointer == pointer),
+                    "{name}: expected warning {code} at {pointer}: {:?}",
+                    g.diagnostics
+                );
                 check_outputs(name, &g);
             }
         }

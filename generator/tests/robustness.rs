@@ -26,8 +26,37 @@ fn wrong_types_name_the_pointer() {
         "{HEAD}paths:\n  /a:\n    get:\n      responses: 5\n"
     ));
     assert!(e.contains("#/paths/~1a/get/responses"), "{e}");
-    let e = err_of("openapi: 3.0.3\ninfo: {title: 5, version: [1]}\npaths: {}\n");
-    assert!(e.contains("#/info"), "{e}");
+}
+
+#[test]
+fn fields_generation_does_not_need_get_a_warning_and_a_default() {
+    let g = generate(&Config::from_text(
+        "spec.yaml",
+        "openapi: 3.0.3\ninfo: {title: [T], version: 1.5}\npaths: {}\n",
+    ))
+    .unwrap();
+    let found: Vec<(&str, &str)> = g
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == agentgen::Severity::Warning)
+        .map(|d| (d.code, d.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("invalid-info", "#/info/title"),
+            ("invalid-info", "#/info/version"),
+            ("no-operations", "#/paths")
+        ]
+    );
+    assert_eq!(
+        (g.api.info.title.as_str(), g.api.info.version.as_str()),
+        ("API", "1.5")
+    );
+    assert!(g.api.operations.is_empty());
+    // Hostile input stays an error.
+    let e = err_of("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: [1]\n");
+    assert!(e.contains("invalid-type") && e.contains("#/paths"), "{e}");
 }
 
 #[test]

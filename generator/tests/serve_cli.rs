@@ -58,6 +58,22 @@ fn check_builds_the_gateway_and_names_each_connection() {
         "{err}"
     );
     assert!(o.stdout.is_empty());
+    // `--overlay` applies to the spec it serves, as on every command that takes `--spec`.
+    let overlay = dir.join("overlay.yaml");
+    std::fs::write(
+        &overlay,
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.info\n    update: {title: Overlaid Accounts}\n",
+    )
+    .unwrap();
+    let mut with_overlay = args.to_vec();
+    with_overlay.extend(["--overlay", overlay.to_str().unwrap()]);
+    let o = serve(&with_overlay, Some(KEY));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("Overlaid Accounts"),
+        "{}",
+        text(&o.stderr)
+    );
     // Without the key's environment variable: refused, the key path named.
     let o = serve(&args, None);
     assert_eq!(o.status.code(), Some(1));

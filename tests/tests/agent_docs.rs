@@ -6,6 +6,9 @@
 //! steps name real operations, and the connection prompt follows its rules. Clerk outputs are
 //! written only under `target/` (they carry Clerk's prose).
 
+#[path = "../corpus/mod.rs"]
+mod corpus;
+
 use agentgen_tests::{mirror, repo_root};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -550,8 +553,14 @@ fn check_openai_strict(schema: &Value, name: &str, failures: &mut Vec<String>) {
                 {
                     failures.push(format!("openai strict: {name} has a free-form object"));
                 }
-                for x in m.values() {
-                    objects(x, name, failures);
+                for (k, x) in m {
+                    match (k.as_str(), x) {
+                        // Maps of schemas (a property may be named `properties`).
+                        ("properties" | "$defs", Value::Object(schemas)) => {
+                            schemas.values().for_each(|s| objects(s, name, failures))
+                        }
+                        _ => objects(x, name, failures),
+                    }
                 }
             }
             Value::Array(a) => a.iter().for_each(|x| objects(x, name, failures)),
@@ -1234,4 +1243,32 @@ fn clerk_reference_files_are_one_per_tag() {
     // Clerk uses 41 tags; every one has its file, and operations with two tags are in both.
     assert_eq!(tags.len(), 41);
     assert!(g.api.operations.iter().any(|o| o.tags.len() == 2));
+}
+
+/// The real-world corpus (`tests/corpus/corpus.yaml`, fetched and cached by `tests/corpus/`):
+/// every spec's documents validate and its skills follow the Agent Skills rules.
+#[test]
+fn corpus_documents_validate() {
+    let mut failures = Vec::new();
+    for e in corpus::entries() {
+        let spec = corpus::fetch(&e);
+        let g = agentgen::generate(&agentgen::Config::new(&spec).crate_name(e.crate_name()))
+            .unwrap_or_else(|err| panic!("{}: {err}", e.name));
+        assert_eq!(g.api.operations.len(), e.operations, "{}", e.name);
+        let found = check_documents(&g)
+            .into_iter()
+            .chain(check_skills(&g).0)
+            .chain(if g.api.webhooks.is_empty() {
+                Vec::new()
+            } else {
+                check_webhooks(&g)
+            });
+        failures.extend(found.map(|f| format!("{}: {f}", e.name)));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

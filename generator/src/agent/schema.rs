@@ -403,6 +403,24 @@ impl<'a> Builder<'a> {
                 self.validation(&mut m, ptr);
                 Value::Object(m)
             }
+            TypeRef::Tuple(items) => {
+                // JSON Schema 2020-12: one schema per position, nothing after them.
+                let positions: Vec<Value> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let at = ptr.map(|p| format!("{p}/prefixItems/{i}"));
+                        self.node(t, at.as_deref(), None, multipart)
+                    })
+                    .collect();
+                let mut m = Map::new();
+                m.insert("type".into(), json!("array"));
+                m.insert("prefixItems".into(), Value::Array(positions));
+                m.insert("items".into(), json!(false));
+                m.insert("minItems".into(), json!(items.len()));
+                m.insert("maxItems".into(), json!(items.len()));
+                Value::Object(m)
+            }
             TypeRef::Map(inner) => {
                 let vp = ptr.map(|p| format!("{p}/additionalProperties"));
                 let values = self.node(inner, vp.as_deref(), None, multipart);
@@ -754,10 +772,16 @@ fn annotations(m: &mut Map<String, Value>, c: &Constraints, mode: Mode) {
     if let Some(d) = &c.default {
         m.insert("default".into(), d.clone());
     }
-    if let Some(e) = &c.example {
-        if !e.is_object() {
-            m.insert("examples".into(), json!([e]));
-        }
+    // Every example of a 3.1 `examples` list, else the one `example` (objects are left to
+    // the operation's examples).
+    let examples: Vec<&Value> = if c.examples.is_empty() {
+        c.example.iter().collect()
+    } else {
+        c.examples.iter().collect()
+    };
+    let examples: Vec<&Value> = examples.into_iter().filter(|e| !e.is_object()).collect();
+    if !examples.is_empty() {
+        m.insert("examples".into(), json!(examples));
     }
     if c.read_only {
         m.insert("readOnly".into(), json!(true));

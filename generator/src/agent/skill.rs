@@ -131,6 +131,10 @@ pub fn type_label(api: &Api, t: &TypeRef) -> String {
         TypeRef::Array(i) => format!("{}[]", type_label(api, i)),
         TypeRef::Map(i) => format!("map<string, {}>", type_label(api, i)),
         TypeRef::Nullable(i) => format!("{} | null", type_label(api, i)),
+        TypeRef::Tuple(items) => {
+            let items: Vec<String> = items.iter().map(|i| type_label(api, i)).collect();
+            format!("[{}]", items.join(", "))
+        }
     }
 }
 
@@ -479,6 +483,7 @@ fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
     match t {
         TypeRef::Named(id) => out.push(*id),
         TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
+        TypeRef::Tuple(items) => items.iter().for_each(|i| named_in(i, out)),
         _ => {}
     }
 }

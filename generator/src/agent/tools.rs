@@ -133,31 +133,122 @@ pub fn openai<'a>(specs: &[&'a OperationSpec]) -> OpenAiTools<'a> {
     }
 }
 
-/// Anthropic tools: `{name, description, input_schema}`.
+/// Anthropic tools: `{name, description, input_schema}`, and the inputs whose names
+/// Anthropic does not accept as property keys, renamed.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AnthropicTools<'a> {
     tools: Vec<AnthropicTool<'a>>,
+    /// Per tool, the renamed inputs: key in `input_schema` -> the input's name (the key of
+    /// the other exports, what `Client::call` takes).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    input_names: Map<String, Value>,
 }
 
 #[derive(Serialize)]
 struct AnthropicTool<'a> {
     name: &'a str,
     description: &'a str,
-    input_schema: &'a Schema,
+    input_schema: std::borrow::Cow<'a, Schema>,
 }
 
-/// Anthropic tools: `{name, description, input_schema}`.
+/// Whether Anthropic accepts `key` as a property key: `^[a-zA-Z0-9_.-]{1,64}$`.
+fn anthropic_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 64
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
+/// Anthropic tools: `{name, description, input_schema}`. Inputs named outside Anthropic's
+/// key rule (query parameters such as `created_at[gt]`, `include[]`) are renamed
+/// (`created_at_gt`, `include`), with the name in their description and in `inputNames`.
 pub fn anthropic<'a>(specs: &[&'a OperationSpec]) -> AnthropicTools<'a> {
-    AnthropicTools {
-        tools: specs
-            .iter()
-            .map(|s| AnthropicTool {
+    let mut input_names = Map::new();
+    let tools = specs
+        .iter()
+        .map(|s| {
+            let root = s.input_schema.root();
+            let props = root.get("properties").and_then(Value::as_object);
+            let input_schema = match props {
+                Some(props) if !props.keys().all(|k| anthropic_key(k)) => {
+                    let (schema, renamed) = rename_inputs(&s.input_schema, props);
+                    input_names.insert(s.name.clone(), Value::Object(renamed));
+                    std::borrow::Cow::Owned(schema)
+                }
+                _ => std::borrow::Cow::Borrowed(&s.input_schema),
+            };
+            AnthropicTool {
                 name: &s.name,
                 description: &s.description,
-                input_schema: &s.input_schema,
+                input_schema,
+            }
+        })
+        .collect();
+    AnthropicTools { tools, input_names }
+}
+
+/// `schema` with its root properties renamed to Anthropic keys; the renames (new -> old).
+fn rename_inputs(schema: &Schema, props: &Map<String, Value>) -> (Schema, Map<String, Value>) {
+    let mut taken: BTreeSet<String> = props.keys().filter(|k| anthropic_key(k)).cloned().collect();
+    let mut renamed = Map::new();
+    let mut new_props = Map::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for (key, p) in props {
+        if anthropic_key(key) {
+            new_props.insert(key.clone(), p.clone());
+            continue;
+        }
+        let base: String = key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
             })
-            .collect(),
+            .collect::<String>()
+            .trim_matches('_')
+            .chars()
+            .take(60)
+            .collect();
+        let base = if base.is_empty() {
+            "input".to_string()
+        } else {
+            base
+        };
+        let mut new = base.clone();
+        let mut n = 2;
+        while taken.contains(&new) {
+            new = format!("{base}_{n}");
+            n += 1;
+        }
+        taken.insert(new.clone());
+        let mut p = p.clone();
+        if let Value::Object(m) = &mut p {
+            let note = format!("(The API's `{key}`.)");
+            let d = match m.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d} {note}"),
+                None => note,
+            };
+            m.insert("description".into(), json!(d));
+        }
+        new_props.insert(new.clone(), p);
+        renamed.insert(new.clone(), json!(key));
+        names.insert(key.clone(), new);
     }
+    let mut root = schema.root().clone();
+    root.insert("properties".into(), Value::Object(new_props));
+    if let Some(Value::Array(required)) = root.get_mut("required") {
+        for r in required.iter_mut() {
+            if let Some(new) = r.as_str().and_then(|k| names.get(k)) {
+                *r = json!(new);
+            }
+        }
+    }
+    (Schema::new(root, schema.defs().to_vec()), renamed)
 }
 
 /// Gemini function declarations.
@@ -285,6 +376,15 @@ fn gemini_object(m: &Map<String, Value>) -> Value {
                     out.insert(k.clone(), Value::Array(members));
                 }
             }
+            "prefixItems" => {
+                let positions: Vec<Value> = x
+                    .as_array()
+                    .map(|a| a.iter().map(gemini_schema).collect())
+                    .unwrap_or_default();
+                out.insert(k.clone(), Value::Array(positions));
+            }
+            // `items: false` after a tuple's `prefixItems`: Gemini documents schemas only.
+            "items" if x.is_boolean() => {}
             "items" | "additionalProperties" => {
                 out.insert(k.clone(), gemini_schema(x));
             }
@@ -482,7 +582,7 @@ fn strict_node(v: &Value, at: &str, root: bool) -> Result<Value, String> {
 
 fn strict_object(m: &Map<String, Value>, at: &str, root: bool) -> Result<Value, String> {
     let here = if at.is_empty() { "the input" } else { at };
-    for bad in ["allOf", "oneOf", "not", "if", "then", "else"] {
+    for bad in ["allOf", "oneOf", "not", "if", "then", "else", "prefixItems"] {
         if m.contains_key(bad) {
             let validation_only = m
                 .get(bad)

@@ -230,6 +230,7 @@ fn reach(
                     }
                 }
                 TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => stack.push(i),
+                TypeRef::Tuple(items) => stack.extend(items.iter()),
                 _ => {}
             }
         }

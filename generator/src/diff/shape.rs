@@ -42,6 +42,13 @@ impl<'a> Shapes<'a> {
             TypeRef::Array(i) => format!("[{}]", self.canonical(i, renames, depth)),
             TypeRef::Map(i) => format!("{{{}}}", self.canonical(i, renames, depth)),
             TypeRef::Nullable(i) => format!("?{}", self.canonical(i, renames, depth)),
+            TypeRef::Tuple(items) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|i| self.canonical(i, renames, depth))
+                    .collect();
+                format!("({})", items.join(","))
+            }
         }
     }
 
@@ -148,6 +155,10 @@ pub(super) fn describe(api: &Api, t: &TypeRef) -> String {
         TypeRef::Array(i) => format!("array of {}", describe(api, i)),
         TypeRef::Map(i) => format!("map of {}", describe(api, i)),
         TypeRef::Nullable(i) => format!("{} | null", describe(api, i)),
+        TypeRef::Tuple(items) => {
+            let items: Vec<String> = items.iter().map(|i| describe(api, i)).collect();
+            format!("tuple ({})", items.join(", "))
+        }
     }
 }
 

@@ -4,7 +4,11 @@
 /// blocks are flattened, brackets and `<` are escaped outside code, links and URLs become
 /// autolinks.
 pub fn rustdoc(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // Tabs become four spaces (clippy's `tabs_in_doc_comments`; GitHub's tables use tabs).
+    let text = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', "    ");
     let mut out: Vec<String> = Vec::new();
     let mut fence: Option<String> = None;
     for line in text.trim().lines() {
@@ -147,6 +151,13 @@ fn prose(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::rustdoc;
+
+    #[test]
+    fn tabs_become_spaces() {
+        let d = rustdoc("| Tags per rule\t|\t20 |\n```\n\tcode\n```");
+        assert!(!d.contains('\t'), "{d}");
+        assert!(d.contains("Tags per rule    |    20"), "{d}");
+    }
 
     #[test]
     fn fences_become_text() {

@@ -181,6 +181,7 @@ fn named(t: &TypeRef, out: &mut Vec<usize>) {
     match t {
         TypeRef::Named(id) => out.push(*id),
         TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named(i, out),
+        TypeRef::Tuple(items) => items.iter().for_each(|i| named(i, out)),
         _ => {}
     }
 }

@@ -185,6 +185,15 @@ pub fn rust_type(api: &Api, t: &TypeRef, place: Place) -> TokenStream {
             let i = rust_type(api, inner, place);
             quote! { Option<#i> }
         }
+        TypeRef::Tuple(items) => {
+            let list: Vec<TokenStream> = items.iter().map(|i| rust_type(api, i, place)).collect();
+            if list.len() == 1 {
+                let only = &list[0];
+                quote! { (#only,) }
+            } else {
+                quote! { (#(#list),*) }
+            }
+        }
     }
 }
 

@@ -213,7 +213,7 @@ fn struct_item(
     if !def.usage.multipart {
         return item;
     }
-    let parts = multipart_parts(api, fields);
+    let parts = multipart_parts(api, def, fields);
     quote! {
         #item
         #cfg
@@ -228,10 +228,11 @@ fn struct_item(
     }
 }
 
-fn multipart_parts(api: &Api, fields: &[Field]) -> Vec<TokenStream> {
+fn multipart_parts(api: &Api, def: &TypeDef, fields: &[Field]) -> Vec<TokenStream> {
     fields
         .iter()
         .map(|f| {
+            let presence = presence(def, f);
             let name = ident(&f.ident);
             let wire = &f.wire_name;
             let optional = !f.required || f.ty.is_nullable();
@@ -254,7 +255,10 @@ fn multipart_parts(api: &Api, fields: &[Field]) -> Vec<TokenStream> {
                     parts.push(crate::runtime::Part::text(#wire, crate::runtime::QueryValue::to_query_value(#value)));
                 },
             };
-            if optional {
+            if presence == Presence::TriState {
+                // A form has no `null`: only a value is sent.
+                quote! { if let Some(Some(value)) = &self.#name { #push } }
+            } else if optional {
                 quote! { if let Some(value) = &self.#name { #push } }
             } else {
                 quote! { { let value = &self.#name; #push } }

@@ -93,6 +93,23 @@ fn api_info(doc: &OpenAPI, config: &Config) -> ApiInfo {
         title,
         version: doc.info.version.clone(),
         description: doc.info.description.clone(),
+        summary: doc
+            .info
+            .extensions
+            .get(crate::normalize::oas31::SUMMARY)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        license: doc.info.license.as_ref().and_then(|l| {
+            let text = l
+                .extensions
+                .get(crate::normalize::oas31::LICENSE_IDENTIFIER)
+                .and_then(Value::as_str)
+                .unwrap_or(&l.name)
+                .trim();
+            (!text.is_empty()).then(|| text.to_string())
+        }),
         default_base_url,
         version_header: is_clerk.then(|| "Clerk-API-Version".to_string()),
         key_env_var,
@@ -102,9 +119,51 @@ fn api_info(doc: &OpenAPI, config: &Config) -> ApiInfo {
     }
 }
 
-/// kebab-case slug of a title: `Clerk Backend API` -> `clerk-backend-api`.
+/// Words of a title that describe the document rather than the API.
+const DOCUMENT_WORDS: &[&str] = &[
+    "official",
+    "openapi",
+    "swagger",
+    "spec",
+    "specs",
+    "specification",
+    "extension",
+    "extensions",
+];
+
+/// kebab-case slug of a title, for crate and skill names: `Clerk Backend API` ->
+/// `clerk-backend-api`, `GitHub's official OpenAPI spec + Octokit extension` -> `github`.
+/// Words are split at spaces and punctuation, not inside a word (`GitHub`, `OpenAI` stay
+/// one word), a possessive `'s` goes, the title is cut at a ` + `, ` - `, `: ` or ` (`
+/// qualifier, and words about the document (`official`, `OpenAPI`, `spec`) are dropped
+/// while others remain.
 pub fn slug(title: &str) -> String {
-    let s = crate::naming::snake(title).replace('_', "-");
+    let head = [" + ", " - ", " – ", " — ", ": ", " (", " | "]
+        .iter()
+        .filter_map(|sep| title.find(sep))
+        .min()
+        .map_or(title, |i| &title[..i]);
+    let head = if head.trim().is_empty() { title } else { head };
+    let words: Vec<String> = head
+        .replace(['’', '\''], "'")
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| {
+            let w = w.strip_suffix("'s").unwrap_or(w).replace('\'', "");
+            w.to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let kept: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !DOCUMENT_WORDS.contains(w))
+        .collect();
+    let words = if kept.is_empty() {
+        words.iter().map(String::as_str).collect()
+    } else {
+        kept
+    };
+    let s = crate::naming::snake(&words.join(" ")).replace('_', "-");
     if s.is_empty() {
         "api-client".to_string()
     } else {
@@ -140,6 +199,7 @@ fn named_in(t: &TypeRef, out: &mut Vec<usize>) {
     match t {
         TypeRef::Named(id) => out.push(*id),
         TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
+        TypeRef::Tuple(items) => items.iter().for_each(|i| named_in(i, out)),
         _ => {}
     }
 }
@@ -299,4 +359,28 @@ pub(crate) fn group_index(
         operations: Vec::new(),
     });
     groups.len() - 1
+}
+
+#[cfg(test)]
+mod slug_tests {
+    #[test]
+    fn crate_names_from_titles() {
+        for (title, slug) in [
+            ("Clerk Backend API", "clerk-backend-api"),
+            (
+                "GitHub's official OpenAPI spec + Octokit extension",
+                "github",
+            ),
+            ("OpenAI API", "openai-api"),
+            ("Anthropic API", "anthropic-api"),
+            ("Azure OpenAI Service API", "azure-openai-service-api"),
+            ("Scalar Galaxy", "scalar-galaxy"),
+            ("Accounts Fixture API", "accounts-fixture-api"),
+            ("OpenAPI Spec", "openapi-spec"),
+            ("Petstore - OpenAPI 3.1", "petstore"),
+            ("Hostile */ {{ 7 * 7 }} --- Text", "hostile-7-7-text"),
+        ] {
+            assert_eq!(super::slug(title), slug, "{title}");
+        }
+    }
 }

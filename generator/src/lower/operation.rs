@@ -106,11 +106,11 @@ pub fn lower_operations<'a>(
             ops.push(lowered);
         }
     }
-    let has_webhooks = doc
-        .extensions
-        .get("x-webhooks")
-        .and_then(Value::as_object)
-        .is_some_and(|w| !w.is_empty());
+    let has_webhooks = ["x-webhooks", crate::normalize::oas31::WEBHOOKS]
+        .iter()
+        .filter_map(|k| doc.extensions.get(*k))
+        .filter_map(Value::as_object)
+        .any(|w| !w.is_empty());
     if ops.is_empty() && !has_webhooks {
         let webhooks = doc
             .extensions
@@ -119,11 +119,12 @@ pub fn lower_operations<'a>(
             .map(|w| w.len());
         let message = match webhooks {
             Some(n) => format!(
-                "the spec declares no operations under `paths` (it describes {n} webhooks under `x-webhooks`, which `generate` does not turn into a client): there is no client to generate"
+                "the spec declares no operations under `paths` (it describes {n} webhooks under `x-webhooks`, which `generate` does not turn into a client): the client has none"
             ),
-            None => "the spec declares no operations under `paths`: there is no client to generate".to_string(),
+            None => "the spec declares no operations under `paths`: the client has none".to_string(),
         };
-        diags.error("no-operations", "#/paths", message);
+        // `paths` is not needed to generate: an empty client, with a warning.
+        diags.warning("no-operations", "#/paths", message);
     }
     finalize_group_names(&mut groups, diags);
     assign_method_names(&groups, &mut ops, diags);

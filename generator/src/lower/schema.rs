@@ -383,7 +383,7 @@ impl<'a> SchemaLowerer<'a> {
                     );
                     return TypeRef::Json;
                 }
-                self.record_constraints(s, pointer);
+                self.record_constraints(s, pointer, diags);
                 self.depth += 1;
                 let inner = self.lower_schema(s, hint, pointer, diags);
                 self.depth -= 1;
@@ -396,12 +396,22 @@ impl<'a> SchemaLowerer<'a> {
         }
     }
 
-    fn record_constraints(&mut self, s: &Schema, pointer: &str) {
+    fn record_constraints(&mut self, s: &Schema, pointer: &str, diags: &mut Diagnostics) {
         let v = View::of(s);
         let mut c = v.limits;
+        if v.ty.as_deref() == Some("integer") {
+            integer_bounds(&mut c, pointer, diags);
+        }
         c.format = v.format.clone();
         c.default = s.schema_data.default.clone();
         c.example = s.schema_data.example.clone();
+        if let Some(Value::Array(all)) = s
+            .schema_data
+            .extensions
+            .get(crate::normalize::oas31::EXAMPLES)
+        {
+            c.examples = all.clone();
+        }
         c.read_only = s.schema_data.read_only;
         c.write_only = s.schema_data.write_only;
         c.deprecated = s.schema_data.deprecated;
@@ -449,6 +459,27 @@ impl<'a> SchemaLowerer<'a> {
     ) -> TypeRef {
         let v = View::of(schema);
         let description = schema.schema_data.description.clone();
+
+        // A tuple (OpenAPI 3.1 `prefixItems`, its positions moved to `anyOf` by the loader).
+        if schema
+            .schema_data
+            .extensions
+            .get(crate::normalize::oas31::TUPLE)
+            .is_some_and(|t| t == &Value::Bool(true))
+            && !v.any_of.is_empty()
+        {
+            let base = self.base_name(&hint);
+            let items = v
+                .any_of
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let h = Hint::Name(format!("{base}Item{i}"));
+                    self.lower(m.into(), h, &format!("{pointer}/prefixItems/{i}"), diags)
+                })
+                .collect();
+            return TypeRef::Tuple(items);
+        }
 
         // allOf: a single reference is a wrapper; several members are merged.
         if !v.all_of.is_empty() {
@@ -1017,6 +1048,36 @@ impl<'a> SchemaLowerer<'a> {
     }
 }
 
+/// Drop integer bounds that no `i64` can meet or that every `i64` meets (`maximum:
+/// 18446744073709552000`, a `minimum` written as a JavaScript-printed -2^63 is `i64::MIN`
+/// and stays), each with a note: the generated type is `i64`. Numbers are `f64`: any finite
+/// bound fits.
+fn integer_bounds(c: &mut Constraints, pointer: &str, diags: &mut Diagnostics) {
+    // i64::MIN and 2^63 as doubles, exactly.
+    const LOW: f64 = -9_223_372_036_854_775_808.0;
+    const HIGH: f64 = 9_223_372_036_854_775_808.0;
+    for (name, bound) in [("minimum", &mut c.minimum), ("maximum", &mut c.maximum)] {
+        if let Some(b) = *bound {
+            if !(LOW..HIGH).contains(&b) {
+                diags.note(
+                    "bound-out-of-range",
+                    join(pointer, name),
+                    format!(
+                        "`{name}: {b}` is outside the range of the generated type (i64); dropped"
+                    ),
+                );
+                *bound = None;
+            }
+        }
+    }
+    if c.minimum.is_none() {
+        c.exclusive_minimum = false;
+    }
+    if c.maximum.is_none() {
+        c.exclusive_maximum = false;
+    }
+}
+
 /// Remove prose (descriptions, examples, titles) so identical shapes compare equal.
 fn strip_prose(v: &mut Value) {
     match v {
@@ -1027,6 +1088,7 @@ fn strip_prose(v: &mut Value) {
                 "examples",
                 "title",
                 "externalDocs",
+                crate::normalize::oas31::EXAMPLES,
             ] {
                 map.shift_remove(key);
             }

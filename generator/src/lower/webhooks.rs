@@ -20,6 +20,8 @@ use std::collections::BTreeSet;
 /// An event read from the spec, with its payload schema owned (it comes from an extension).
 pub struct RawEvent {
     event_type: String,
+    /// The event's key in its map (the event type, unless the body names another).
+    key: String,
     pointer: String,
     summary: Option<String>,
     description: Option<String>,
@@ -30,25 +32,54 @@ pub struct RawEvent {
 
 /// The events under `x-webhooks`, in spec order. Shape errors are diagnostics naming the place.
 pub fn parse(doc: &OpenAPI, diags: &mut Diagnostics) -> Vec<RawEvent> {
-    let Some(hooks) = doc.extensions.get("x-webhooks") else {
-        return Vec::new();
-    };
-    let Some(hooks) = hooks.as_object() else {
-        diags.error(
-            "invalid-webhooks",
-            "#/x-webhooks",
-            "`x-webhooks` must be a mapping from event type to a path item",
-        );
-        return Vec::new();
-    };
+    // Clerk's `x-webhooks`, and OpenAPI 3.1's `webhooks` (moved aside by the loader).
+    let mut out = Vec::new();
+    for (key, base) in [
+        ("x-webhooks", "#/x-webhooks"),
+        (crate::normalize::oas31::WEBHOOKS, "#/webhooks"),
+    ] {
+        let Some(hooks) = doc.extensions.get(key) else {
+            continue;
+        };
+        let Some(hooks) = hooks.as_object() else {
+            diags.error(
+                "invalid-webhooks",
+                base,
+                format!(
+                    "`{}` must be a mapping from event type to a path item",
+                    &base[2..]
+                ),
+            );
+            continue;
+        };
+        let first = out.len();
+        parse_map(doc, hooks, base, &mut out, diags);
+        // The body's constant `type` names the events only when it tells them apart
+        // (Anthropic's share one envelope whose `type` is `event`).
+        let mut seen = std::collections::BTreeSet::new();
+        if !out.iter().all(|e| seen.insert(e.event_type.clone())) {
+            for e in &mut out[first..] {
+                e.event_type = e.key.clone();
+            }
+        }
+    }
+    out
+}
+
+fn parse_map(
+    doc: &OpenAPI,
+    hooks: &serde_json::Map<String, Value>,
+    base: &str,
+    out: &mut Vec<RawEvent>,
+    diags: &mut Diagnostics,
+) {
     let components = doc
         .components
         .as_ref()
         .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))
         .unwrap_or(Value::Null);
-    let mut out = Vec::new();
     for (event_type, item) in hooks {
-        let pointer = join("#/x-webhooks", event_type);
+        let pointer = join(base, event_type);
         let Some((method, op)) = item.as_object().and_then(|o| {
             ["post", "put", "patch", "get"]
                 .iter()
@@ -133,7 +164,15 @@ pub fn parse(doc: &OpenAPI, diags: &mut Diagnostics) -> Vec<RawEvent> {
             None => None,
         };
         out.push(RawEvent {
-            event_type: event_type.clone(),
+            // A 3.1 webhook is keyed by a name (`batch_cancelled`); the body's constant
+            // `type` (`batch.cancelled`) is what a delivery carries.
+            event_type: match media.get("schema") {
+                Some(schema) if base == "#/webhooks" => {
+                    type_constant(schema, &components, 0).unwrap_or_else(|| event_type.clone())
+                }
+                _ => event_type.clone(),
+            },
+            key: event_type.clone(),
             pointer,
             summary: text("summary"),
             description: text("description"),
@@ -141,7 +180,6 @@ pub fn parse(doc: &OpenAPI, diags: &mut Diagnostics) -> Vec<RawEvent> {
             data,
         });
     }
-    out
 }
 
 fn resolve_example(e: &Value, components: &Value) -> Option<Value> {
@@ -153,6 +191,36 @@ fn resolve_example(e: &Value, components: &Value) -> Option<Value> {
         .as_str()?
         .strip_prefix("#/components/examples/")?;
     components.get("examples")?.get(name)?.get("value").cloned()
+}
+
+/// The one value of the `type` property of an envelope schema (`enum: [v]`; a 3.1 `const`
+/// was rewritten to it), in `properties` or an `allOf` member, through component `$ref`s.
+fn type_constant(schema: &Value, components: &Value, depth: usize) -> Option<String> {
+    if depth > 16 {
+        return None;
+    }
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        let target = components.get("schemas")?.get(name)?;
+        return type_constant(target, components, depth + 1);
+    }
+    if let Some(values) = schema
+        .pointer("/properties/type/enum")
+        .and_then(Value::as_array)
+    {
+        return match values.as_slice() {
+            [Value::String(only)] => Some(only.clone()),
+            _ => None,
+        };
+    }
+    schema
+        .get("allOf")?
+        .as_array()?
+        .iter()
+        .find_map(|m| type_constant(m, components, depth + 1))
 }
 
 /// The `data` property schema of an envelope schema, with its pointer: in `properties`, or in
@@ -296,6 +364,7 @@ fn shift_ref(t: &mut TypeRef, offset: usize) {
     match t {
         TypeRef::Named(id) => *id += offset,
         TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => shift_ref(i, offset),
+        TypeRef::Tuple(items) => items.iter_mut().for_each(|i| shift_ref(i, offset)),
         _ => {}
     }
 }
