@@ -43,7 +43,9 @@ fn main() {
         for i in 0..=runs {
             let mut t = Timings::default();
             let start = Instant::now();
-            let generated = match agentgen::generate_timed(&config, &mut t) {
+            let generated = match agentgen::Inputs::load(&config)
+                .and_then(|inputs| agentgen::generate_timed(&inputs, &config, &mut t))
+            {
                 Ok(g) => g,
                 Err(e) => {
                     eprintln!("{}: {e}", spec.display());

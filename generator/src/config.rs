@@ -52,8 +52,9 @@ pub struct Config {
     pub layout: crate::layout::Layout,
     /// Emit the agent documents (`agent/`).
     pub emit_agent: bool,
-    /// Directory whose `*.md.j2` files replace the built-in templates of the same name.
-    pub templates_dir: Option<PathBuf>,
+    /// Templates that replace the built-in ones of the same name (file name -> source;
+    /// `--templates DIR` reads them with [`crate::agent::skill::Templates::read_dir`]).
+    pub templates: BTreeMap<String, String>,
     /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas, workflows).
     /// `None`: the file shipped for the spec, if any (`spec/clerk-bapi.workflows.yaml`).
     pub agent_data: Option<String>,
@@ -77,7 +78,7 @@ impl Config {
             emit_client: true,
             layout: crate::layout::Layout::Crate,
             emit_agent: true,
-            templates_dir: None,
+            templates: BTreeMap::new(),
             agent_data: None,
             webhooks_spec: None,
             overlays: Vec::new(),

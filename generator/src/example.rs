@@ -738,7 +738,7 @@ mod tests {
     fn api_of(spec: &str) -> Api {
         let mut config = crate::Config::new("inline.yaml");
         config.spec_text = Some(spec.to_string());
-        crate::analyze(&config).unwrap().0
+        crate::load_and_analyze(&config).unwrap().0
     }
 
     fn input(api: &Api, id: &str) -> Value {
@@ -928,7 +928,9 @@ components:
             env!("CARGO_MANIFEST_DIR"),
             "/../tests/fixtures/accounts/spec.yaml"
         );
-        let api = crate::analyze(&crate::Config::new(path)).unwrap().0;
+        let api = crate::load_and_analyze(&crate::Config::new(path))
+            .unwrap()
+            .0;
         let all = operation_inputs(&api);
         assert_eq!(all.len(), api.operations.len());
         for op in &api.operations {

@@ -154,6 +154,20 @@ pub struct ApiInfo {
     pub crate_name: String,
     /// Version of the generated crate.
     pub crate_version: String,
+    /// The spec text this IR was lowered from.
+    pub source: SpecSource,
+}
+
+/// Facts about the spec text an [`Api`] comes from, for the documents that cite it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SpecSource {
+    /// sha256 of the spec text (hex).
+    pub sha256: String,
+    /// Bytes of spec the IR comes from (the webhooks spec included).
+    pub bytes: usize,
+    /// Where the spec is published: the pinned URL when the spec is the pinned one, else
+    /// its file name (never an absolute path: output must not depend on where it sits).
+    pub location: String,
 }
 
 /// Backoff settings from `x-speakeasy-retries`.

@@ -16,22 +16,8 @@ pub struct Loaded {
     pub raw: Value,
 }
 
-/// YAML texts from this size on are parsed in two parts on two threads when they can be
-/// cut safely (`yaml_split`); smaller ones are not worth a thread.
-const SPLIT_FROM_BYTES: usize = 64 * 1024;
-
 /// Parse spec text (YAML or JSON) into a raw value. Errors carry a line when the parser knows it.
 pub fn parse_text(text: &str, diags: &mut Diagnostics) -> Option<Value> {
-    parse_text_split(text, diags, SPLIT_FROM_BYTES)
-}
-
-/// [`parse_text`], trying the parse in parts for YAML texts of at least `split_from` bytes.
-/// The result is the same whatever `split_from` is (the tests compare).
-pub(crate) fn parse_text_split(
-    text: &str,
-    diags: &mut Diagnostics,
-    split_from: usize,
-) -> Option<Value> {
     if text.trim().is_empty() {
         diags.error("empty-spec", "#", "the spec file is empty");
         return None;
@@ -49,11 +35,6 @@ pub(crate) fn parse_text_split(
             );
             diags.set_last_line(line);
             return None;
-        }
-    }
-    if !looks_json && text.len() >= split_from {
-        if let Some(value) = crate::yaml_split::parse(text, 2) {
-            return Some(value);
         }
     }
     let dups = std::cell::RefCell::new(Vec::new());
@@ -324,11 +305,7 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         }
     }
     lift_ref_siblings(&mut raw, "#", diags, 0);
-    let typed = match type_in_parts(&mut raw) {
-        Some(doc) => Ok(doc),
-        None => serde_path_to_error::deserialize(&raw),
-    };
-    let doc: openapiv3::OpenAPI = match typed {
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
         Ok(doc) => doc,
         Err(err) => {
             // The typed model often reports only an outer location (flattened fields);
@@ -345,76 +322,6 @@ pub fn load(mut raw: Value, diags: &mut Diagnostics) -> Option<Loaded> {
         }
     };
     Some(Loaded { doc, raw })
-}
-
-/// How many pieces `paths` is typed in (shared by two threads with `components`).
-const PATH_CHUNKS: usize = 8;
-
-/// Type the document in pieces on two threads: `paths` in chunks of path items, and the rest
-/// with `components`. The typed model's deserializer buffers every mapping that has
-/// flattened fields, which is most of them (~12 ms for Clerk's Backend API). Each field of
-/// the document, and each path item, is typed from its own value, so typing them apart gives
-/// the same document. `None` when any piece fails: the whole document is then typed again,
-/// for the error with its path. `raw` is left as it was.
-fn type_in_parts(raw: &mut Value) -> Option<openapiv3::OpenAPI> {
-    use serde::Deserialize as _;
-    let root = raw.as_object_mut()?;
-    let Some(Value::Object(paths)) = root.get_mut("paths") else {
-        return None;
-    };
-    // Move the path items out into chunks, and `components` out, leaving the rest.
-    let items = std::mem::take(paths);
-    let size = items.len().div_ceil(PATH_CHUNKS).max(1);
-    let mut chunks: Vec<Value> = Vec::new();
-    let mut items = items.into_iter();
-    loop {
-        let chunk: Map<String, Value> = items.by_ref().take(size).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(Value::Object(chunk));
-    }
-    let components = root.get_mut("components").map(std::mem::take);
-    enum Typed {
-        Rest(Option<Box<openapiv3::OpenAPI>>),
-        Paths(Option<openapiv3::Paths>),
-    }
-    let rest: &Value = raw;
-    let typed = crate::work::share(chunks.len() + 1, |i| match i {
-        0 => Typed::Rest((|| {
-            let mut doc = openapiv3::OpenAPI::deserialize(rest).ok()?;
-            if let Some(c) = &components {
-                doc.components = Option::<openapiv3::Components>::deserialize(c).ok()?;
-            }
-            Some(Box::new(doc))
-        })()),
-        i => Typed::Paths(openapiv3::Paths::deserialize(&chunks[i - 1]).ok()),
-    });
-    // Put `raw` back together.
-    let root = raw.as_object_mut()?;
-    if let Some(c) = components {
-        root.insert("components".to_string(), c);
-    }
-    let mut items = Map::new();
-    for chunk in chunks {
-        if let Value::Object(chunk) = chunk {
-            items.extend(chunk);
-        }
-    }
-    root.insert("paths".to_string(), Value::Object(items));
-    // Then the document.
-    let mut typed = typed.into_iter();
-    let Some(Typed::Rest(Some(mut doc))) = typed.next() else {
-        return None;
-    };
-    for piece in typed {
-        let Typed::Paths(Some(piece)) = piece else {
-            return None;
-        };
-        doc.paths.paths.extend(piece.paths);
-        doc.paths.extensions.extend(piece.extensions);
-    }
-    Some(*doc)
 }
 
 /// Rewrite `{$ref, nullable: true, ...}` to `{allOf: [{$ref}], nullable: true, ...}` so the
@@ -791,55 +698,6 @@ mod tests {
             "[".repeat(300)
         );
         assert_eq!(flow_nesting_over(&prose, 256), None);
-    }
-
-    #[test]
-    fn typing_in_parts_gives_the_whole_document_and_leaves_the_raw_value() {
-        let mirror = crate::test_mirror::mirror();
-        let fixtures = crate::test_mirror::repo_root().join("tests/fixtures");
-        let specs = [
-            mirror.join("bapi/2026-05-12.yml"),
-            mirror.join("bapi/2021-02-05.yml"),
-            mirror.join("fapi/2026-05-12.yml"),
-            mirror.join("platform/beta.yml"),
-            mirror.join("webhooks/2025-04-15.yml"),
-            fixtures.join("accounts/spec.yaml"),
-            fixtures.join("minimal/spec.json"),
-            fixtures.join("names/spec.yaml"),
-        ];
-        for spec in specs {
-            let text = std::fs::read_to_string(&spec).unwrap();
-            let mut d = Diagnostics::default();
-            let mut raw = parse_text(&text, &mut d).unwrap();
-            lift_ref_siblings(&mut raw, "#", &mut d, 0);
-            // As `load` does for a webhooks-only spec.
-            let root = raw.as_object_mut().unwrap();
-            if !root.contains_key("paths") {
-                root.insert("paths".into(), Value::Object(Map::new()));
-            }
-            let before = raw.clone();
-            let whole: openapiv3::OpenAPI = serde_path_to_error::deserialize(&raw).unwrap();
-            let parts = type_in_parts(&mut raw);
-            assert_eq!(parts.as_ref(), Some(&whole), "{}", spec.display());
-            assert_eq!(raw, before, "{}", spec.display());
-            assert_eq!(
-                serde_json::to_string(&raw).unwrap(),
-                serde_json::to_string(&before).unwrap()
-            );
-        }
-        // A piece that fails: no document, and the raw value as it was.
-        let mut raw = serde_json::json!({
-            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
-            "paths": {"/a": {"get": {"responses": {}}}, "/b": {"get": 3}},
-            "components": {"schemas": {"A": {"type": "string"}}}
-        });
-        let before = raw.clone();
-        assert!(type_in_parts(&mut raw).is_none());
-        assert_eq!(raw, before);
-        assert_eq!(
-            serde_json::to_string(&raw).unwrap(),
-            serde_json::to_string(&before).unwrap()
-        );
     }
 
     #[test]

@@ -15,15 +15,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-mod disk_sink;
 #[cfg(feature = "mcp")]
 mod mcp_cmd;
 #[cfg(feature = "mcp")]
 mod search_cmd;
 #[cfg(feature = "serve")]
 mod serve_cmd;
-
-use disk_sink::DiskSink;
 
 /// Generate a typed Rust client and agent documents from an OpenAPI spec.
 #[derive(Parser)]
@@ -288,7 +285,9 @@ impl GenerateOptions {
         config.webhooks_spec = webhooks_path(self.webhooks_spec, self.clerk_webhooks)?;
         config.crate_name = self.crate_name;
         config.overlays = self.overlays;
-        config.templates_dir = self.templates;
+        if let Some(dir) = &self.templates {
+            config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+        }
         config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
         with_safety(config, self.safety)
     }
@@ -378,20 +377,15 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             let mut config = options.config(&path)?;
             config.emit_client = outputs.contains(&Output::Client);
             config.emit_agent = outputs.contains(&Output::Agent);
-            let sink = DiskSink::new(&out);
-            let (generated, written) = agentgen::generate_into(&config, &mut phases, &sink)?;
-            // Only now do the written files take their places: a failure above (a template
-            // error, say) leaves the output directory as it was.
-            phases.time("write", || sink.commit())?;
+            let inputs = phases.time("read", || agentgen::Inputs::load(&config))?;
+            let generated = agentgen::generate_timed(&inputs, &config, &mut phases)?;
+            let written =
+                phases.time("write", || agentgen::write::write(&out, &generated.files))?;
             let label = path.display().to_string();
             for d in &generated.diagnostics {
                 if verbose || d.severity != Severity::Note {
                     eprintln!("{}", d.render(&label));
                 }
-            }
-            // Nothing can be stale in an output directory that this run creates.
-            if !sink.fresh() {
-                phases.time("write", || remove_stale_files(&out, &generated.files));
             }
             if show_timings {
                 eprint!("{}", phases.render());
@@ -403,18 +397,16 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
                 .count();
             let warnings = generated.diagnostics.len() - notes;
             eprintln!(
-                "generated {} operations, {} types into {} ({} files written, {} unchanged; {} warnings, {} notes)",
+                "generated {} operations, {} types into {} ({} files written, {} unchanged, {} removed; {} warnings, {} notes)",
                 generated.api.operations.len(),
                 generated.api.types.len(),
                 out.display(),
-                written,
-                generated.files.len() - written,
+                written.written.len(),
+                written.unchanged.len(),
+                written.removed.len(),
                 warnings,
                 notes
             );
-            // The process ends here: leave the ~10 MB of generated text and IR to the OS
-            // instead of freeing them piece by piece (~1.5 ms).
-            std::mem::forget(generated);
             Ok(())
         }
         Command::Publish { spec, out, options } => publish(spec, out, options),
@@ -431,9 +423,11 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             let path = spec_path(spec)?;
             let mut config = with_safety(Config::new(&path), safety)?;
             config.overlays = overlays;
-            config.templates_dir = templates;
+            if let Some(dir) = &templates {
+                config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+            }
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
-            let (api, _, _) = agentgen::analyze(&config)?;
+            let (api, _) = agentgen::load_and_analyze(&config)?;
             let mut options = agentgen::agent::connection::PromptOptions::full();
             if let Some(url) = gateway {
                 options = options.through_gateway(url);
@@ -517,7 +511,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             let path = spec_path(spec)?;
             let mut config = with_safety(Config::new(&path), safety)?;
             config.overlays = overlays;
-            let (api, diags, _) = agentgen::analyze(&config)?;
+            let (api, diags) = agentgen::load_and_analyze(&config)?;
             let summary = agentgen::inspect::summarize(&api, diags);
             match format {
                 Format::Json => {
@@ -592,46 +586,6 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
     }
 }
 
-/// Remove stale generated files under the directories of `files` in `out`.
-fn remove_stale_files(out: &Path, files: &std::collections::BTreeMap<String, String>) {
-    let owned: std::collections::BTreeSet<&str> =
-        files.keys().filter_map(|k| k.split('/').next()).collect();
-    for top in owned {
-        remove_stale(&out.join(top), out, files);
-    }
-}
-
-fn remove_stale(dir: &Path, out: &Path, files: &std::collections::BTreeMap<String, String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target") {
-                continue;
-            }
-            remove_stale(&path, out, files);
-            continue;
-        }
-        let Ok(rel) = path.strip_prefix(out) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if files.contains_key(&rel) {
-            continue;
-        }
-        // Everything under agent/ is generated (JSON and markdown carry no header).
-        let generated = rel.starts_with("agent/")
-            || std::fs::read_to_string(&path)
-                .map(|t| t.starts_with("// @generated by agentgen"))
-                .unwrap_or(false);
-        if generated {
-            let _ = std::fs::remove_file(&path);
-        }
-    }
-}
-
 /// `agentgen publish`: the agent documents only, as a static directory.
 fn publish(
     spec: Option<PathBuf>,
@@ -642,7 +596,7 @@ fn publish(
     let mut config = options.config(&path)?;
     config.emit_client = false;
     config.emit_agent = true;
-    let generated = agentgen::generate(&config)?;
+    let generated = agentgen::load_and_generate(&config)?;
     let label = path.display().to_string();
     for d in &generated.diagnostics {
         if d.severity != Severity::Note {
@@ -651,15 +605,7 @@ fn publish(
     }
     let files = agentgen::publish::publish(&generated.api.info, &generated.files)
         .map_err(|e| agentgen::Error::msg(&label, e))?;
-    for (rel, bytes) in &files {
-        let p = out.join(rel);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| agentgen::Error::msg(parent.display().to_string(), e.to_string()))?;
-        }
-        std::fs::write(&p, bytes)
-            .map_err(|e| agentgen::Error::msg(p.display().to_string(), e.to_string()))?;
-    }
+    agentgen::write::write(&out, &files)?;
     eprintln!("published {} files into {}", files.len(), out.display());
     Ok(())
 }
@@ -710,7 +656,7 @@ fn check(
                 let mut config = options.config(path)?;
                 config.emit_client = outputs.contains(&Output::Client);
                 config.emit_agent = outputs.contains(&Output::Agent);
-                let generated = agentgen::generate(&config)?;
+                let generated = agentgen::load_and_generate(&config)?;
                 let tree = compare_tree(out, &generated.files);
                 println!("{}", render_tree(out, &tree));
                 if !tree.is_clean() {

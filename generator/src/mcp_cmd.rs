@@ -59,10 +59,12 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     };
     config.emit_client = false;
     config.emit_agent = true;
-    config.templates_dir = args.templates;
+    if let Some(dir) = &args.templates {
+        config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+    }
     config.agent_data = args.agent_data;
     config.overlays = args.overlays;
-    let (api, _, _) = agentgen::analyze(&config)?;
+    let (api, _) = agentgen::load_and_analyze(&config)?;
     let spec_label = args.spec.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)
         .map_err(|e| agentgen::Error::msg(&spec_label, e))?;

@@ -27,7 +27,7 @@ pub fn run(args: SearchArgs) -> Result<(), agentgen::Error> {
     config.emit_agent = true;
     config.agent_data = args.agent_data;
     config.overlays = args.overlays;
-    let (api, _, _) = agentgen::analyze(&config)?;
+    let (api, _) = agentgen::load_and_analyze(&config)?;
     let spec_label = args.spec.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)
         .map_err(|e| agentgen::Error::msg(&spec_label, e))?;

@@ -98,9 +98,11 @@ pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
     config.overlays = args.overlays;
     config.emit_client = false;
     config.emit_agent = true;
-    config.templates_dir = args.templates;
+    if let Some(dir) = &args.templates {
+        config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+    }
     config.agent_data = args.agent_data;
-    let generated = agentgen::generate(&config)?;
+    let generated = agentgen::load_and_generate(&config)?;
     let spec_label = args.spec.display().to_string();
     let documents: BTreeMap<String, String> = generated
         .files

@@ -1,7 +1,6 @@
 //! Phase timings of a generation run, for profiling (`agentgen generate --timings`,
 //! `AGENTGEN_TIMINGS=1`, and the `phases` bench). Timings never reach the generated output.
 
-use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 /// Durations of the phases of one run, in the order they ran.
@@ -50,41 +49,13 @@ impl Timings {
             }
             out.push_str(&format!("  {name:<30} {:>8.1} ms\n", ms(*d)));
         }
-        // The client and the agent documents are built in parallel: the sum exceeds the wall time.
-        out.push_str(&format!(
-            "  {:<30} {:>8.1} ms\n",
-            "sum (phases overlap)",
-            ms(total)
-        ));
+        out.push_str(&format!("  {:<30} {:>8.1} ms\n", "total", ms(total)));
         out
     }
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-thread_local! {
-    static FORMAT: Cell<Duration> = const { Cell::new(Duration::ZERO) };
-}
-
-/// Time `f` as formatting (printing tokens as source with prettyplease) on this thread; see
-/// [`take_format`].
-pub(crate) fn formatting<T>(f: impl FnOnce() -> T) -> T {
-    let start = Instant::now();
-    let out = f();
-    FORMAT.with(|c| c.set(c.get() + start.elapsed()));
-    out
-}
-
-/// Formatting time spent on this thread since the last call, and reset it.
-pub(crate) fn take_format() -> Duration {
-    FORMAT.with(|c| c.replace(Duration::ZERO))
-}
-
-/// Add formatting time measured on another thread to this thread's.
-pub(crate) fn add_format(d: Duration) {
-    FORMAT.with(|c| c.set(c.get() + d));
 }
 
 #[cfg(test)]
@@ -108,16 +79,7 @@ mod tests {
             .collect();
         assert_eq!(names, [("parse", 6), ("lower", 5), ("  of which x", 1)]);
         let text = t.render();
-        assert!(text.contains("sum (phases overlap)"), "{text}");
+        assert!(text.contains("total"), "{text}");
         assert!(text.lines().last().unwrap().ends_with("11.0 ms"), "{text}");
-    }
-
-    #[test]
-    fn formatting_time_is_per_thread_and_taken_once() {
-        take_format();
-        formatting(|| std::thread::sleep(Duration::from_millis(2)));
-        add_format(Duration::from_millis(10));
-        assert!(take_format() >= Duration::from_millis(12));
-        assert_eq!(take_format(), Duration::ZERO);
     }
 }

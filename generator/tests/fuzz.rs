@@ -10,7 +10,7 @@
 //! `target/fuzz-failures/` with their seed, so a failure can be replayed with
 //! `AGENTGEN_FUZZ_SEED=<seed> AGENTGEN_FUZZ_CASES=1`.
 
-use agentgen::{generate, Config};
+use agentgen::{load_and_generate as generate, Config};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

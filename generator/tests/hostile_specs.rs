@@ -8,7 +8,7 @@
 //! Each case runs on its own thread under a generous watchdog that only guards against a
 //! hang; the bounds asserted are structural (diagnostics, output size), never timings.
 
-use agentgen::{generate, Config, Generated};
+use agentgen::{load_and_generate as generate, Config, Generated};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;

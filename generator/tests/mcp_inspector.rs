@@ -475,7 +475,7 @@ fn inspector_drives_the_mcp_server_against_prism() {
     let names = tool_names(r);
     let mut config = agentgen::Config::new(&spec);
     config.emit_client = false;
-    let generated = agentgen::generate(&config).unwrap();
+    let generated = agentgen::load_and_generate(&config).unwrap();
     let manifest: Value = serde_json::from_str(&generated.files["agent/agentspec.json"]).unwrap();
     let credentials: Vec<String> = generated
         .api

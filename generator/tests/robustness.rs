@@ -1,6 +1,6 @@
 //! Bad specs get located errors, never panics or silently wrong output.
 
-use agentgen::{generate, Config};
+use agentgen::{load_and_generate as generate, Config};
 
 fn err_of(text: &str) -> String {
     match generate(&Config::from_text("spec.yaml", text)) {

@@ -23,7 +23,7 @@ fn clerk_spec() -> PathBuf {
 fn clerk() -> &'static agentgen::Generated {
     static GEN: OnceLock<agentgen::Generated> = OnceLock::new();
     GEN.get_or_init(|| {
-        let g = agentgen::generate(&agentgen::Config::new(clerk_spec())).unwrap();
+        let g = agentgen::load_and_generate(&agentgen::Config::new(clerk_spec())).unwrap();
         // For people to look at; never committed.
         let dir = repo_root().join("target/clerk-gen/agent-docs");
         let _ = std::fs::remove_dir_all(&dir);
@@ -805,11 +805,11 @@ fn check_webhooks(g: &agentgen::Generated) -> Vec<String> {
 #[test]
 fn clerk_webhooks_documents_validate_alone_and_merged() {
     let webhooks = mirror().join("webhooks/2025-04-15.yml");
-    let alone = agentgen::generate(&agentgen::Config::new(&webhooks)).unwrap();
+    let alone = agentgen::load_and_generate(&agentgen::Config::new(&webhooks)).unwrap();
     assert_eq!(alone.api.webhooks.len(), 45);
     let mut config = agentgen::Config::new(clerk_spec());
     config.webhooks_spec = Some(webhooks);
-    let merged = agentgen::generate(&config).unwrap();
+    let merged = agentgen::load_and_generate(&config).unwrap();
     assert_eq!(merged.api.operations.len(), 249);
     assert_eq!(merged.api.webhooks.len(), 45);
     let mut failures = Vec::new();
@@ -900,7 +900,7 @@ fn clerk_annotations_and_reviewed_hints() {
 
 #[test]
 fn clerk_output_is_byte_identical_across_runs() {
-    let again = agentgen::generate(&agentgen::Config::new(clerk_spec())).unwrap();
+    let again = agentgen::load_and_generate(&agentgen::Config::new(clerk_spec())).unwrap();
     let first = agent_files(clerk());
     let second = agent_files(&again);
     assert_eq!(first.len(), second.len());
@@ -1098,7 +1098,7 @@ use agentgen_tests::fixture_config;
 fn fixture_documents_validate() {
     let mut failures = Vec::new();
     for (case, spec) in fixtures() {
-        let g = agentgen::generate(&fixture_config(&case, &spec)).unwrap();
+        let g = agentgen::load_and_generate(&fixture_config(&case, &spec)).unwrap();
         failures.extend(
             check_documents(&g)
                 .into_iter()
@@ -1127,12 +1127,12 @@ fn templates_can_be_overridden() {
         .into_iter()
         .find(|(c, _)| c == "minimal")
         .unwrap();
-    let dir = repo_root().join("target/agent-templates-test");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.md.j2"), "# custom index for {{ skill }}\n").unwrap();
     let mut config = fixture_config(&case, &spec);
-    config.templates_dir = Some(dir.clone());
-    let g = agentgen::generate(&config).unwrap();
+    config.templates.insert(
+        "index.md.j2".to_string(),
+        "# custom index for {{ skill }}\n".to_string(),
+    );
+    let g = agentgen::load_and_generate(&config).unwrap();
     let files = agent_files(&g);
     let skill = skill_name(&files);
     assert_eq!(
@@ -1140,10 +1140,14 @@ fn templates_can_be_overridden() {
         format!("# custom index for {skill}\n")
     );
     // An undefined variable is an error, not an empty string.
-    std::fs::write(dir.join("index.md.j2"), "{{ no_such_variable }}\n").unwrap();
-    let err = agentgen::generate(&config).unwrap_err().to_string();
+    config.templates.insert(
+        "index.md.j2".to_string(),
+        "{{ no_such_variable }}\n".to_string(),
+    );
+    let err = agentgen::load_and_generate(&config)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("undefined"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -1152,7 +1156,7 @@ fn the_checks_catch_broken_documents() {
         .into_iter()
         .find(|(c, _)| c == "accounts")
         .unwrap();
-    let good = agentgen::generate(&fixture_config(&case, &spec)).unwrap();
+    let good = agentgen::load_and_generate(&fixture_config(&case, &spec)).unwrap();
     assert!(check_documents(&good).is_empty());
     let edit = |path: &str, f: &dyn Fn(&mut Value)| {
         let mut g = good.clone();
@@ -1252,8 +1256,9 @@ fn corpus_documents_validate() {
     let mut failures = Vec::new();
     for e in corpus::entries() {
         let spec = corpus::fetch(&e);
-        let g = agentgen::generate(&agentgen::Config::new(&spec).crate_name(e.crate_name()))
-            .unwrap_or_else(|err| panic!("{}: {err}", e.name));
+        let g =
+            agentgen::load_and_generate(&agentgen::Config::new(&spec).crate_name(e.crate_name()))
+                .unwrap_or_else(|err| panic!("{}: {err}", e.name));
         assert_eq!(g.api.operations.len(), e.operations, "{}", e.name);
         let found = check_documents(&g)
             .into_iter()

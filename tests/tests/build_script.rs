@@ -208,7 +208,8 @@ fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
     // Shaped like what the crate is built from: operations, one group named `webhooks` (as
     // Clerk's Svix settings are), and webhook events (merged from the webhooks spec).
     let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      x-speakeasy-group: webhooks\n      responses:\n        '204': {description: ok}\nx-webhooks:\n  a.b:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {properties: {data: {type: object}}}\n";
-    let generated = agentgen::generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
+    let generated =
+        agentgen::load_and_generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
     let wanted = sections(&generated.files["client/Cargo.toml"]);
     let have = sections(
         &std::fs::read_to_string(repo_root().join("generated/clerk-backend/Cargo.toml")).unwrap(),
@@ -248,7 +249,8 @@ fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
 #[test]
 fn the_runtime_copy_has_the_runtime_crate_dependencies() {
     let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '204': {description: ok}\n";
-    let generated = agentgen::generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
+    let generated =
+        agentgen::load_and_generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
     let only = |toml: &str, wanted: &str| -> Vec<String> {
         sections(toml)
             .into_iter()
@@ -312,7 +314,7 @@ fn clerk_backend_features_match_the_generated_crate() {
     let spec = mirror().join("bapi/2026-05-12.yml");
     let mut config = agentgen::Config::new(&spec);
     config.webhooks_spec = Some(mirror().join("webhooks/2025-04-15.yml"));
-    let generated = agentgen::generate(&config).unwrap();
+    let generated = agentgen::load_and_generate(&config).unwrap();
     let wanted = features_section(&generated.files["client/Cargo.toml"]);
     let have = features_section(
         &std::fs::read_to_string(repo_root().join("generated/clerk-backend/Cargo.toml")).unwrap(),

@@ -62,7 +62,7 @@ fn real_world_specs_generate_count_and_pass_clippy() {
         );
         let start = Instant::now();
         let config = agentgen::Config::new(&spec).crate_name(e.crate_name());
-        let generated = agentgen::generate(&config)
+        let generated = agentgen::load_and_generate(&config)
             .unwrap_or_else(|err| panic!("{} ({}) failed:\n{err}", e.name, spec.display()));
         let generation = start.elapsed();
         assert_eq!(

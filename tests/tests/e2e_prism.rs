@@ -35,7 +35,7 @@ fn every_bapi_operation_against_prism() {
     let mut fixed = Prism::spawn(&spec, false, dir.join("prism-static.log"));
     let mut dynamic = Prism::spawn(&spec, true, dir.join("prism-dynamic.log"));
 
-    let generated = agentgen::generate(&agentgen::Config::new(&spec))
+    let generated = agentgen::load_and_generate(&agentgen::Config::new(&spec))
         .unwrap_or_else(|e| panic!("{} failed:\n{e}", spec.display()));
     let api = &generated.api;
     assert_eq!(api.operations.len(), 249);

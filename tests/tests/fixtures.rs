@@ -59,10 +59,10 @@ fn fixtures_match_expected_output() {
     );
     let mut failures = Vec::new();
     for (case, spec) in &cases {
-        let generated = agentgen::generate(&fixture_config(case, spec))
+        let generated = agentgen::load_and_generate(&fixture_config(case, spec))
             .unwrap_or_else(|e| panic!("fixture {case} failed to generate:\n{e}"));
         // Same inputs, same bytes.
-        let again = agentgen::generate(&fixture_config(case, spec)).unwrap();
+        let again = agentgen::load_and_generate(&fixture_config(case, spec)).unwrap();
         assert_eq!(
             generated.files, again.files,
             "fixture {case}: output is not deterministic"
@@ -104,7 +104,7 @@ fn fixtures_match_expected_output() {
 #[test]
 fn ir_records_constraints_for_json_schema_and_examples() {
     let spec = fixtures_dir().join("accounts/spec.yaml");
-    let api = agentgen::generate(&fixture_config("accounts", &spec))
+    let api = agentgen::load_and_generate(&fixture_config("accounts", &spec))
         .unwrap()
         .api;
     let list = api
@@ -146,7 +146,7 @@ fn rustfmt_available() -> bool {
 fn generated_crates_are_left_alone_by_rustfmt_and_docs_are_comment_lines() {
     for case in ["accounts", "minimal", "names", "webhooks"] {
         let spec = spec_of(&fixtures_dir().join(case)).unwrap();
-        let generated = agentgen::generate(&fixture_config(case, &spec)).unwrap();
+        let generated = agentgen::load_and_generate(&fixture_config(case, &spec)).unwrap();
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("rustfmt")
             .join(case);

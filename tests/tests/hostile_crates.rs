@@ -49,7 +49,7 @@ fn hostile_crates_compile_lint_document_and_decode() {
     for (name, spec) in &specs {
         let krate = format!("hostile-{name}");
         let config = agentgen::Config::new(spec).crate_name(&krate);
-        let g = agentgen::generate(&config).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let g = agentgen::load_and_generate(&config).unwrap_or_else(|e| panic!("{name}: {e}"));
         let dir = root.join(name);
         for (rel, text) in &g.files {
             if let Some(rel) = rel.strip_prefix("client/") {

@@ -14,7 +14,7 @@ fn spec() -> PathBuf {
 
 fn generated() -> agentgen::Generated {
     let config = agentgen::Config::new(spec()).crate_name("fixture-oas31");
-    agentgen::generate(&config).unwrap_or_else(|e| panic!("{e}"))
+    agentgen::load_and_generate(&config).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn named<'a>(api: &'a Api, name: &str) -> &'a agentgen::ir::TypeDef {

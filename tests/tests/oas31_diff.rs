@@ -200,7 +200,7 @@ fn same_api(label: &str, old: &str, new: &str) {
         agentgen::diff::summary_line(&report).replace("**", "")
     );
     let generate = |text: &str| {
-        agentgen::generate(&agentgen::Config::from_text(format!("{label}.yaml"), text))
+        agentgen::load_and_generate(&agentgen::Config::from_text(format!("{label}.yaml"), text))
             .unwrap_or_else(|e| panic!("{label}: {e}"))
             .files
     };
@@ -258,7 +258,7 @@ fn clerk_webhooks_moved_to_3_1_has_no_breaking_change() {
     let path = mirror().join("webhooks/2025-04-15.yml");
     let old = std::fs::read_to_string(&path).unwrap();
     let new = serde_json::to_string_pretty(&to_3_1(&parse(&old))).unwrap();
-    let api = agentgen::generate(&agentgen::Config::from_text("hooks.json", new))
+    let api = agentgen::load_and_generate(&agentgen::Config::from_text("hooks.json", new))
         .unwrap()
         .api;
     assert_eq!(

@@ -399,7 +399,7 @@ async fn an_error_mid_way_is_yielded_once_and_ends_the_stream() {
 fn fixture_ir_records_each_shape() {
     use agentgen::ir::{ItemsAt, PageStrategy};
     let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/accounts/spec.yaml");
-    let api = agentgen::generate(&agentgen::Config::new(&spec))
+    let api = agentgen::load_and_generate(&agentgen::Config::new(&spec))
         .unwrap()
         .api;
     let pagination = |id: &str| {

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::Path;
 
 fn publish(config: &agentgen::Config) -> BTreeMap<String, Vec<u8>> {
-    let generated = agentgen::generate(config).expect("generate");
+    let generated = agentgen::load_and_generate(config).expect("generate");
     agentgen::publish::publish(&generated.api.info, &generated.files).expect("publish")
 }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 
 fn spec_examples() -> Vec<(String, serde_json::Value)> {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/webhooks/spec.yaml");
-    let generated = agentgen::generate(&agentgen::Config::new(&spec)).unwrap();
+    let generated = agentgen::load_and_generate(&agentgen::Config::new(&spec)).unwrap();
     generated
         .api
         .webhooks

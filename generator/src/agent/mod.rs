@@ -144,13 +144,8 @@ pub fn group_display_title(api: &Api, group: &crate::ir::Group) -> String {
 
 impl<'a> Model<'a> {
     /// Build the model for `api` with the reviewed `data`.
-    pub fn new(
-        api: &'a Api,
-        data: data::AgentData,
-        spec_location: String,
-        spec_sha256: String,
-        spec_bytes: usize,
-    ) -> Self {
+    pub fn new(api: &'a Api, data: data::AgentData) -> Self {
+        let spec_bytes = api.info.source.bytes;
         let names = tool_names(api);
         let mut order = Vec::new();
         for g in &api.groups {
@@ -165,8 +160,8 @@ impl<'a> Model<'a> {
             payloads: BTreeMap::new(),
             diagnostics: Vec::new(),
             skill_name: skill_name(api),
-            spec_location,
-            spec_sha256,
+            spec_location: api.info.source.location.clone(),
+            spec_sha256: api.info.source.sha256.clone(),
         };
         let mut input = schema::Builder::new(api, schema::Mode::Input);
         let mut output = schema::Builder::new(api, schema::Mode::Output);
@@ -648,37 +643,8 @@ impl<'a> Model<'a> {
     }
 }
 
-/// Where the spec is published: the pinned URL when the spec is the pinned one, else its
-/// file name (never an absolute path: output must not depend on where the spec sits).
-fn spec_location(config: &Config, sha256: &str) -> String {
-    let pin = crate::pin::Pin::default_pin();
-    if pin.sha256 == sha256 {
-        return pin.url;
-    }
-    config
-        .spec_path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "openapi.yaml".to_string())
-}
-
 fn json_text(v: &impl serde::Serialize) -> Result<String, String> {
     json::text(v, 4096)
-}
-
-/// The spec's digest and how many bytes of spec the documents come from (the webhooks spec
-/// included), reading the spec again (the text in memory when given).
-fn spec_facts(config: &Config) -> Result<(String, usize), String> {
-    let (sha, mut bytes) = match &config.spec_text {
-        Some(t) => (crate::pin::sha256_hex(t.as_bytes()), t.len()),
-        None => std::fs::read(&config.spec_path)
-            .map(|b| (crate::pin::sha256_hex(&b), b.len()))
-            .map_err(|e| format!("cannot read the spec: {e}"))?,
-    };
-    if let Some(w) = &config.webhooks_spec {
-        bytes += std::fs::metadata(w).map_or(0, |m| m.len() as usize);
-    }
-    Ok((sha, bytes))
 }
 
 /// The warning for an operation (or payload) whose documents left definitions out.
@@ -720,120 +686,50 @@ pub fn generate_timed(
     config: &Config,
     timings: &mut Timings,
 ) -> Result<(BTreeMap<String, String>, Vec<Diagnostic>), String> {
-    let prepared = prepare(api, config, timings)?;
-    let done: Vec<_> = (0..JOBS).map(|i| job(&prepared, i)).collect();
-    let (mut files, readme) = finish(&prepared, done, timings)?;
-    files.extend(readme);
-    Ok((files, prepared.diagnostics))
-}
-
-/// What the agent documents are made from: the model, the templates, and the warnings.
-pub(crate) struct Prepared<'a> {
-    model: Model<'a>,
-    templates: skill::Templates,
-    /// Warnings of the reviewed data and the model.
-    pub(crate) diagnostics: Vec<Diagnostic>,
-}
-
-/// Build the model (recorded as `agent: model`).
-pub(crate) fn prepare<'a>(
-    api: &'a Api,
-    config: &Config,
-    timings: &mut Timings,
-) -> Result<Prepared<'a>, String> {
-    timings.time("agent: model", || {
-        let (data, diags) = load_data(api, config)?;
-        let (sha, bytes) = spec_facts(config)?;
-        let location = spec_location(config, &sha);
-        let model = Model::new(api, data, location, sha, bytes);
-        let templates = skill::Templates::load(config.templates_dir.as_deref())?;
-        let mut diagnostics = diags;
+    let (model, templates, diagnostics) = timings.time("agent: model", || {
+        let (data, mut diagnostics) = load_data(api, config)?;
+        let model = Model::new(api, data);
+        let templates = skill::Templates::new(&config.templates)?;
         diagnostics.extend(model.diagnostics.iter().cloned());
-        Ok(Prepared {
-            model,
-            templates,
-            diagnostics,
-        })
-    })
-}
-
-/// How many independent jobs build the documents from a [`Prepared`] (see [`job`]).
-pub(crate) const JOBS: usize = 7;
-
-/// Files by relative path.
-pub(crate) type Files = BTreeMap<String, String>;
-
-/// One job's files, the phase it counts towards, and how long it took.
-pub(crate) struct Done {
-    phase: &'static str,
-    took: std::time::Duration,
-    files: Result<BTreeMap<String, String>, String>,
-}
-
-impl Done {
-    /// The job's files (relative to `agent/`), or its error.
-    pub(crate) fn files(&self) -> Result<&BTreeMap<String, String>, &String> {
-        self.files.as_ref()
+        Ok::<_, String>((model, templates, diagnostics))
+    })?;
+    let mut files = timings.time("agent: agentspec", || agentspec_files(&model))?;
+    let all = model.ordered(false);
+    type Export = fn(&[&OperationSpec]) -> Result<String, String>;
+    let tool_files: [(&str, Export); 4] = [
+        ("tools/mcp.tools.json", |all| json_text(&tools::mcp(all))),
+        ("tools/openai.tools.json", |all| {
+            json_text(&tools::openai(all))
+        }),
+        ("tools/anthropic.tools.json", |all| {
+            json_text(&tools::anthropic(all))
+        }),
+        ("tools/gemini.tools.json", |all| {
+            json_text(&tools::gemini(all))
+        }),
+    ];
+    for (path, export) in tool_files {
+        let text = timings.time("agent: tool definitions", || export(&all))?;
+        files.insert(path.to_string(), text);
     }
-}
-
-/// Run job `i` (`i < JOBS`). The jobs only read `prepared`, so they may run on any thread,
-/// in any order; the longest come first, so that two threads taking them in turn finish
-/// close together.
-pub(crate) fn job(prepared: &Prepared<'_>, i: usize) -> Done {
-    let model = &prepared.model;
-    let start = std::time::Instant::now();
-    let one =
-        |path: &str, text: Result<String, String>| text.map(|t| [(path.to_string(), t)].into());
-    let tools = |path: &str, f: fn(&[&OperationSpec]) -> Result<String, String>| {
-        one(path, f(&model.ordered(false)))
-    };
-    let (phase, files) = match i {
-        0 => ("agent: skills", skills(prepared)),
-        1 => ("agent: agentspec", agentspec_files(model)),
-        2 => (
-            "agent: tool definitions",
-            tools("tools/mcp.tools.json", |all| json_text(&tools::mcp(all))),
-        ),
-        3 => (
-            "agent: tool definitions",
-            tools("tools/openai.tools.json", |all| {
-                json_text(&tools::openai(all))
-            }),
-        ),
-        4 => (
-            "agent: tool definitions",
-            tools("tools/anthropic.tools.json", |all| {
-                json_text(&tools::anthropic(all))
-            }),
-        ),
-        5 => (
-            "agent: tool definitions",
-            tools("tools/gemini.tools.json", |all| {
-                json_text(&tools::gemini(all))
-            }),
-        ),
-        6 => ("agent: workflows, readme", Ok(workflows(model))),
-        _ => ("agent: workflows, readme", Ok(BTreeMap::new())),
-    };
-    Done {
-        phase,
-        took: start.elapsed(),
-        files,
-    }
+    files.extend(timings.time("agent: skills", || skills(&model, &templates))?);
+    timings.time("agent: workflows, readme", || {
+        files.extend(workflows(&model));
+        let readme = readme(&model, &files);
+        files.insert("README.md".to_string(), readme);
+    });
+    Ok((files, diagnostics))
 }
 
 /// Both skills (one pass shares the template values with the other).
-fn skills(prepared: &Prepared<'_>) -> Result<BTreeMap<String, String>, String> {
+fn skills(
+    model: &Model<'_>,
+    templates: &skill::Templates,
+) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
     let mut views = skill::Views::default();
     for read_only in [false, true] {
-        files.extend(skill::render(
-            &prepared.model,
-            &prepared.templates,
-            read_only,
-            &mut views,
-        )?);
+        files.extend(skill::render(model, templates, read_only, &mut views)?);
     }
     Ok(files)
 }
@@ -852,45 +748,6 @@ fn workflows(model: &Model<'_>) -> BTreeMap<String, String> {
         api.info.version
     );
     [(path, workflows::to_yaml(&doc, &header))].into()
-}
-
-/// Gather the jobs' files (`done` in job order), and make the README that lists them (a
-/// file set of its own). The first failing job (in the order the phases are listed) gives
-/// the error.
-pub(crate) fn finish(
-    prepared: &Prepared<'_>,
-    done: Vec<Done>,
-    timings: &mut Timings,
-) -> Result<(Files, Files), String> {
-    // Phases in the order `--timings` lists them.
-    for phase in [
-        "agent: agentspec",
-        "agent: tool definitions",
-        "agent: skills",
-        "agent: workflows, readme",
-    ] {
-        for d in done.iter().filter(|d| d.phase == phase) {
-            timings.add(phase, d.took);
-        }
-    }
-    let mut order: Vec<usize> = (0..done.len()).collect();
-    order.sort_by_key(|&i| match done[i].phase {
-        "agent: agentspec" => 0,
-        "agent: tool definitions" => 1,
-        "agent: skills" => 2,
-        _ => 3,
-    });
-    let mut slots: Vec<Option<Done>> = done.into_iter().map(Some).collect();
-    let mut files = BTreeMap::new();
-    for i in order {
-        if let Some(d) = slots[i].take() {
-            files.extend(d.files?);
-        }
-    }
-    let readme = timings.time("agent: workflows, readme", || {
-        [("README.md".to_string(), readme(&prepared.model, &files))].into()
-    });
-    Ok((files, readme))
 }
 
 fn workflows_file(model: &Model<'_>) -> Option<String> {
@@ -915,9 +772,7 @@ fn agentspec_files(model: &Model<'_>) -> Result<BTreeMap<String, String>, String
 /// [`generate`] writes them, without rendering the skills and tool files (`agentgen mcp`).
 pub fn agentspec_documents(api: &Api, config: &Config) -> Result<BTreeMap<String, String>, String> {
     let (data, _) = load_data(api, config)?;
-    let (sha, bytes) = spec_facts(config)?;
-    let location = spec_location(config, &sha);
-    agentspec_files(&Model::new(api, data, location, sha, bytes))
+    agentspec_files(&Model::new(api, data))
 }
 
 fn readme(model: &Model<'_>, files: &BTreeMap<String, String>) -> String {
@@ -972,10 +827,8 @@ pub fn connection_prompt(
 ) -> Result<String, String> {
     let conn = connection::parse(connection_text)?;
     let (data, _) = load_data(api, config)?;
-    let (sha, bytes) = spec_facts(config).unwrap_or_default();
-    let location = spec_location(config, &sha);
-    let model = Model::new(api, data, location, sha, bytes);
-    let templates = skill::Templates::load(config.templates_dir.as_deref())?;
+    let model = Model::new(api, data);
+    let templates = skill::Templates::new(&config.templates)?;
     connection::render(&model, &templates, &conn, options)
 }
 

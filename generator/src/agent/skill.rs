@@ -46,8 +46,9 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// The built-in templates, with files of the same name in `dir` replacing them.
-    pub fn load(dir: Option<&Path>) -> Result<Templates, String> {
+    /// The built-in templates, with those of `overrides` (file name -> source) replacing
+    /// them.
+    pub fn new(overrides: &BTreeMap<String, String>) -> Result<Templates, String> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -66,15 +67,30 @@ impl Templates {
             markdown::code_block(s, lang)
         });
         for (name, builtin) in TEMPLATES {
-            let source = match dir.map(|d| d.join(name)) {
-                Some(p) if p.is_file() => std::fs::read_to_string(&p)
-                    .map_err(|e| format!("{}: cannot read template: {e}", p.display()))?,
-                _ => builtin.to_string(),
-            };
-            env.add_template_owned(name.to_string(), source)
+            let source = overrides.get(*name).map_or(*builtin, String::as_str);
+            env.add_template_owned(name.to_string(), source.to_string())
                 .map_err(|e| format!("template {name}: {e:#}"))?;
         }
         Ok(Templates { env })
+    }
+
+    /// Read the files of `dir` named like a built-in template (`skill.md.j2`, ...): the
+    /// overrides of `--templates DIR`, for [`crate::Config::templates`].
+    pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, crate::Error> {
+        let mut overrides = BTreeMap::new();
+        for (name, _) in TEMPLATES {
+            let path = dir.join(name);
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    crate::Error::msg(
+                        path.display().to_string(),
+                        format!("cannot read the template: {e}"),
+                    )
+                })?;
+                overrides.insert(name.to_string(), text);
+            }
+        }
+        Ok(overrides)
     }
 
     /// Render a template with a serializable context.
@@ -1030,12 +1046,12 @@ mod tests {
 
     #[test]
     fn builtin_templates_compile() {
-        Templates::load(None).unwrap();
+        Templates::new(&BTreeMap::new()).unwrap();
     }
 
     #[test]
     fn undefined_variables_are_errors() {
-        let t = Templates::load(None).unwrap();
+        let t = Templates::new(&BTreeMap::new()).unwrap();
         let e = t.render("skill.md.j2", &serde_json::json!({})).unwrap_err();
         assert!(e.contains("undefined"), "{e}");
     }

@@ -324,7 +324,7 @@ struct Side {
 }
 
 fn side(label: &str, text: &str) -> Result<Side, Error> {
-    let (api, _, _) = crate::analyze(&Config::from_text(label, text))?;
+    let (api, _) = crate::analyze(&crate::Inputs::from_text(label, text), &Config::new(label))?;
     let mut diags = crate::diagnostics::Diagnostics::default();
     let raw = crate::load::parse_text(text, &mut diags).unwrap_or(serde_json::Value::Null);
     let summary = SpecSummary {

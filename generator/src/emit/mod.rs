@@ -41,34 +41,16 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     files.insert("Cargo.toml".to_string(), crate_files::cargo_toml(api));
     files.insert("README.md".to_string(), crate_files::readme(api));
     files.insert("src/lib.rs".to_string(), crate_files::lib_rs(api)?);
-    // models.rs and operations.rs (about half the work) on a second thread, the group
-    // modules on this one; the files go into the ordered map, so the order of work is unseen.
-    let (shared, groups) = std::thread::scope(|scope| {
-        let shared = scope.spawn(|| {
-            let operations = (!api.operations.is_empty()).then(|| dispatch::operations_rs(api));
-            let files = (models::models_rs(api), operations);
-            // This thread's formatting time, reported on the calling thread.
-            (files, crate::timings::take_format())
-        });
-        let groups: Result<Vec<(String, String)>, String> = api
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, group)| Ok((format!("src/{}.rs", group.module), ops::group_rs(api, i)?)))
-            .collect();
-        let shared = match shared.join() {
-            Ok(shared) => shared,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        (shared, groups)
-    });
-    let ((models, operations), format) = shared;
-    crate::timings::add_format(format);
-    files.insert("src/models.rs".to_string(), models?);
-    if let Some(operations) = operations {
-        files.insert("src/operations.rs".to_string(), operations?);
+    files.insert("src/models.rs".to_string(), models::models_rs(api)?);
+    if !api.operations.is_empty() {
+        files.insert(
+            "src/operations.rs".to_string(),
+            dispatch::operations_rs(api)?,
+        );
     }
-    files.extend(groups?);
+    for (i, group) in api.groups.iter().enumerate() {
+        files.insert(format!("src/{}.rs", group.module), ops::group_rs(api, i)?);
+    }
     files.extend(webhooks::files(api)?);
     files.insert(
         "src/client.rs".to_string(),
@@ -97,21 +79,19 @@ pub fn format_file(
     inner_doc: Option<&str>,
     tokens: TokenStream,
 ) -> Result<String, String> {
-    crate::timings::formatting(|| {
-        let mut out = header(api);
-        if let Some(doc) = inner_doc {
-            for line in doc.lines() {
-                if line.is_empty() {
-                    out.push_str("//!\n");
-                } else {
-                    out.push_str(&format!("//! {line}\n"));
-                }
+    let mut out = header(api);
+    if let Some(doc) = inner_doc {
+        for line in doc.lines() {
+            if line.is_empty() {
+                out.push_str("//!\n");
+            } else {
+                out.push_str(&format!("//! {line}\n"));
             }
         }
-        out.push_str("#![cfg_attr(rustfmt, rustfmt::skip)]\n\n");
-        out.push_str(&print_items(tokens)?);
-        Ok(out)
-    })
+    }
+    out.push_str("#![cfg_attr(rustfmt, rustfmt::skip)]\n\n");
+    out.push_str(&print_items(tokens)?);
+    Ok(out)
 }
 
 /// Print items as Rust source with `prettyplease` (`#[doc]` attributes become `///` lines).

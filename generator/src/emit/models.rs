@@ -54,7 +54,7 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
         if !items.is_empty() {
             let tokens = quote! { #(#items)* };
             items.clear();
-            body.push_str(&crate::timings::formatting(|| super::print_items(tokens))?);
+            body.push_str(&super::print_items(tokens)?);
             body.push('\n');
         }
         Ok(())

@@ -116,6 +116,7 @@ fn api_info(doc: &OpenAPI, config: &Config) -> ApiInfo {
         retry: retry_info(doc.extensions.get("x-speakeasy-retries")),
         crate_name,
         crate_version: config.crate_version.clone(),
+        source: Default::default(),
     }
 }
 

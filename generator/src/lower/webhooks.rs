@@ -372,8 +372,8 @@ fn shift_ref(t: &mut TypeRef, offset: usize) {
 #[cfg(test)]
 mod tests {
     fn analyze(spec: &str) -> Result<crate::ir::Api, String> {
-        crate::analyze(&crate::Config::from_text("hooks.yaml", spec))
-            .map(|(api, _, _)| api)
+        crate::load_and_analyze(&crate::Config::from_text("hooks.yaml", spec))
+            .map(|(api, _)| api)
             .map_err(|e| e.to_string())
     }
 
