@@ -16,6 +16,7 @@ const PACKAGES: &[&str] = &[
     "agentgen-runtime",
     "agentgen-core",
     "agentgen-mcp",
+    "agentgen-gateway",
     "agentgen-tool",
 ];
 
@@ -85,7 +86,7 @@ fn packages_verify_and_a_build_script_uses_the_packaged_core() {
         );
     }
     // The binary lives in agentgen-tool, and is named agentgen.
-    let tool_manifest = std::fs::read_to_string(dirs[3].1.join("Cargo.toml")).unwrap();
+    let tool_manifest = std::fs::read_to_string(dirs[4].1.join("Cargo.toml")).unwrap();
     assert!(
         tool_manifest.contains("name = \"agentgen\""),
         "{tool_manifest}"
