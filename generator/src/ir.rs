@@ -325,6 +325,10 @@ pub struct Operation {
     /// How the operation pages through a list, when it does (filled after lowering by
     /// `lower::pagination`).
     pub pagination: Option<Pagination>,
+    /// The operation's vendor extensions (`x-...`), as written (the change report compares
+    /// them).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
 /// How a list operation pages, detected from its parameters and success response (Clerk

@@ -142,7 +142,7 @@ fn join(loc: &str, part: &str) -> String {
     format!("{loc}.{part}")
 }
 
-pub(super) fn compare(old: &Api, new: &Api, old_raw: &Value, new_raw: &Value) -> Vec<Change> {
+pub(super) fn compare(old: &Api, new: &Api) -> Vec<Change> {
     let mut cx = Cx {
         old,
         new,
@@ -153,7 +153,7 @@ pub(super) fn compare(old: &Api, new: &Api, old_raw: &Value, new_raw: &Value) ->
         out: Vec::new(),
     };
     cx.find_renames();
-    cx.operations(old_raw, new_raw);
+    cx.operations();
     cx.schemas();
     // Which operations each schema change reaches.
     let new_labels: BTreeMap<(String, String), String> = new
@@ -330,7 +330,7 @@ impl<'a> Cx<'a> {
 
     // ----- operations -------------------------------------------------------------------
 
-    fn operations(&mut self, old_raw: &Value, new_raw: &Value) {
+    fn operations(&mut self) {
         let key = |o: &Operation| (o.http_method.clone(), norm_path(&o.path));
         let old_ops: BTreeMap<_, &Operation> =
             self.old.operations.iter().map(|o| (key(o), o)).collect();
@@ -339,7 +339,7 @@ impl<'a> Cx<'a> {
         let mut removed: Vec<&Operation> = Vec::new();
         for (k, o) in &old_ops {
             match new_ops.get(k) {
-                Some(n) => self.operation(o, n, old_raw, new_raw),
+                Some(n) => self.operation(o, n),
                 None => removed.push(o),
             }
         }
@@ -372,7 +372,7 @@ impl<'a> Cx<'a> {
                         o.operation_id
                     ),
                 );
-                self.operation(o, n, old_raw, new_raw);
+                self.operation(o, n);
                 continue;
             }
             self.note(
@@ -420,7 +420,7 @@ impl<'a> Cx<'a> {
         )
     }
 
-    fn operation(&mut self, o: &Operation, n: &Operation, old_raw: &Value, new_raw: &Value) {
+    fn operation(&mut self, o: &Operation, n: &Operation) {
         let scope = Scope::Operation {
             path: n.path.clone(),
             method: n.http_method.clone(),
@@ -527,7 +527,7 @@ impl<'a> Cx<'a> {
                 "no longer documented",
             );
         }
-        self.extensions(s, o, n, old_raw, new_raw);
+        self.extensions(s, o, n);
     }
 
     fn safety(&mut self, s: &Scope, o: &Operation, n: &Operation) {
@@ -600,28 +600,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn extensions(
-        &mut self,
-        s: &Scope,
-        o: &Operation,
-        n: &Operation,
-        old_raw: &Value,
-        new_raw: &Value,
-    ) {
-        let ext = |raw: &Value, op: &Operation| -> BTreeMap<String, Value> {
-            raw.get("paths")
-                .and_then(|p| p.get(&op.path))
-                .and_then(|p| p.get(op.http_method.to_ascii_lowercase()))
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .filter(|(k, _)| k.starts_with("x-"))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let (oe, ne) = (ext(old_raw, o), ext(new_raw, n));
+    fn extensions(&mut self, s: &Scope, o: &Operation, n: &Operation) {
+        let (oe, ne) = (&o.extensions, &n.extensions);
         let keys: BTreeSet<&String> = oe.keys().chain(ne.keys()).collect();
         for k in keys {
             let (a, b) = (oe.get(k), ne.get(k));

@@ -320,13 +320,10 @@ pub fn diff_files(old: &Path, new: &Path, options: &DiffOptions) -> Result<Chang
 struct Side {
     summary: SpecSummary,
     api: crate::ir::Api,
-    raw: serde_json::Value,
 }
 
 fn side(label: &str, text: &str) -> Result<Side, Error> {
     let (api, _) = crate::analyze(&crate::Inputs::from_text(label, text), &Config::new(label))?;
-    let mut diags = crate::diagnostics::Diagnostics::default();
-    let raw = crate::load::parse_text(text, &mut diags).unwrap_or(serde_json::Value::Null);
     let summary = SpecSummary {
         label: label.to_string(),
         title: api.info.title.clone(),
@@ -335,7 +332,7 @@ fn side(label: &str, text: &str) -> Result<Side, Error> {
         operations: api.operations.len(),
         schemas: api.types.iter().filter(|t| t.wire_name.is_some()).count(),
     };
-    Ok(Side { summary, api, raw })
+    Ok(Side { summary, api })
 }
 
 /// Compare two specs given as text; `*_label` names them in the report and in errors.
@@ -348,7 +345,7 @@ pub fn diff(
 ) -> Result<ChangeReport, Error> {
     let old = side(old_label, old_text)?;
     let new = side(new_label, new_text)?;
-    let mut changes = compare::compare(&old.api, &new.api, &old.raw, &new.raw);
+    let mut changes = compare::compare(&old.api, &new.api);
     changes.sort_by(|a, b| {
         (&a.scope, &a.location, a.kind, &a.old, &a.new).cmp(&(
             &b.scope,

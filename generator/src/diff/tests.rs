@@ -260,3 +260,25 @@ fn next_versions_follow_cargo_pre_1_0_rules() {
     assert_eq!(next_version("1.2.3", Bump::Patch), "1.2.4");
     assert_eq!(next_version("1.2.3", Bump::None), "1.2.3");
 }
+
+#[test]
+fn vendor_extensions_of_an_operation_are_compared() {
+    let old = OLD.replace(
+        "      operationId: ListPets\n",
+        "      operationId: ListPets\n      x-speakeasy-name-override: list\n      x-kept: 1\n",
+    );
+    let new = OLD.replace(
+        "      operationId: ListPets\n",
+        "      operationId: ListPets\n      x-speakeasy-name-override: all\n      x-kept: 1\n",
+    );
+    let r = diff("old.yaml", &old, "new.yaml", &new, &DiffOptions::default()).unwrap();
+    let changed: Vec<&Change> = r
+        .changes
+        .iter()
+        .filter(|c| c.kind == "extension-changed")
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(changed[0].location, "x-speakeasy-name-override");
+    assert_eq!(changed[0].old.as_deref(), Some("\"list\""));
+    assert_eq!(changed[0].new.as_deref(), Some("\"all\""));
+}

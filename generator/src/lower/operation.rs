@@ -264,6 +264,11 @@ fn lower_operation<'a>(
         auth,
         pointer: pointer.to_string(),
         pagination: None,
+        extensions: op
+            .extensions
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     }
 }
 
