@@ -21,9 +21,7 @@ pub mod workflows;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::ir::{
-    Api, BodyEncoding, ItemsAt, Operation, PageStrategy, ParamLocation, ResponseKind, SafetyClass,
-};
+use crate::ir::{Api, BodyEncoding, ItemsAt, Operation, PageStrategy, ResponseKind, SafetyClass};
 use crate::timings::Timings;
 use agentspec::*;
 use std::collections::BTreeMap;
@@ -100,15 +98,6 @@ pub fn skill_name(api: &Api) -> String {
         cut.pop();
     }
     cut
-}
-
-fn location_str(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
 }
 
 /// Human title of a group from its wire name (`organizationMemberships` -> `Organization memberships`).
@@ -431,7 +420,7 @@ impl<'a> Model<'a> {
             open_world_hint: open_world.is_some(),
         };
         let http = Http {
-            method: op.http_method.clone(),
+            method: op.http_method.as_str().to_string(),
             path: op.path.clone(),
             auth: op.auth,
             params: op
@@ -439,7 +428,7 @@ impl<'a> Model<'a> {
                 .iter()
                 .map(|p| HttpParam {
                     name: p.wire_name.clone(),
-                    location: location_str(p.location).to_string(),
+                    location: p.location.as_str().to_string(),
                     required: p.required,
                     explode: p.explode,
                     delimiter: (!p.explode).then(|| p.delimiter.to_string()),

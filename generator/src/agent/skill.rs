@@ -558,7 +558,7 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         .iter()
         .map(|p| ParamView {
             name: p.wire_name.clone(),
-            location: super::location_str(p.location).to_string(),
+            location: p.location.as_str().to_string(),
             ty: type_label(api, &p.ty),
             required: p.required,
             description: {
@@ -606,7 +606,7 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         name: spec.name.clone(),
         operation_id: op.operation_id.clone(),
         title: spec.title.clone(),
-        method: op.http_method.clone(),
+        method: op.http_method.as_str().to_string(),
         path: op.path.clone(),
         class: spec.safety.class.clone(),
         idempotent: op.safety.idempotent,
@@ -961,7 +961,7 @@ pub fn render(
             (
                 model.names[i].clone(),
                 op.operation_id.clone(),
-                op.http_method.clone(),
+                op.http_method.as_str().to_string(),
                 op.path.clone(),
                 crate::naming::unraw(&api.groups[op.group].module).to_string(),
                 crate::naming::unraw(&op.method_name).to_string(),

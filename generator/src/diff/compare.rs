@@ -90,15 +90,6 @@ fn norm_path(path: &str) -> String {
     out
 }
 
-fn location_name(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
-
 /// `Option` depth of a field in the generated struct (see `emit::models`): 0 for `T`, 1 for
 /// `Option<T>`, 2 for the tri-state `Option<Option<T>>` of nullable optional request fields.
 fn option_depth(f: &Field, def: &TypeDef) -> u8 {
@@ -134,7 +125,7 @@ fn other_params(op: &Operation) -> BTreeMap<ParamKey, &Param> {
     op.params
         .iter()
         .filter(|p| p.location != ParamLocation::Path)
-        .map(|p| ((location_name(p.location), p.wire_name.clone()), p))
+        .map(|p| ((p.location.as_str(), p.wire_name.clone()), p))
         .collect()
 }
 
@@ -156,14 +147,14 @@ pub(super) fn compare(old: &Api, new: &Api, old_raw: &Value, new_raw: &Value) ->
     cx.operations(old_raw, new_raw);
     cx.schemas();
     // Which operations each schema change reaches.
-    let new_labels: BTreeMap<(String, String), String> = new
+    let new_labels: BTreeMap<(&str, String), String> = new
         .operations
         .iter()
-        .map(|o| ((o.http_method.clone(), norm_path(&o.path)), op_label(o)))
+        .map(|o| ((o.http_method.as_str(), norm_path(&o.path)), op_label(o)))
         .collect();
     let old_reach = reach(old, |o| {
         new_labels
-            .get(&(o.http_method.clone(), norm_path(&o.path)))
+            .get(&(o.http_method.as_str(), norm_path(&o.path)))
             .cloned()
             .unwrap_or_else(|| op_label(o))
     });
@@ -331,7 +322,7 @@ impl<'a> Cx<'a> {
     // ----- operations -------------------------------------------------------------------
 
     fn operations(&mut self, old_raw: &Value, new_raw: &Value) {
-        let key = |o: &Operation| (o.http_method.clone(), norm_path(&o.path));
+        let key = |o: &Operation| (o.http_method.as_str(), norm_path(&o.path));
         let old_ops: BTreeMap<_, &Operation> =
             self.old.operations.iter().map(|o| (key(o), o)).collect();
         let new_ops: BTreeMap<_, &Operation> =
@@ -351,13 +342,13 @@ impl<'a> Cx<'a> {
         for o in removed {
             let scope = Scope::Operation {
                 path: o.path.clone(),
-                method: o.http_method.clone(),
+                method: o.http_method.as_str().to_string(),
             };
             if let Some(pos) = added.iter().position(|n| n.operation_id == o.operation_id) {
                 let n = added.remove(pos);
                 let new_scope = Scope::Operation {
                     path: n.path.clone(),
-                    method: n.http_method.clone(),
+                    method: n.http_method.as_str().to_string(),
                 };
                 self.note(
                     &new_scope,
@@ -393,7 +384,7 @@ impl<'a> Cx<'a> {
         for n in added {
             let scope = Scope::Operation {
                 path: n.path.clone(),
-                method: n.http_method.clone(),
+                method: n.http_method.as_str().to_string(),
             };
             self.note(
                 &scope,
@@ -423,7 +414,7 @@ impl<'a> Cx<'a> {
     fn operation(&mut self, o: &Operation, n: &Operation, old_raw: &Value, new_raw: &Value) {
         let scope = Scope::Operation {
             path: n.path.clone(),
-            method: n.http_method.clone(),
+            method: n.http_method.as_str().to_string(),
         };
         let s = &scope;
         let (orp, nrp) = (self.rust_path(self.old, o), self.rust_path(self.new, n));
@@ -611,7 +602,7 @@ impl<'a> Cx<'a> {
         let ext = |raw: &Value, op: &Operation| -> BTreeMap<String, Value> {
             raw.get("paths")
                 .and_then(|p| p.get(&op.path))
-                .and_then(|p| p.get(op.http_method.to_ascii_lowercase()))
+                .and_then(|p| p.get(op.http_method.path_item_key()))
                 .and_then(Value::as_object)
                 .map(|m| {
                     m.iter()

@@ -2,8 +2,8 @@
 
 use super::{doc_attr, format_file, ident, resolve_alias, rust_type, Place};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, ResponseKind, SafetyClass, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, ResponseKind, SafetyClass,
+    TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -49,16 +49,9 @@ fn arg_ref(api: &Api, p: &Param) -> TokenStream {
     }
 }
 
-fn method_tokens(m: &str) -> TokenStream {
-    match m {
-        "GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH" | "TRACE" => {
-            let i = format_ident!("{}", m);
-            quote! { reqwest::Method::#i }
-        }
-        other => {
-            quote! { reqwest::Method::from_bytes(#other.as_bytes()).unwrap_or(reqwest::Method::GET) }
-        }
-    }
+fn method_tokens(m: HttpMethod) -> TokenStream {
+    let i = format_ident!("{}", m.as_str());
+    quote! { reqwest::Method::#i }
 }
 
 /// Statements binding each path parameter's encoded segment, and the path expression.
@@ -186,7 +179,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
             arg_docs.push_str(&format!(
                 "\n- `{}` ({} `{}`){d}",
                 crate::naming::unraw(&p.ident),
-                loc(p.location),
+                p.location.as_str(),
                 p.wire_name
             ));
         }
@@ -206,15 +199,6 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     };
     let rest_lines = rest.lines().map(super::doc_line);
     quote! { #docs #(#[doc = #rest_lines])* }
-}
-
-fn loc(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
 }
 
 fn method_item(api: &Api, op: &Operation) -> TokenStream {
@@ -285,7 +269,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
         ResponseKind::Bytes => (quote! { Vec<u8> }, quote! { send_bytes }),
     };
     let op_id = &op.operation_id;
-    let method = method_tokens(&op.http_method);
+    let method = method_tokens(op.http_method);
     let (path_lets, path) = path_expr(api, op);
     let auth = op.auth;
     let idempotent = op.safety.idempotent;
@@ -362,7 +346,7 @@ fn params_struct(api: &Api, op: &Operation) -> TokenStream {
             let mut d = p.description.clone().unwrap_or_default();
             d = format!(
                 "{d}\n\n{} parameter `{}`.",
-                capitalize(loc(p.location)),
+                capitalize(p.location.as_str()),
                 p.wire_name
             );
             if let Some(def) = &p.default {
