@@ -27,6 +27,61 @@ pub struct Api {
     /// Webhook events the API sends (`x-webhooks`), in spec order; empty for most APIs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<WebhookEvent>,
+    /// Names of the webhook events' module, feature and secret (decided even when the API
+    /// sends no webhooks, so that nothing downstream derives them).
+    pub webhook_names: WebhookNames,
+}
+
+/// The names the client and the documents give to the webhook events of an API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookNames {
+    /// Module of the generated crate with the events (`webhooks`, or `webhook_events` when an
+    /// operations group already has the name `webhooks`).
+    pub module: String,
+    /// Cargo feature that compiles the module (the module name in kebab-case).
+    pub feature: String,
+    /// Environment variable that holds the webhook signing secret.
+    pub secret_env: String,
+}
+
+impl Api {
+    /// The type behind any aliases (`Nullable` wrappers are kept).
+    pub fn resolve_alias<'a>(&'a self, t: &'a TypeRef) -> &'a TypeRef {
+        let mut cur = t;
+        // Bounded: alias cycles are reported by lowering.
+        for _ in 0..64 {
+            match cur {
+                TypeRef::Named(id) => match &self.types[*id].kind {
+                    TypeKind::Alias { target } => cur = target,
+                    _ => return cur,
+                },
+                _ => return cur,
+            }
+        }
+        cur
+    }
+}
+
+/// The type behind aliases and `Nullable` wrappers, and how many `Nullable` layers were
+/// crossed (each is one `Option` in the generated Rust type).
+pub fn peel<'a>(types: &'a [TypeDef], t: &'a TypeRef) -> (&'a TypeRef, usize) {
+    let mut cur = t;
+    let mut nullable = 0;
+    // Bounded: alias cycles are reported by lowering.
+    for _ in 0..64 {
+        match cur {
+            TypeRef::Nullable(inner) => {
+                nullable += 1;
+                cur = inner;
+            }
+            TypeRef::Named(id) => match &types[*id].kind {
+                TypeKind::Alias { target } => cur = target,
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    (cur, nullable)
 }
 
 /// One webhook event the API sends to its users (from `x-webhooks`).
@@ -290,6 +345,10 @@ impl CredentialSource {
 pub struct Operation {
     /// `operationId` (synthesized from method and path when missing).
     pub operation_id: String,
+    /// The name every agent document calls the operation by (`users_list`): the group's
+    /// module and the method, snake_case, at most [`crate::naming::MAX_TOOL_NAME`]
+    /// characters, unique in the API.
+    pub tool_name: String,
     /// Index into [`Api::groups`].
     pub group: usize,
     /// Rust method name within the group (`list`).

@@ -121,6 +121,37 @@ pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// Longest tool name (OpenAI, Anthropic and Gemini all stop at 64).
+pub const MAX_TOOL_NAME: usize = 64;
+
+/// Tool name of each operation given its group's module and its method name:
+/// `<group>_<method>` in snake_case, at most [`MAX_TOOL_NAME`] characters (longer ones keep a
+/// prefix and gain a short hash), unique (`_2`, `_3` on collision).
+pub fn tool_names<'a>(ops: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    let mut ns = Namespace::default();
+    ops.into_iter()
+        .map(|(module, method)| {
+            let base = shorten(
+                &format!("{}_{}", snake(unraw(module)), snake(unraw(method))),
+                MAX_TOOL_NAME - 4,
+            );
+            ns.claim(&base, "_")
+        })
+        .collect()
+}
+
+/// Deterministically shorten a name to `max` characters: a prefix, `_`, 8 hex digits of its
+/// sha256.
+pub fn shorten(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let hash = &crate::pin::sha256_hex(name.as_bytes())[..8];
+    let keep = max - hash.len() - 1;
+    let prefix = name[..keep].trim_end_matches('_');
+    format!("{prefix}_{hash}")
+}
+
 /// Cargo features of the generated crate that are not groups.
 pub const RESERVED_FEATURES: &[&str] = &["default", "full", "write", "dynamic"];
 
@@ -224,6 +255,33 @@ mod tests {
         assert_eq!(escape_ident("self"), "self_");
         assert_eq!(escape_ident("name"), "name");
         assert_eq!(unraw("r#type"), "type");
+    }
+
+    #[test]
+    fn long_names_shorten_deterministically() {
+        let long = "a".repeat(40) + "_" + &"b".repeat(40);
+        let s = shorten(&long, 60);
+        assert_eq!(s.len(), 60);
+        assert_eq!(s, shorten(&long, 60));
+        assert_ne!(s, shorten(&(long.clone() + "c"), 60));
+        assert_eq!(shorten("users_list", 60), "users_list");
+    }
+
+    #[test]
+    fn tool_names_are_unique_short_and_plain() {
+        let long = "m".repeat(80);
+        let names = tool_names([
+            ("users", "list"),
+            ("users_list", "r#type"),
+            ("r#type", "get"),
+            ("users", "list"),
+            ("a", long.as_str()),
+        ]);
+        assert_eq!(
+            names[..4],
+            ["users_list", "users_list_type", "type_get", "users_list_2"]
+        );
+        assert!(names[4].len() <= MAX_TOOL_NAME - 4, "{}", names[4]);
     }
 
     #[test]

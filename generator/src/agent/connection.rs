@@ -372,7 +372,7 @@ pub fn render(
             .operations
             .iter()
             .filter(|&&i| included(i))
-            .map(|&i| model.names[i].clone());
+            .map(|&i| model.api.operations[i].tool_name.clone());
         let title = super::group_display_title(api, g);
         match groups.iter_mut().find(|l| l.title == title) {
             Some(line) => line.tools.extend(tools),
@@ -388,7 +388,7 @@ pub fn render(
     let destructive = in_order
         .iter()
         .filter(|&&i| included(i) && api.operations[i].safety.class == SafetyClass::Destructive)
-        .map(|&i| model.names[i].clone())
+        .map(|&i| model.api.operations[i].tool_name.clone())
         .collect();
     let confirm = in_order
         .iter()
@@ -398,7 +398,7 @@ pub fn render(
                 && s.safety.confirm == "required"
                 && api.operations[i].safety.class != SafetyClass::Destructive
         })
-        .map(|&i| model.names[i].clone())
+        .map(|&i| model.api.operations[i].tool_name.clone())
         .collect();
     let withheld = in_order
         .iter()
@@ -406,7 +406,7 @@ pub fn render(
             let safety = &api.operations[i].safety;
             safety.class <= ceiling && safety.credential.is_some() && !conn.allow_secrets()
         })
-        .map(|&i| model.names[i].clone())
+        .map(|&i| model.api.operations[i].tool_name.clone())
         .collect();
     let workflows = model
         .data
@@ -425,7 +425,10 @@ pub fn render(
             let ok = idx.iter().all(|&i| included(i));
             ok.then(|| WorkflowLine {
                 summary: w.summary.clone(),
-                steps: idx.iter().map(|&i| model.names[i].clone()).collect(),
+                steps: idx
+                    .iter()
+                    .map(|&i| model.api.operations[i].tool_name.clone())
+                    .collect(),
             })
         })
         .collect();

@@ -26,17 +26,12 @@ use crate::timings::Timings;
 use agentspec::*;
 use std::collections::BTreeMap;
 
-/// Longest tool name (OpenAI, Anthropic and Gemini all stop at 64).
-pub const MAX_TOOL_NAME: usize = 64;
-
 /// Everything the renderers share: the IR, the reviewed data, names and per-operation specs.
 pub struct Model<'a> {
     /// The IR.
     pub api: &'a Api,
     /// Reviewed agent data.
     pub data: data::AgentData,
-    /// Tool name of each operation (indexed like `api.operations`).
-    pub names: Vec<String>,
     /// Operation indices in document order: by group, then spec order.
     pub order: Vec<usize>,
     /// The AgentSpec document of each operation (indexed like `api.operations`).
@@ -51,33 +46,6 @@ pub struct Model<'a> {
     pub spec_location: String,
     /// sha256 of the spec.
     pub spec_sha256: String,
-}
-
-/// Tool names: `<group>_<method>` in snake_case, at most [`MAX_TOOL_NAME`] characters
-/// (longer ones keep a prefix and gain a short hash), unique (`_2`, `_3` on collision).
-pub fn tool_names(api: &Api) -> Vec<String> {
-    let mut ns = crate::naming::Namespace::default();
-    api.operations
-        .iter()
-        .map(|op| {
-            let group = crate::naming::snake(crate::naming::unraw(&api.groups[op.group].module));
-            let method = crate::naming::snake(crate::naming::unraw(&op.method_name));
-            let base = shorten(&format!("{group}_{method}"), MAX_TOOL_NAME - 4);
-            ns.claim(&base, "_")
-        })
-        .collect()
-}
-
-/// Deterministically shorten a name to `max` characters: a prefix, `_`, 8 hex digits of its
-/// sha256.
-pub fn shorten(name: &str, max: usize) -> String {
-    if name.len() <= max {
-        return name.to_string();
-    }
-    let hash = &crate::pin::sha256_hex(name.as_bytes())[..8];
-    let keep = max - hash.len() - 1;
-    let prefix = name[..keep].trim_end_matches('_');
-    format!("{prefix}_{hash}")
 }
 
 /// The kebab-case name of the document set and the full skill: the API title's slug, at most
@@ -135,7 +103,6 @@ impl<'a> Model<'a> {
     /// Build the model for `api` with the reviewed `data`.
     pub fn new(api: &'a Api, data: data::AgentData) -> Self {
         let spec_bytes = api.info.source.bytes;
-        let names = tool_names(api);
         let mut order = Vec::new();
         for g in &api.groups {
             order.extend(g.operations.iter().copied());
@@ -143,7 +110,6 @@ impl<'a> Model<'a> {
         let mut model = Model {
             api,
             data,
-            names,
             order,
             specs: Vec::new(),
             payloads: BTreeMap::new(),
@@ -214,7 +180,7 @@ impl<'a> Model<'a> {
                 };
                 let cuts: Vec<_> = in_cut.into_iter().chain(out_cut).collect();
                 if !cuts.is_empty() {
-                    let what = format!("the schemas of `{}`", model.names[i]);
+                    let what = format!("the schemas of `{}`", api.operations[i].tool_name);
                     diagnostics.push(budget_warning(&api.operations[i].pointer, &what, &cuts));
                 }
                 model.operation_spec(i, input, output)
@@ -250,7 +216,7 @@ impl<'a> Model<'a> {
             .operations
             .iter()
             .position(|o| o.operation_id == operation_id)
-            .map(|i| self.names[i].clone())
+            .map(|i| self.api.operations[i].tool_name.clone())
     }
 
     /// Replace `[[OperationId]]` references in reviewed prose with tool names.
@@ -408,7 +374,7 @@ impl<'a> Model<'a> {
     ) -> OperationSpec {
         let api = self.api;
         let op = &api.operations[i];
-        let name = self.names[i].clone();
+        let name = self.api.operations[i].tool_name.clone();
         let title = Self::title(op, &name);
         let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
         let open_world = self.data.open_world.get(&op.operation_id).cloned();
@@ -824,16 +790,6 @@ pub fn connection_prompt(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_names_shorten_deterministically() {
-        let long = "a".repeat(40) + "_" + &"b".repeat(40);
-        let s = shorten(&long, 60);
-        assert_eq!(s.len(), 60);
-        assert_eq!(s, shorten(&long, 60));
-        assert_ne!(s, shorten(&(long.clone() + "c"), 60));
-        assert_eq!(shorten("users_list", 60), "users_list");
-    }
 
     #[test]
     fn group_titles_read_well() {

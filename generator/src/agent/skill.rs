@@ -5,7 +5,6 @@
 
 use super::markdown;
 use super::Model;
-use crate::emit::resolve_alias;
 use crate::ir::{Api, SafetyClass, TypeId, TypeKind, TypeRef};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -192,7 +191,7 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
         format!(
             "Receives the webhooks of {title} ({version}): {hooks} event types about {}. Use when asked to handle, verify or explain {title} webhook deliveries. Verification: Standard Webhooks (Svix) signatures with the signing secret in {}.",
             types.join(", "),
-            super::webhooks::secret_env(api)
+            api.webhook_names.secret_env.clone()
         )
     } else if read_only {
         format!(
@@ -230,7 +229,7 @@ pub fn derived_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> V
             .iter()
             .copied()
             .filter(|&i| included(i) && f(&api.operations[i]))
-            .map(|i| format!("`{}`", model.names[i]))
+            .map(|i| format!("`{}`", model.api.operations[i].tool_name))
             .collect()
     };
     let mut out = Vec::new();
@@ -463,9 +462,9 @@ pub(super) fn fields_of(
     limit: usize,
     max_bytes: usize,
 ) -> (Vec<FieldView>, usize) {
-    let mut t = resolve_alias(api, t.non_null());
+    let mut t = api.resolve_alias(t.non_null());
     if let TypeRef::Array(inner) = t {
-        t = resolve_alias(api, inner.non_null());
+        t = api.resolve_alias(inner.non_null());
     }
     let TypeRef::Named(id) = t else {
         return (Vec::new(), 0);
@@ -914,7 +913,7 @@ pub fn render(
                     return None;
                 }
                 steps.push(StepView {
-                    tool: model.names[i].clone(),
+                    tool: model.api.operations[i].tool_name.clone(),
                     class: model.specs[i].safety.class.clone(),
                     description: s.description.clone().unwrap_or_default(),
                 });
@@ -959,7 +958,7 @@ pub fn render(
         Some(i) => {
             let op = &api.operations[i];
             (
-                model.names[i].clone(),
+                model.api.operations[i].tool_name.clone(),
                 op.operation_id.clone(),
                 op.http_method.as_str().to_string(),
                 op.path.clone(),
@@ -1006,7 +1005,7 @@ pub fn render(
                     let safety = &api.operations[i].safety;
                     safety.class == SafetyClass::Read && safety.credential.is_some()
                 })
-                .map(|&i| model.names[i].clone())
+                .map(|&i| model.api.operations[i].tool_name.clone())
                 .collect()
         } else {
             Vec::new()
@@ -1025,7 +1024,7 @@ pub fn render(
         example_method_name: ex_fn,
         has_workflows_file: !model.data.workflows.is_empty(),
         webhook_events: api.webhooks.len(),
-        webhook_secret_env: super::webhooks::secret_env(api),
+        webhook_secret_env: api.webhook_names.secret_env.clone(),
     };
     if let Some(text) = super::webhooks::reference(model, templates, &name)? {
         files.insert(

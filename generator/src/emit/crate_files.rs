@@ -75,7 +75,7 @@ pub fn features_toml(api: &Api) -> String {
         format!("[\n{groups}]")
     };
     // The webhooks module has its own feature, on by default.
-    let webhooks = (!api.webhooks.is_empty()).then(|| super::webhooks::feature_name(api));
+    let webhooks = (!api.webhooks.is_empty()).then(|| api.webhook_names.feature.clone());
     let default_webhooks = webhooks
         .as_deref()
         .map(|f| format!("\"{f}\", "))

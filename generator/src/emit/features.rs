@@ -48,7 +48,7 @@ impl Gates {
             api,
             api.webhooks.iter().map(|e| e.payload.clone()).collect(),
         );
-        let hook_feature = feature(&super::webhooks_feature(api));
+        let hook_feature = feature(&api.webhook_names.feature);
         let all = api.groups.len();
         let types = (0..n)
             .map(|id| {

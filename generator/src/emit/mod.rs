@@ -10,20 +10,10 @@ mod pagination;
 mod runtime_files;
 mod webhooks;
 
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::{Api, TypeRef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
-
-/// Name of the module with the webhook events (`webhooks`, else `webhook_events`).
-pub fn webhooks_module(api: &Api) -> &'static str {
-    webhooks::module_name(api)
-}
-
-/// Name of the cargo feature of the webhook events module.
-pub fn webhooks_feature(api: &Api) -> String {
-    webhooks::feature_name(api)
-}
 
 /// First line of every generated Rust file.
 pub fn header(api: &Api) -> String {
@@ -175,21 +165,6 @@ pub fn rust_type(api: &Api, t: &TypeRef, place: Place) -> TokenStream {
             }
         }
     }
-}
-
-/// Follow aliases to what a reference finally is.
-pub fn resolve_alias<'a>(api: &'a Api, t: &'a TypeRef) -> &'a TypeRef {
-    let mut cur = t;
-    for _ in 0..64 {
-        match cur {
-            TypeRef::Named(id) => match &api.types[*id].kind {
-                TypeKind::Alias { target } => cur = target,
-                _ => return cur,
-            },
-            _ => return cur,
-        }
-    }
-    cur
 }
 
 /// Parse an identifier that may be raw (`r#type`).

@@ -237,7 +237,7 @@ fn multipart_parts(api: &Api, def: &TypeDef, fields: &[Field]) -> Vec<TokenStrea
             let wire = &f.wire_name;
             let optional = !f.required || f.ty.is_nullable();
             let value = quote! { value };
-            let push = match super::resolve_alias(api, f.ty.non_null()) {
+            let push = match api.resolve_alias(f.ty.non_null()) {
                 TypeRef::Bytes => quote! { parts.push(crate::runtime::Part::file(#wire, #value)); },
                 TypeRef::Array(inner) if matches!(**inner, TypeRef::Bytes) => quote! {
                     for item in #value { parts.push(crate::runtime::Part::file(#wire, item)); }

@@ -1,6 +1,6 @@
 //! `src/<group>.rs`: the group handle, parameter structs and one method per operation.
 
-use super::{doc_attr, format_file, ident, resolve_alias, rust_type, Place};
+use super::{doc_attr, format_file, ident, rust_type, Place};
 use crate::ir::{
     Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, ResponseKind, SafetyClass,
     TypeKind, TypeRef,
@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 /// The type a parameter is passed as: scalars, enums and arrays of them; anything else is JSON.
 pub(crate) fn param_type(api: &Api, t: &TypeRef) -> TypeRef {
-    let t = resolve_alias(api, t.non_null());
+    let t = api.resolve_alias(t.non_null());
     match t {
         TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => t.clone(),
         TypeRef::Named(id) if matches!(api.types[*id].kind, TypeKind::Enum { .. }) => t.clone(),
@@ -322,7 +322,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
 /// An optional body is an `Option` only when an empty body cannot stand for "nothing"
 /// (its type has required fields, so `Default` cannot make one).
 pub(crate) fn needs_option(api: &Api, t: &TypeRef) -> bool {
-    match resolve_alias(api, t.non_null()) {
+    match api.resolve_alias(t.non_null()) {
         TypeRef::Named(id) => match &api.types[*id].kind {
             TypeKind::Struct { fields } => fields.iter().any(|f| f.required),
             _ => true,

@@ -10,11 +10,11 @@
 
 use super::ops::{arg_type, param_type};
 use super::{ident, rust_type, Place};
+use crate::ir::peel;
 use crate::ir::{
     Api, CursorPaging, ItemsAt, Operation, PageStrategy, Pagination, Param, ParamLocation,
     ResponseKind, TypeKind, TypeRef,
 };
-use crate::lower::pagination::peel;
 use crate::naming::unraw;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -38,13 +38,24 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
     check_alias_cycles(&types, diags);
     let mut operations = pagination::detect(operations, &groups, &types, &constraints, diags);
     credentials::mark(&mut operations, &types, &overrides, diags);
+    let tool_names = crate::naming::tool_names(
+        operations
+            .iter()
+            .map(|o| (groups[o.group].module.as_str(), o.method_name.as_str())),
+    );
+    for (op, name) in operations.iter_mut().zip(tool_names) {
+        op.tool_name = name;
+    }
+    let info = api_info(doc, config);
+    let webhook_names = webhooks::names(&groups, &info);
     Api {
-        info: api_info(doc, config),
+        info,
         groups,
         operations,
         types,
         constraints,
         webhooks: events,
+        webhook_names,
     }
 }
 

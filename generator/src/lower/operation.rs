@@ -252,6 +252,7 @@ fn lower_operation<'a>(
         None => global_auth,
     };
     Operation {
+        tool_name: String::new(),
         operation_id,
         group,
         method_name: method_wire,

@@ -40,28 +40,6 @@ const TOTAL: &str = "total_count";
 /// Envelope property with the items, preferred when present.
 const DATA: &str = "data";
 
-/// The type behind aliases and `Nullable` wrappers, and how many `Nullable` layers were
-/// crossed (each is one `Option` in the generated Rust type).
-pub fn peel<'a>(types: &'a [TypeDef], t: &'a TypeRef) -> (&'a TypeRef, usize) {
-    let mut cur = t;
-    let mut nullable = 0;
-    // Bounded: alias cycles are reported elsewhere.
-    for _ in 0..64 {
-        match cur {
-            TypeRef::Nullable(inner) => {
-                nullable += 1;
-                cur = inner;
-            }
-            TypeRef::Named(id) => match &types[*id].kind {
-                TypeKind::Alias { target } => cur = target,
-                _ => break,
-            },
-            _ => break,
-        }
-    }
-    (cur, nullable)
-}
-
 /// Fill [`Operation::pagination`] for every operation.
 pub fn detect(
     mut ops: Vec<Operation>,
@@ -100,7 +78,7 @@ fn query_param<'a>(
         p.location == ParamLocation::Query
             && p.wire_name == name
             && !p.required
-            && want.contains(peel(types, &p.ty).0)
+            && want.contains(crate::ir::peel(types, &p.ty).0)
     })
 }
 
@@ -183,7 +161,7 @@ fn page_shape(op: &Operation, types: &[TypeDef]) -> Option<(ItemsAt, TypeRef, Op
     let ResponseKind::Json(t) = &op.response.kind else {
         return None;
     };
-    let (page, nullable) = peel(types, t);
+    let (page, nullable) = crate::ir::peel(types, t);
     match page {
         TypeRef::Array(item) => Some((ItemsAt::Root, (**item).clone(), None)),
         // The generated code unwraps at most one `Option` around an envelope.
@@ -193,7 +171,7 @@ fn page_shape(op: &Operation, types: &[TypeDef]) -> Option<(ItemsAt, TypeRef, Op
             };
             let arrays: Vec<(&str, &TypeRef)> = fields
                 .iter()
-                .filter_map(|f| match peel(types, &f.ty).0 {
+                .filter_map(|f| match crate::ir::peel(types, &f.ty).0 {
                     TypeRef::Array(item) => Some((f.wire_name.as_str(), &**item)),
                     _ => None,
                 })
@@ -202,7 +180,10 @@ fn page_shape(op: &Operation, types: &[TypeDef]) -> Option<(ItemsAt, TypeRef, Op
                 .iter()
                 .find(|f| {
                     f.wire_name == TOTAL
-                        && matches!(peel(types, &f.ty).0, TypeRef::Integer | TypeRef::Number)
+                        && matches!(
+                            crate::ir::peel(types, &f.ty).0,
+                            TypeRef::Integer | TypeRef::Number
+                        )
                 })
                 .map(|f| f.wire_name.clone());
             let (name, item) = match arrays.iter().find(|(n, _)| *n == DATA) {
@@ -218,7 +199,7 @@ fn page_shape(op: &Operation, types: &[TypeDef]) -> Option<(ItemsAt, TypeRef, Op
 
 /// The items are objects (not nullable) with a string `id`.
 fn has_cursor_field(types: &[TypeDef], item: &TypeRef) -> bool {
-    let (t, nullable) = peel(types, item);
+    let (t, nullable) = crate::ir::peel(types, item);
     let TypeRef::Named(id) = t else {
         return false;
     };
@@ -226,7 +207,7 @@ fn has_cursor_field(types: &[TypeDef], item: &TypeRef) -> bool {
         return false;
     };
     nullable == 0
-        && fields
-            .iter()
-            .any(|f| f.wire_name == CURSOR_FIELD && peel(types, &f.ty).0 == &TypeRef::String)
+        && fields.iter().any(|f| {
+            f.wire_name == CURSOR_FIELD && crate::ir::peel(types, &f.ty).0 == &TypeRef::String
+        })
 }
