@@ -16,6 +16,8 @@ pub struct Api {
     pub info: ApiInfo,
     /// Operation groups (Rust modules), in first-appearance order.
     pub groups: Vec<Group>,
+    /// Sections of the skills (tags), in order of first appearance in [`Api::operations`].
+    pub sections: Vec<Section>,
     /// Every operation, in spec order (path order, then method order).
     pub operations: Vec<Operation>,
     /// The type arena.
@@ -258,6 +260,23 @@ pub struct Group {
     pub description: Option<String>,
     /// Indices into [`Api::operations`].
     pub operations: Vec<usize>,
+    /// Title in documents: the first tag most of its operations carry (`API Keys`), else a
+    /// title made from the wire name.
+    pub title: String,
+    /// The section (index into [`Api::sections`]) whose reference file describes the group:
+    /// the one of its title.
+    pub section: usize,
+}
+
+/// A section of the skills: a tag (or the title of a group whose operations have none) and
+/// its reference file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// The tag, whitespace normalized (`Redirect URLs`).
+    pub title: String,
+    /// Its reference file under a skill's `references/`, without `.md` (`redirect-urls`),
+    /// unique in the API.
+    pub file: String,
 }
 
 /// Safety class of an operation, shared by the client and every agent document. Ordered
@@ -367,6 +386,9 @@ pub struct Operation {
     pub deprecated: bool,
     /// Tags, in spec order.
     pub tags: Vec<String>,
+    /// The sections (indices into [`Api::sections`]) the skills file the operation under:
+    /// its first distinct tags, else its group's title. The first is where the index lists it.
+    pub sections: Vec<usize>,
     /// Parameters in spec order.
     pub params: Vec<Param>,
     /// Request body.

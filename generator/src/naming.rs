@@ -20,6 +20,34 @@ fn normalize_acronyms(s: &str) -> String {
     s.replace("OAuth", "Oauth")
 }
 
+/// A plural acronym as one word (`URLs` -> `Urls`, `IDs` -> `Ids`), so that case converters
+/// do not split it (`ur_ls`). For titles and file names; identifiers keep their names.
+pub fn plural_acronyms(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        let run = i - start;
+        let plural = run >= 2
+            && chars.get(i) == Some(&'s')
+            && !chars.get(i + 1).is_some_and(|c| c.is_ascii_lowercase());
+        if plural {
+            out.push(chars[start]);
+            out.extend(chars[start + 1..i].iter().map(|c| c.to_ascii_lowercase()));
+        } else if run > 0 {
+            out.extend(&chars[start..i]);
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// snake_case identifier text (without keyword escaping). Never empty, never starts with a digit.
 pub fn snake(s: &str) -> String {
     let converted = normalize_acronyms(s).to_snake_case();
@@ -255,6 +283,16 @@ mod tests {
         assert_eq!(escape_ident("self"), "self_");
         assert_eq!(escape_ident("name"), "name");
         assert_eq!(unraw("r#type"), "type");
+    }
+
+    #[test]
+    fn plural_acronyms_stay_one_word() {
+        assert_eq!(plural_acronyms("Redirect URLs"), "Redirect Urls");
+        assert_eq!(plural_acronyms("redirectURLs"), "redirectUrls");
+        assert_eq!(plural_acronyms("ListIDsAndAPIs"), "ListIdsAndApis");
+        assert_eq!(plural_acronyms("SAMLConnections"), "SAMLConnections");
+        assert_eq!(plural_acronyms("ASsets"), "ASsets");
+        assert_eq!(plural_acronyms("users"), "users");
     }
 
     #[test]

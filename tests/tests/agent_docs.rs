@@ -1234,7 +1234,7 @@ fn clerk_reference_files_are_one_per_tag() {
         let tool = entry["name"].as_str().unwrap();
         for tag in &op.tags {
             tags.insert(tag.clone());
-            let file = agentgen::agent::skill::tag_file(tag);
+            let file = agentgen::lower::sections::reference_file(tag);
             let text = files
                 .get(&format!("skills/{dir}/references/{file}.md"))
                 .unwrap_or_else(|| panic!("no reference file for tag {tag}"));
@@ -1247,6 +1247,25 @@ fn clerk_reference_files_are_one_per_tag() {
     // Clerk uses 41 tags; every one has its file, and operations with two tags are in both.
     assert_eq!(tags.len(), 41);
     assert!(g.api.operations.iter().any(|o| o.tags.len() == 2));
+    // A plural acronym stays one word in the file name, and the manifest links the file the
+    // skill has.
+    assert!(tags.contains("Redirect URLs"));
+    let redirect = format!("skills/{dir}/references/redirect-urls.md");
+    assert!(files.contains_key(&redirect), "no {redirect}");
+    assert!(!files.keys().any(|k| k.contains("redirect-ur-ls")));
+    let groups = manifest["groups"].as_array().unwrap();
+    let entry = groups
+        .iter()
+        .find(|g| g["title"] == "Redirect URLs")
+        .expect("a Redirect URLs group");
+    assert_eq!(
+        entry["reference"],
+        format!("skills/{dir}/references/redirect-urls.md")
+    );
+    for g in groups {
+        let reference = g["reference"].as_str().unwrap();
+        assert!(files.contains_key(reference), "{reference} is not a file");
+    }
 }
 
 /// The real-world corpus (`tests/corpus/corpus.yaml`, fetched and cached by `tests/corpus/`):

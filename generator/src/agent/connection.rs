@@ -373,7 +373,7 @@ pub fn render(
             .iter()
             .filter(|&&i| included(i))
             .map(|&i| model.api.operations[i].tool_name.clone());
-        let title = super::group_display_title(api, g);
+        let title = g.title.clone();
         match groups.iter_mut().find(|l| l.title == title) {
             Some(line) => line.tools.extend(tools),
             None => groups.push(GroupLine {

@@ -68,37 +68,6 @@ pub fn skill_name(api: &Api) -> String {
     cut
 }
 
-/// Human title of a group from its wire name (`organizationMemberships` -> `Organization memberships`).
-pub fn group_title(wire: &str) -> String {
-    let words = crate::naming::snake(wire).replace('_', " ");
-    let mut c = words.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => words,
-    }
-}
-
-/// Display title of a group: the first tag most of its operations carry (the spec's own
-/// wording, `API Keys`), else a title made from the group name.
-pub fn group_display_title(api: &Api, group: &crate::ir::Group) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for &i in &group.operations {
-        if let Some(t) = api.operations[i].tags.first() {
-            match counts.iter_mut().find(|(n, _)| n == t) {
-                Some(c) => c.1 += 1,
-                None => counts.push((t, 1)),
-            }
-        }
-    }
-    let best = counts.iter().map(|c| c.1).max().unwrap_or(0);
-    counts
-        .iter()
-        .find(|c| c.1 == best)
-        .map(|c| c.0.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| group_title(&group.wire_name))
-}
-
 impl<'a> Model<'a> {
     /// Build the model for `api` with the reviewed `data`.
     pub fn new(api: &'a Api, data: data::AgentData) -> Self {
@@ -539,11 +508,11 @@ impl<'a> Model<'a> {
             groups: api
                 .groups
                 .iter()
-                .zip(skill::group_references(api))
-                .map(|(g, reference)| {
+                .map(|g| {
+                    let reference = &api.sections[g.section].file;
                     let name = crate::naming::unraw(&g.module).to_string();
                     GroupEntry {
-                        title: group_display_title(api, g),
+                        title: g.title.clone(),
                         description: g.description.clone(),
                         operations: g.operations.len(),
                         reference: format!("{full}/references/{reference}.md"),
@@ -785,18 +754,4 @@ pub fn connection_prompt(
     let model = Model::new(api, data);
     let templates = skill::Templates::new(&config.templates)?;
     connection::render(&model, &templates, &conn, options)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn group_titles_read_well() {
-        assert_eq!(
-            group_title("organizationMemberships"),
-            "Organization memberships"
-        );
-        assert_eq!(group_title("emailSMSTemplates"), "Email sms templates");
-    }
 }

@@ -166,7 +166,7 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
                 .iter()
                 .filter(|&&i| !read_only || api.operations[i].safety.read_only_safe())
                 .count();
-            (n, super::group_display_title(api, g).to_lowercase())
+            (n, g.title.to_lowercase())
         })
         .filter(|(n, _)| *n > 0)
         .collect();
@@ -678,36 +678,6 @@ fn type_view(api: &Api, id: TypeId) -> TypeView {
     v
 }
 
-/// Most tags an operation is filed under (each tag's reference file repeats the operation).
-pub const MAX_TAG_FILES: usize = 8;
-
-/// The tags an operation is filed under (its first [`MAX_TAG_FILES`] distinct ones); when it
-/// has none, its group's title.
-fn tags_of(api: &Api, i: usize) -> Vec<String> {
-    let op = &api.operations[i];
-    let mut tags: Vec<String> = Vec::new();
-    for t in &op.tags {
-        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !t.is_empty() && !tags.contains(&t) && tags.len() < MAX_TAG_FILES {
-            tags.push(t);
-        }
-    }
-    if tags.is_empty() {
-        vec![super::group_display_title(api, &api.groups[op.group])]
-    } else {
-        tags
-    }
-}
-
-/// Reference file name (without `.md`) of a tag: `SCIM Directories` -> `scim-directories`.
-pub fn tag_file(tag: &str) -> String {
-    let slug = crate::naming::snake(tag).replace('_', "-");
-    match slug.as_str() {
-        "index" | "types" => format!("{slug}-tag"),
-        _ => slug,
-    }
-}
-
 /// (tag, file, operations filed under it, operations whose first tag it is), in order of
 /// first appearance; only operations `included` by the skill.
 #[allow(clippy::type_complexity)]
@@ -715,42 +685,28 @@ fn tag_sections(
     api: &Api,
     included: &dyn Fn(usize) -> bool,
 ) -> Vec<(String, String, Vec<usize>, Vec<usize>)> {
-    let mut out: Vec<(String, String, Vec<usize>, Vec<usize>)> = Vec::new();
-    let mut files = crate::naming::Namespace::default();
+    let mut out: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new();
     for i in (0..api.operations.len()).filter(|&i| included(i)) {
-        for (n, tag) in tags_of(api, i).into_iter().enumerate() {
-            let pos = match out.iter().position(|(t, ..)| *t == tag) {
+        for (n, &section) in api.operations[i].sections.iter().enumerate() {
+            let pos = match out.iter().position(|(s, ..)| *s == section) {
                 Some(p) => p,
                 None => {
-                    let file = files.claim(&tag_file(&tag), "-");
-                    out.push((tag, file, Vec::new(), Vec::new()));
+                    out.push((section, Vec::new(), Vec::new()));
                     out.len() - 1
                 }
             };
-            if !out[pos].2.contains(&i) {
-                out[pos].2.push(i);
+            if !out[pos].1.contains(&i) {
+                out[pos].1.push(i);
             }
             if n == 0 {
-                out[pos].3.push(i);
+                out[pos].2.push(i);
             }
         }
     }
-    out
-}
-
-/// Reference file (under `references/`, without `.md`) of each group in the full skill (in
-/// group order): the file of its most common tag.
-pub fn group_references(api: &Api) -> Vec<String> {
-    let sections = tag_sections(api, &|_| true);
-    api.groups
-        .iter()
-        .map(|group| {
-            let title = super::group_display_title(api, group);
-            sections
-                .iter()
-                .find(|(t, ..)| *t == title)
-                .map(|(_, f, ..)| f.clone())
-                .unwrap_or_else(|| tag_file(&title))
+    out.into_iter()
+        .map(|(s, ops, first)| {
+            let s = &api.sections[s];
+            (s.title.clone(), s.file.clone(), ops, first)
         })
         .collect()
 }
@@ -812,7 +768,7 @@ pub fn render(
         let description = api
             .groups
             .iter()
-            .find(|g| super::group_display_title(api, g) == *tag)
+            .find(|g| g.title == *tag)
             .and_then(|g| g.description.clone());
         groups.push(GroupSummary {
             name: file.clone(),

@@ -4,6 +4,7 @@ pub mod credentials;
 mod operation;
 pub mod pagination;
 pub mod schema;
+pub mod sections;
 pub mod webhooks;
 
 use crate::config::{Config, SafetyOverride};
@@ -46,11 +47,14 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
     for (op, name) in operations.iter_mut().zip(tool_names) {
         op.tool_name = name;
     }
+    let mut groups = groups;
+    let sections = sections::assign(&mut groups, &mut operations);
     let info = api_info(doc, config);
     let webhook_names = webhooks::names(&groups, &info);
     Api {
         info,
         groups,
+        sections,
         operations,
         types,
         constraints,
@@ -368,6 +372,8 @@ pub(crate) fn group_index(
         module,
         type_name: crate::naming::pascal(wire),
         description,
+        title: String::new(),
+        section: 0,
         operations: Vec::new(),
     });
     groups.len() - 1

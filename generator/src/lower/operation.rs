@@ -253,6 +253,7 @@ fn lower_operation<'a>(
     };
     Operation {
         tool_name: String::new(),
+        sections: Vec::new(),
         operation_id,
         group,
         method_name: method_wire,
