@@ -238,6 +238,8 @@ pub struct RetryInfo {
     pub exponent: f64,
     /// Give up after this long.
     pub max_elapsed_ms: u64,
+    /// Total number of attempts, the first one included.
+    pub max_attempts: u32,
     /// Retry on 5XX.
     pub retry_5xx: bool,
     /// Retry on connection errors.

@@ -179,15 +179,16 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
     let env = &info.key_env_var;
     let retry = match &info.retry {
         Some(r) => {
-            let (i, m, e, x, s, c) = (
+            let (i, m, e, x, a, s, c) = (
                 r.initial_interval_ms,
                 r.max_interval_ms,
                 r.exponent,
                 r.max_elapsed_ms,
+                proc_macro2::Literal::u32_unsuffixed(r.max_attempts),
                 r.retry_5xx,
                 r.retry_connection_errors,
             );
-            quote! { crate::runtime::RetryConfig { initial_interval_ms: #i, max_interval_ms: #m, exponent: #e, max_elapsed_ms: #x, max_attempts: 4, retry_5xx: #s, retry_connection_errors: #c } }
+            quote! { crate::runtime::RetryConfig { initial_interval_ms: #i, max_interval_ms: #m, exponent: #e, max_elapsed_ms: #x, max_attempts: #a, retry_5xx: #s, retry_connection_errors: #c } }
         }
         None => quote! { crate::runtime::RetryConfig::DEFAULT },
     };

@@ -187,6 +187,10 @@ pub fn slug(title: &str) -> String {
     }
 }
 
+/// Attempts of a retried call, the first included: `x-speakeasy-retries` has no field for it,
+/// so the runtime's default for APIs without a retry policy (`RetryConfig::DEFAULT`).
+const MAX_ATTEMPTS: u32 = 4;
+
 fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
     let v = v?;
     let backoff = v.get("backoff")?;
@@ -201,6 +205,7 @@ fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
         max_interval_ms: num("maxInterval").unwrap_or(60_000.0) as u64,
         exponent: num("exponent").unwrap_or(1.5),
         max_elapsed_ms: num("maxElapsedTime").unwrap_or(3_600_000.0) as u64,
+        max_attempts: MAX_ATTEMPTS,
         retry_5xx: codes
             .iter()
             .any(|c| c.eq_ignore_ascii_case("5XX") || c.starts_with('5')),
@@ -400,5 +405,30 @@ mod slug_tests {
         ] {
             assert_eq!(super::slug(title), slug, "{title}");
         }
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    #[test]
+    fn retry_policy_is_read_once_with_its_attempts() {
+        let spec = serde_json::json!({
+            "strategy": "backoff",
+            "backoff": {"initialInterval": 100, "maxInterval": 2000, "maxElapsedTime": 10000, "exponent": 2},
+            "statusCodes": ["5XX"],
+            "retryConnectionErrors": true
+        });
+        let r = super::retry_info(Some(&spec)).unwrap();
+        assert_eq!(
+            (
+                r.initial_interval_ms,
+                r.max_interval_ms,
+                r.max_elapsed_ms,
+                r.max_attempts
+            ),
+            (100, 2000, 10000, super::MAX_ATTEMPTS)
+        );
+        assert!(r.retry_5xx && r.retry_connection_errors);
+        assert!(super::retry_info(None).is_none());
     }
 }
