@@ -132,21 +132,24 @@ pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s)
 }
 
-/// Make an identifier usable in Rust source: keywords become raw (`r#type`), or get a trailing
-/// underscore when they cannot be raw (`self_`).
-pub fn escape_ident(s: &str) -> String {
+/// The plain name of an identifier (what the IR stores): keywords that cannot be raw get a
+/// trailing underscore (`self_`); the others stay as they are (`type`) and are escaped only
+/// when printed ([`rust_ident`]).
+pub fn plain_ident(s: &str) -> String {
     if NOT_RAW.contains(&s) {
         format!("{s}_")
-    } else if is_keyword(s) {
-        format!("r#{s}")
     } else {
         s.to_string()
     }
 }
 
-/// The identifier without a raw prefix: what serde sees as the field name.
-pub fn unraw(ident: &str) -> &str {
-    ident.strip_prefix("r#").unwrap_or(ident)
+/// A plain name as Rust source text: keywords become raw (`r#type`).
+pub fn rust_ident(name: &str) -> String {
+    if is_keyword(name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
 }
 
 /// Longest tool name (OpenAI, Anthropic and Gemini all stop at 64).
@@ -160,7 +163,7 @@ pub fn tool_names<'a>(ops: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<
     ops.into_iter()
         .map(|(module, method)| {
             let base = shorten(
-                &format!("{}_{}", snake(unraw(module)), snake(unraw(method))),
+                &format!("{}_{}", snake(module), snake(method)),
                 MAX_TOOL_NAME - 4,
             );
             ns.claim(&base, "_")
@@ -183,15 +186,14 @@ pub fn shorten(name: &str, max: usize) -> String {
 /// Cargo features of the generated crate that are not groups.
 pub const RESERVED_FEATURES: &[&str] = &["default", "full", "write", "dynamic"];
 
-/// The cargo feature of a group with this module name: the same text without `r#`, or
-/// `<module>_group` when that is one of the [`RESERVED_FEATURES`] (a group named `default`,
-/// as untagged operations are, keeps its module name).
+/// The cargo feature of a group with this module name: the same text, or `<module>_group`
+/// when that is one of the [`RESERVED_FEATURES`] (a group named `default`, as untagged
+/// operations are, keeps its module name).
 pub fn group_feature(module: &str) -> String {
-    let plain = unraw(module);
-    if RESERVED_FEATURES.contains(&plain) {
-        format!("{plain}_group")
+    if RESERVED_FEATURES.contains(&module) {
+        format!("{module}_group")
     } else {
-        plain.to_string()
+        module.to_string()
     }
 }
 
@@ -238,7 +240,6 @@ mod tests {
     fn group_features_follow_modules_and_avoid_reserved_names() {
         assert_eq!(group_feature("users"), "users");
         assert_eq!(group_feature("email_addresses"), "email_addresses");
-        assert_eq!(group_feature("r#type"), "type");
         assert_eq!(group_feature("default"), "default_group");
         assert_eq!(group_feature("write"), "write_group");
     }
@@ -278,11 +279,13 @@ mod tests {
 
     #[test]
     fn keywords_are_escaped() {
-        assert_eq!(escape_ident("type"), "r#type");
-        assert_eq!(escape_ident("use"), "r#use");
-        assert_eq!(escape_ident("self"), "self_");
-        assert_eq!(escape_ident("name"), "name");
-        assert_eq!(unraw("r#type"), "type");
+        assert_eq!(plain_ident("type"), "type");
+        assert_eq!(plain_ident("self"), "self_");
+        assert_eq!(plain_ident("name"), "name");
+        assert_eq!(rust_ident("type"), "r#type");
+        assert_eq!(rust_ident("use"), "r#use");
+        assert_eq!(rust_ident("self_"), "self_");
+        assert_eq!(rust_ident("name"), "name");
     }
 
     #[test]
@@ -310,8 +313,8 @@ mod tests {
         let long = "m".repeat(80);
         let names = tool_names([
             ("users", "list"),
-            ("users_list", "r#type"),
-            ("r#type", "get"),
+            ("users_list", "type"),
+            ("type", "get"),
             ("users", "list"),
             ("a", long.as_str()),
         ]);

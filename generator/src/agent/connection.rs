@@ -377,7 +377,7 @@ pub fn render(
         match groups.iter_mut().find(|l| l.title == title) {
             Some(line) => line.tools.extend(tools),
             None => groups.push(GroupLine {
-                name: crate::naming::unraw(&g.module).to_string(),
+                name: g.module.clone(),
                 title,
                 tools: tools.collect(),
             }),

@@ -345,7 +345,7 @@ impl<'a> Model<'a> {
         let op = &api.operations[i];
         let name = self.api.operations[i].tool_name.clone();
         let title = Self::title(op, &name);
-        let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
+        let group = api.groups[op.group].module.clone();
         let open_world = self.data.open_world.get(&op.operation_id).cloned();
         let annotations = Annotations {
             title: title.clone(),
@@ -433,7 +433,7 @@ impl<'a> Model<'a> {
             rust: RustSection {
                 crate_name: api.info.crate_name.clone(),
                 group,
-                method: crate::naming::unraw(&op.method_name).to_string(),
+                method: op.method_name.clone(),
                 stream: op.pagination.as_ref().map(|p| p.stream_method.clone()),
             },
             source: Source {
@@ -510,7 +510,7 @@ impl<'a> Model<'a> {
                 .iter()
                 .map(|g| {
                     let reference = &api.sections[g.section].file;
-                    let name = crate::naming::unraw(&g.module).to_string();
+                    let name = g.module.clone();
                     GroupEntry {
                         title: g.title.clone(),
                         description: g.description.clone(),

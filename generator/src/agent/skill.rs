@@ -598,8 +598,8 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         crate::ir::ResponseKind::Json(t) => fields_of(api, t, 30, MAX_FIELD_LIST_BYTES),
         _ => (Vec::new(), 0),
     };
-    let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
-    let method = crate::naming::unraw(&op.method_name).to_string();
+    let group = api.groups[op.group].module.clone();
+    let method = op.method_name.clone();
     let example = serde_json::to_string(&spec.examples[0].input).unwrap_or_default();
     OpView {
         name: spec.name.clone(),
@@ -918,8 +918,8 @@ pub fn render(
                 op.operation_id.clone(),
                 op.http_method.as_str().to_string(),
                 op.path.clone(),
-                crate::naming::unraw(&api.groups[op.group].module).to_string(),
-                crate::naming::unraw(&op.method_name).to_string(),
+                api.groups[op.group].module.clone(),
+                op.method_name.clone(),
             )
         }
         None => Default::default(),

@@ -404,11 +404,7 @@ impl<'a> Cx<'a> {
     }
 
     fn rust_path(&self, api: &Api, o: &Operation) -> String {
-        format!(
-            "{}().{}",
-            crate::naming::unraw(&api.groups[o.group].module),
-            crate::naming::unraw(&o.method_name)
-        )
+        format!("{}().{}", &api.groups[o.group].module, &o.method_name)
     }
 
     fn operation(&mut self, o: &Operation, n: &Operation, old_raw: &Value, new_raw: &Value) {

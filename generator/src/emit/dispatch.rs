@@ -17,8 +17,8 @@ fn safety(c: SafetyClass) -> TokenStream {
 
 fn info(api: &Api, op: &Operation) -> TokenStream {
     let id = &op.operation_id;
-    let group = crate::naming::unraw(&api.groups[op.group].module);
-    let method = crate::naming::unraw(&op.method_name);
+    let group = &api.groups[op.group].module;
+    let method = &op.method_name;
     let http = op.http_method.as_str();
     let path = &op.path;
     let summary = op.summary.as_deref().unwrap_or("").trim();

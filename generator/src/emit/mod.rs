@@ -167,10 +167,11 @@ pub fn rust_type(api: &Api, t: &TypeRef, place: Place) -> TokenStream {
     }
 }
 
-/// Parse an identifier that may be raw (`r#type`).
+/// The identifier of a plain name from the IR: keywords become raw (`r#type`).
 pub fn ident(name: &str) -> proc_macro2::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+    if crate::naming::is_keyword(name) {
+        proc_macro2::Ident::new_raw(name, proc_macro2::Span::call_site())
+    } else {
+        proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
     }
 }

@@ -183,7 +183,10 @@ fn object_text(def: &TypeDef, fields: &[Field], serialize: bool) -> String {
             Presence::TriState => "tristate",
         };
         let wire = proc_macro2::Literal::string(&f.wire_name);
-        out.push_str(&format!("        {}: {kind} {wire},\n", f.ident));
+        out.push_str(&format!(
+            "        {}: {kind} {wire},\n",
+            crate::naming::rust_ident(&f.ident)
+        ));
     }
     out.push_str("    }\n}\n");
     out

@@ -70,7 +70,7 @@ fn path_expr(api: &Api, op: &Operation) -> (Vec<TokenStream>, TokenStream) {
             .iter()
             .find(|p| p.location == ParamLocation::Path && p.wire_name == name)
         {
-            let local = format!("path_{}", crate::naming::unraw(&p.ident));
+            let local = format!("path_{}", &p.ident);
             fmt.push_str(&format!("{{{local}}}"));
             let local = format_ident!("{}", local);
             let v = arg_ref(api, p);
@@ -178,7 +178,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
                 .unwrap_or_default();
             arg_docs.push_str(&format!(
                 "\n- `{}` ({} `{}`){d}",
-                crate::naming::unraw(&p.ident),
+                &p.ident,
                 p.location.as_str(),
                 p.wire_name
             ));
@@ -359,7 +359,7 @@ fn params_struct(api: &Api, op: &Operation) -> TokenStream {
             quote! { #doc pub #n: Option<#t>, }
         })
         .collect();
-    let method = crate::naming::unraw(&op.method_name).to_string();
+    let method = op.method_name.clone();
     let sdoc = format!(
         " Optional parameters of `{method}` (`{} {}`). Every field defaults to not sent.",
         op.http_method, op.path
@@ -443,8 +443,7 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
     };
     let sdoc = format!(
         " Operations of the `{}` group. Get one with `client.{}()`.",
-        g.wire_name,
-        crate::naming::unraw(&g.module)
+        g.wire_name, &g.module
     );
     let tokens = quote! {
         #[doc = #sdoc]

@@ -15,7 +15,6 @@ use crate::ir::{
     Api, CursorPaging, ItemsAt, Operation, PageStrategy, Pagination, Param, ParamLocation,
     ResponseKind, TypeKind, TypeRef,
 };
-use crate::naming::unraw;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -250,7 +249,7 @@ fn cursor_field(api: &Api, item: &TypeRef, wire: &str) -> Option<proc_macro2::Id
 }
 
 fn stream_doc(op: &Operation, p: &Pagination) -> TokenStream {
-    let method = unraw(&op.method_name);
+    let method = &op.method_name;
     let size = match p.max_limit {
         Some(m) => format!(
             "`params.{}` items per page (default 100, at most {m})",

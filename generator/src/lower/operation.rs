@@ -424,7 +424,7 @@ fn check_path_params(path: &str, params: &mut Vec<Param>, pointer: &str, diags: 
             let taken: Vec<String> = params.iter().map(|p| p.ident.clone()).collect();
             let mut ns =
                 Namespace::with_reserved(&taken.iter().map(String::as_str).collect::<Vec<_>>());
-            let ident = naming::escape_ident(&ns.claim(&naming::snake(name), "_"));
+            let ident = naming::plain_ident(&ns.claim(&naming::snake(name), "_"));
             params.push(Param {
                 wire_name: name.clone(),
                 ident,

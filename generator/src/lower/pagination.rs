@@ -22,7 +22,7 @@ use crate::ir::{
     Constraints, CursorPaging, Group, ItemsAt, Operation, PageStrategy, Pagination, Param,
     ParamLocation, ResponseKind, TypeDef, TypeKind, TypeRef,
 };
-use crate::naming::{unraw, Namespace};
+use crate::naming::Namespace;
 use std::collections::BTreeMap;
 
 /// Page-size parameter.
@@ -52,13 +52,13 @@ pub fn detect(
         let mut names = Namespace::with_reserved(
             &g.operations
                 .iter()
-                .map(|&i| unraw(&ops[i].method_name))
+                .map(|&i| ops[i].method_name.as_str())
                 .collect::<Vec<_>>(),
         );
         for &i in &g.operations {
             let found = detect_one(&ops[i], types, constraints, diags);
             if let Some(mut p) = found {
-                let base = format!("{}_stream", unraw(&ops[i].method_name));
+                let base = format!("{}_stream", &ops[i].method_name);
                 p.stream_method = names.claim(&base, "_");
                 ops[i].pagination = Some(p);
             }

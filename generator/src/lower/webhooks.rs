@@ -324,10 +324,7 @@ pub fn relax(types: &mut [TypeDef], events: &[WebhookEvent]) {
 /// kebab-case; the secret is Clerk's `CLERK_WEBHOOK_SIGNING_SECRET`, else the key variable's
 /// prefix with `_WEBHOOK_SECRET`.
 pub fn names(groups: &[Group], info: &ApiInfo) -> WebhookNames {
-    let module = if groups
-        .iter()
-        .any(|g| naming::unraw(&g.module) == "webhooks")
-    {
+    let module = if groups.iter().any(|g| g.module == "webhooks") {
         "webhook_events"
     } else {
         "webhooks"
