@@ -47,6 +47,39 @@ pub struct WebhookNames {
 }
 
 impl Api {
+    /// The field a [`FieldRef`] names.
+    pub fn field(&self, r: FieldRef) -> Option<&Field> {
+        match &self.types.get(r.ty)?.kind {
+            TypeKind::Struct { fields } => fields.get(r.field),
+            _ => None,
+        }
+    }
+
+    /// The wire names the pagination of `op` refers to, if it pages.
+    pub fn paging_names<'a>(&'a self, op: &'a Operation) -> Option<PagingNames<'a>> {
+        let p = op.pagination.as_ref()?;
+        let wire = |i: ParamIdx| op.params.get(i).map_or("", |q| q.wire_name.as_str());
+        let cursor = p.cursor();
+        Some(PagingNames {
+            limit: wire(p.limit),
+            offset: p.offset().map(wire),
+            after: cursor.map(|c| wire(c.after)),
+            before: cursor.and_then(|c| c.before).map(wire),
+            cursor_field: cursor.map(|c| self.field_name(c.field)),
+            items: match p.items {
+                ItemsAt::Root => None,
+                ItemsAt::Envelope { items, .. } => Some(self.field_name(items)),
+            },
+            total: p.total().map(|t| self.field_name(t)),
+        })
+    }
+
+    /// The wire name of the field a [`FieldRef`] names (empty when it names none, which
+    /// lowering never produces).
+    pub fn field_name(&self, r: FieldRef) -> &str {
+        self.field(r).map_or("", |f| f.wire_name.as_str())
+    }
+
     /// The type behind any aliases (`Nullable` wrappers are kept).
     pub fn resolve_alias<'a>(&'a self, t: &'a TypeRef) -> &'a TypeRef {
         let mut cur = t;
@@ -420,24 +453,57 @@ pub struct Operation {
 /// `<method>_stream` pages with [`Pagination::strategy`]; an operation that accepts both an
 /// offset and a cursor (Clerk's `GetUserList`) streams by offset and records the cursor in
 /// [`Pagination::alt_cursor`], which the stream switches to when the caller sets it.
+///
+/// Parameters and fields are referred to by index, never by name: lowering found them, so
+/// the client's stream and every document that advertises it use the same ones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pagination {
     /// What the generated stream pages with.
     pub strategy: PageStrategy,
     /// A cursor the operation also accepts when the strategy is [`PageStrategy::Offset`].
     pub alt_cursor: Option<CursorPaging>,
-    /// Query parameter (wire name) with the page size.
-    pub limit_param: String,
+    /// The optional query parameter with the page size.
+    pub limit: ParamIdx,
     /// Largest page size the spec allows (the limit parameter's `maximum`), if declared.
     pub max_limit: Option<u64>,
     /// Where the items are in a page.
     pub items: ItemsAt,
     /// Type of one item.
     pub item_type: TypeRef,
-    /// Integer property (wire name) of the envelope with the total number of items, if any.
-    pub total_field: Option<String>,
     /// Name of the generated stream method (`list_stream`), unique in the group.
     pub stream_method: String,
+}
+
+/// The wire names of the parameters and fields a [`Pagination`] refers to
+/// ([`Api::paging_names`]), as the documents show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagingNames<'a> {
+    /// Page-size parameter (`limit`).
+    pub limit: &'a str,
+    /// Offset parameter, when the stream pages by offset.
+    pub offset: Option<&'a str>,
+    /// Cursor parameter that starts a page after an item (`starting_after`), if any.
+    pub after: Option<&'a str>,
+    /// Cursor parameter that ends a page before an item (`ending_before`), if any.
+    pub before: Option<&'a str>,
+    /// Item property whose value is the cursor (`id`), with a cursor.
+    pub cursor_field: Option<&'a str>,
+    /// Envelope property with the items; `None` when the response is the array.
+    pub items: Option<&'a str>,
+    /// Envelope property with the total number of items, if any.
+    pub total: Option<&'a str>,
+}
+
+/// Index of a parameter in [`Operation::params`].
+pub type ParamIdx = usize;
+
+/// A field of a struct in the type arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FieldRef {
+    /// The struct ([`TypeKind::Struct`]).
+    pub ty: TypeId,
+    /// Index into its fields.
+    pub field: usize,
 }
 
 /// How the generated stream advances from page to page.
@@ -447,8 +513,8 @@ pub enum PageStrategy {
     /// `offset` grows by the number of items received; the end is an empty page, a page
     /// shorter than the limit, or `offset >= total`.
     Offset {
-        /// Query parameter (wire name) with the offset.
-        offset_param: String,
+        /// The optional query parameter with the offset.
+        offset: ParamIdx,
     },
     /// The cursor of the next page is the last item's [`CursorPaging::field`]; the end is an
     /// empty page, a page shorter than the limit, or `total` items received.
@@ -458,22 +524,31 @@ pub enum PageStrategy {
 /// A cursor parameter and the item property that feeds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CursorPaging {
-    /// Query parameter (wire name) that starts a page after an item (`starting_after`).
-    pub after_param: String,
-    /// Query parameter (wire name) that ends a page before an item (`ending_before`), if any.
-    pub before_param: Option<String>,
-    /// Item property (wire name) whose value is the cursor (`id`).
-    pub field: String,
+    /// The optional query parameter that starts a page after an item (`starting_after`).
+    pub after: ParamIdx,
+    /// The optional query parameter that ends a page before an item (`ending_before`), if any.
+    pub before: Option<ParamIdx>,
+    /// The item's field whose value is the cursor (`id`); the item type is this struct, not
+    /// nullable.
+    pub field: FieldRef,
 }
 
 /// Where the items of a page are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "field", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemsAt {
     /// The response is the array of items.
     Root,
-    /// The items are this array property (wire name) of the response object.
-    Field(String),
+    /// The response is an envelope object (a struct, perhaps `null`) with the items in an
+    /// array field.
+    Envelope {
+        /// The array field with the items.
+        items: FieldRef,
+        /// The integer field with the total number of items, if any (same struct).
+        total: Option<FieldRef>,
+        /// The response may be `null` (one `Option` around the envelope).
+        nullable: bool,
+    },
 }
 
 impl Pagination {
@@ -483,6 +558,63 @@ impl Pagination {
             PageStrategy::Cursor(c) => Some(c),
             PageStrategy::Offset { .. } => self.alt_cursor.as_ref(),
         }
+    }
+
+    /// The offset parameter, when the stream pages by offset.
+    pub fn offset(&self) -> Option<ParamIdx> {
+        match self.strategy {
+            PageStrategy::Offset { offset } => Some(offset),
+            PageStrategy::Cursor(_) => None,
+        }
+    }
+
+    /// The field with the total number of items, if any.
+    pub fn total(&self) -> Option<FieldRef> {
+        match self.items {
+            ItemsAt::Envelope { total, .. } => total,
+            ItemsAt::Root => None,
+        }
+    }
+
+    /// Check that every parameter and field this refers to exists and has the shape the
+    /// stream needs: optional query parameters of `op` (which has a parameters struct), fields
+    /// of structs. Lowering only builds paginations that pass; the emitter checks again so
+    /// that a broken one is an error, never a silently missing stream.
+    pub fn check(&self, op: &Operation, api: &Api) -> Result<(), String> {
+        let fail = |what: String| Err(format!("the pagination of `{}` {what}", op.operation_id));
+        if op.params_type.is_none() {
+            return fail("needs optional parameters, and the operation has none".into());
+        }
+        let mut params = vec![self.limit];
+        params.extend(self.offset());
+        for c in self.cursor().into_iter().chain(self.alt_cursor.as_ref()) {
+            params.push(c.after);
+            params.extend(c.before);
+        }
+        for i in params {
+            match op.params.get(i) {
+                Some(p) if p.location == ParamLocation::Query && !p.required => {}
+                _ => {
+                    return fail(format!(
+                        "refers to parameter #{i}, which is not an optional query parameter"
+                    ))
+                }
+            }
+        }
+        let mut fields: Vec<FieldRef> = self.cursor().map(|c| c.field).into_iter().collect();
+        if let ItemsAt::Envelope { items, total, .. } = self.items {
+            fields.push(items);
+            fields.extend(total);
+        }
+        for r in fields {
+            if api.field(r).is_none() {
+                return fail(format!(
+                    "refers to field #{} of type #{}, which does not exist",
+                    r.field, r.ty
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

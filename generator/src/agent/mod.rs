@@ -212,18 +212,21 @@ impl<'a> Model<'a> {
             ResponseKind::Json(t) => {
                 let label = skill::type_label(api, t);
                 match &op.pagination {
-                    Some(p) => match &p.items {
+                    Some(p) => match p.items {
                         ItemsAt::Root => format!(
                             "a bare array of {} (no total count)",
                             skill::type_label(api, &p.item_type)
                         ),
-                        ItemsAt::Field(f) => match &p.total_field {
+                        ItemsAt::Envelope { items, total, .. } => match total {
                             Some(total) => format!(
-                                "`{label}`: `{f}` holds one page of {}, `{total}` the total",
-                                skill::type_label(api, &p.item_type)
+                                "`{label}`: `{}` holds one page of {}, `{}` the total",
+                                api.field_name(items),
+                                skill::type_label(api, &p.item_type),
+                                api.field_name(total)
                             ),
                             None => format!(
-                                "`{label}`: `{f}` holds one page of {}",
+                                "`{label}`: `{}` holds one page of {}",
+                                api.field_name(items),
                                 skill::type_label(api, &p.item_type)
                             ),
                         },
@@ -234,48 +237,50 @@ impl<'a> Model<'a> {
         }
     }
 
-    fn pagination(op: &Operation) -> Option<PaginationSection> {
+    fn pagination(api: &Api, op: &Operation) -> Option<PaginationSection> {
         let p = op.pagination.as_ref()?;
-        let (strategy, offset_param) = match &p.strategy {
-            PageStrategy::Offset { offset_param } => ("offset", Some(offset_param.clone())),
-            PageStrategy::Cursor(_) => ("cursor", None),
+        let names = api.paging_names(op)?;
+        let strategy = match &p.strategy {
+            PageStrategy::Offset { .. } => "offset",
+            PageStrategy::Cursor(_) => "cursor",
         };
-        let cursor = p.cursor();
+        let own = |s: Option<&str>| s.map(str::to_string);
         Some(PaginationSection {
             strategy: strategy.to_string(),
-            limit_param: p.limit_param.clone(),
+            limit_param: names.limit.to_string(),
             max_limit: p.max_limit,
-            offset_param,
-            cursor_param: cursor.map(|c| c.after_param.clone()),
-            cursor_field: cursor.map(|c| c.field.clone()),
-            items_field: match &p.items {
-                ItemsAt::Root => None,
-                ItemsAt::Field(f) => Some(f.clone()),
-            },
-            total_field: p.total_field.clone(),
+            offset_param: own(names.offset),
+            cursor_param: own(names.after),
+            cursor_field: own(names.cursor_field),
+            items_field: own(names.items),
+            total_field: own(names.total),
         })
     }
 
     /// Paging in words.
-    pub fn paging_text(op: &Operation) -> Option<String> {
+    pub fn paging_text(api: &Api, op: &Operation) -> Option<String> {
         let p = op.pagination.as_ref()?;
+        let wire = |i: usize| op.params[i].wire_name.as_str();
+        let limit = wire(p.limit);
         let max = p
             .max_limit
             .map(|m| format!(" (at most {m})"))
             .unwrap_or_default();
         let mut s = match &p.strategy {
-            PageStrategy::Offset { offset_param } => {
-                format!("Pages with `{}`{max} and `{offset_param}`", p.limit_param)
+            PageStrategy::Offset { offset } => {
+                format!("Pages with `{limit}`{max} and `{}`", wire(*offset))
             }
             PageStrategy::Cursor(c) => format!(
-                "Pages with `{}`{max} and `{}` (the `{}` of the last item seen)",
-                p.limit_param, c.after_param, c.field
+                "Pages with `{limit}`{max} and `{}` (the `{}` of the last item seen)",
+                wire(c.after),
+                api.field_name(c.field)
             ),
         };
         if let (PageStrategy::Offset { .. }, Some(c)) = (&p.strategy, &p.alt_cursor) {
             s.push_str(&format!(
                 ", or with `{}` (the `{}` of the last item seen)",
-                c.after_param, c.field
+                wire(c.after),
+                api.field_name(c.field)
             ));
         }
         s.push('.');
@@ -294,7 +299,7 @@ impl<'a> Model<'a> {
             }
         }
         parts.push(format!("Returns {}.", self.returns(op)));
-        if let Some(p) = Self::paging_text(op) {
+        if let Some(p) = Self::paging_text(self.api, op) {
             parts.push(p);
         }
         match op.safety.class {
@@ -424,7 +429,7 @@ impl<'a> Model<'a> {
                 }),
                 confirm: self.confirm(op).to_string(),
             },
-            pagination: Self::pagination(op),
+            pagination: Self::pagination(self.api, op),
             errors: op.error_statuses.clone(),
             examples: vec![Example {
                 title: "Required inputs only".to_string(),

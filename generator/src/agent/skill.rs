@@ -619,7 +619,7 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         status: op.response.status,
         output_fields,
         more_output_fields,
-        paging: Model::paging_text(op),
+        paging: Model::paging_text(api, op),
         errors: op
             .error_statuses
             .iter()

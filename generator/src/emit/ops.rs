@@ -201,7 +201,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     quote! { #docs #(#[doc = #rest_lines])* }
 }
 
-fn method_item(api: &Api, op: &Operation) -> TokenStream {
+fn method_item(api: &Api, op: &Operation) -> Result<TokenStream, String> {
     let name = ident(&op.method_name);
     let mut args: Vec<TokenStream> = Vec::new();
     let mut pushes: Vec<TokenStream> = Vec::new();
@@ -274,7 +274,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
     let auth = op.auth;
     let idempotent = op.safety.idempotent;
     let doc = op_doc(api, op);
-    let stream = super::pagination::stream_item(api, op);
+    let stream = super::pagination::stream_item(api, op)?;
     let deprecated = if op.deprecated {
         quote! { #[deprecated(note = "deprecated by the API")] }
     } else {
@@ -295,7 +295,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
     } else {
         quote! { let headers = Vec::new(); }
     };
-    quote! {
+    Ok(quote! {
         #doc
         #deprecated
         pub async fn #name(&self #(, #args)*) -> Result<crate::runtime::Response<#ret>, crate::runtime::Error> {
@@ -316,7 +316,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
             self.client.#send(request).await
         }
         #stream
-    }
+    })
 }
 
 /// An optional body is an `Option` only when an empty body cannot stand for "nothing"
@@ -388,18 +388,18 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         .iter()
         .filter(|o| o.safety.read_only_safe())
         .map(|o| method_item(api, o))
-        .collect();
+        .collect::<Result<_, _>>()?;
     // Reads that return credentials are not in the read-only view (nor behind `write`).
     let secrets: Vec<TokenStream> = ops
         .iter()
         .filter(|o| o.safety.class == SafetyClass::Read && o.safety.credential.is_some())
         .map(|o| method_item(api, o))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let writes: Vec<TokenStream> = ops
         .iter()
         .filter(|o| o.safety.class != SafetyClass::Read)
         .map(|o| method_item(api, o))
-        .collect();
+        .collect::<Result<_, _>>()?;
     // Parameter structs of write operations exist only with the `write` feature, like their
     // methods.
     let write_cfg = super::features::attr(Some(&super::features::feature(super::features::WRITE)));
