@@ -650,7 +650,8 @@ pub fn generate_timed(
     Ok((files, diagnostics))
 }
 
-/// Both skills (one pass shares the template values with the other).
+/// Both skills (one pass shares the template values with the other), each with the webhooks
+/// reference when the API sends webhooks.
 fn skills(
     model: &Model<'_>,
     templates: &skill::Templates,
@@ -659,6 +660,17 @@ fn skills(
     let mut views = skill::Views::default();
     for read_only in [false, true] {
         files.extend(skill::render(model, templates, read_only, &mut views)?);
+        let name = if read_only {
+            skill::readonly_name(&model.skill_name)
+        } else {
+            model.skill_name.clone()
+        };
+        if let Some(text) = webhooks::reference(model, templates, &name)? {
+            files.insert(
+                format!("skills/{name}/references/{}", webhooks::REFERENCE_FILE),
+                text,
+            );
+        }
     }
     Ok(files)
 }

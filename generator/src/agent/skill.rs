@@ -982,12 +982,6 @@ pub fn render(
         webhook_events: api.webhooks.len(),
         webhook_secret_env: api.webhook_names.secret_env.clone(),
     };
-    if let Some(text) = super::webhooks::reference(model, templates, &name)? {
-        files.insert(
-            format!("{root}/references/{}", super::webhooks::REFERENCE_FILE),
-            text,
-        );
-    }
     files.insert(
         format!("{root}/SKILL.md"),
         templates.render("skill.md.j2", &view)?,

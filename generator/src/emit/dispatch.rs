@@ -1,7 +1,7 @@
 //! `src/operations.rs`: every operation as data (`OPERATIONS`) and `Client::call`, which
 //! calls an operation chosen by name with JSON input, through its typed method.
 
-use super::ops::{needs_option, param_type};
+use super::types::{needs_option, param_type};
 use super::{format_file, ident, rust_type, Place};
 use crate::ir::{Api, BodyEncoding, Operation, SafetyClass, TypeRef};
 use proc_macro2::TokenStream;

@@ -8,7 +8,7 @@
 //! nothing reaches are compiled with `full` only. A type that the read operations
 //! of every group reach carries no `cfg` at all.
 
-use super::ops::param_type;
+use super::types::param_type;
 use crate::ir::{Api, Operation, ResponseKind, SafetyClass, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use std::collections::BTreeSet;

@@ -8,6 +8,7 @@ mod models;
 mod ops;
 mod pagination;
 mod runtime_files;
+mod types;
 mod webhooks;
 
 use crate::ir::{Api, TypeRef};

@@ -8,7 +8,7 @@
 //!
 //! `PageStream` and the helpers it uses are in the runtime (`generator/runtime/pagination.rs`).
 
-use super::ops::{arg_type, param_type};
+use super::types::{arg_type, param_type};
 use super::{ident, rust_type, Place};
 use crate::ir::{
     Api, CursorPaging, FieldRef, ItemsAt, Operation, PageStrategy, Pagination, Param, TypeRef,
