@@ -4,7 +4,7 @@
 //! renderers read only this.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Index of a type in [`Api::types`].
 pub type TypeId = usize;
@@ -829,7 +829,64 @@ pub enum TypeRef {
     Tuple(Vec<TypeRef>),
 }
 
+/// Every named type that `roots` mention and every named type those reach through fields,
+/// variants and alias targets: the one walk of the type graph that lowering, the feature
+/// gates, the skills and the diff share.
+pub fn reachable<'a>(
+    types: &[TypeDef],
+    roots: impl IntoIterator<Item = &'a TypeRef>,
+) -> BTreeSet<TypeId> {
+    let mut stack = Vec::new();
+    for r in roots {
+        r.named_ids(&mut stack);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if seen.insert(id) {
+            for r in types[id].refs() {
+                r.named_ids(&mut stack);
+            }
+        }
+    }
+    seen
+}
+
+impl Operation {
+    /// The types an operation mentions: its parameters', its body's and its JSON response's.
+    pub fn type_roots(&self) -> Vec<&TypeRef> {
+        let mut roots: Vec<&TypeRef> = self.params.iter().map(|p| &p.ty).collect();
+        roots.extend(self.body.as_ref().map(|b| &b.ty));
+        if let ResponseKind::Json(t) = &self.response.kind {
+            roots.push(t);
+        }
+        roots
+    }
+}
+
+impl TypeDef {
+    /// The type references inside this type: its fields', its variants' or its alias target.
+    pub fn refs(&self) -> Vec<&TypeRef> {
+        match &self.kind {
+            TypeKind::Struct { fields } => fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias { target } => vec![target],
+            TypeKind::Enum { .. } | TypeKind::Pending => Vec::new(),
+        }
+    }
+}
+
 impl TypeRef {
+    /// Push the named types this reference mentions, through arrays, maps, `Nullable` and
+    /// tuples (not through other named types).
+    pub fn named_ids(&self, out: &mut Vec<TypeId>) {
+        match self {
+            TypeRef::Named(id) => out.push(*id),
+            TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => i.named_ids(out),
+            TypeRef::Tuple(items) => items.iter().for_each(|i| i.named_ids(out)),
+            _ => {}
+        }
+    }
+
     /// The type without a top-level `Nullable`.
     pub fn non_null(&self) -> &TypeRef {
         match self {
@@ -972,4 +1029,70 @@ pub enum JsonKind {
     Boolean,
     /// Anything.
     Any,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(name: &str, kind: TypeKind) -> TypeDef {
+        TypeDef {
+            name: name.to_string(),
+            wire_name: None,
+            description: None,
+            kind,
+            usage: Usage::default(),
+            pointer: String::new(),
+        }
+    }
+
+    #[test]
+    fn reachable_follows_fields_variants_aliases_and_wrappers_once() {
+        let field = |ty: TypeRef| Field {
+            wire_name: "f".into(),
+            ident: "f".into(),
+            ty,
+            required: true,
+            description: None,
+            deprecated: false,
+            read_only: false,
+            boxed: false,
+            pointer: String::new(),
+        };
+        let named = |id| Box::new(TypeRef::Named(id));
+        let types = vec![
+            // 0 -> 1 through Nullable(Array(..)), and back to itself.
+            def(
+                "A",
+                TypeKind::Struct {
+                    fields: vec![
+                        field(TypeRef::Nullable(Box::new(TypeRef::Array(named(1))))),
+                        field(TypeRef::Named(0)),
+                    ],
+                },
+            ),
+            // 1 -> 2 through a tuple.
+            def(
+                "B",
+                TypeKind::Alias {
+                    target: TypeRef::Tuple(vec![TypeRef::String, TypeRef::Map(named(2))]),
+                },
+            ),
+            def("C", TypeKind::Enum { values: Vec::new() }),
+            // Reached by nothing.
+            def(
+                "D",
+                TypeKind::Alias {
+                    target: TypeRef::Named(0),
+                },
+            ),
+        ];
+        let root = TypeRef::Named(0);
+        assert_eq!(reachable(&types, [&root]), BTreeSet::from([0, 1, 2]));
+        assert_eq!(reachable(&types, [&TypeRef::String]), BTreeSet::new());
+        assert_eq!(
+            reachable(&types, [&TypeRef::Named(3)]),
+            BTreeSet::from([0, 1, 2, 3])
+        );
+    }
 }

@@ -8,7 +8,7 @@ use super::Model;
 use crate::ir::{Api, SafetyClass, TypeId, TypeKind, TypeRef};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Built-in templates: file name -> source.
@@ -494,45 +494,12 @@ pub(super) fn fields_of(
     (views, more)
 }
 
-fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
-    match t {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
-        TypeRef::Tuple(items) => items.iter().for_each(|i| named_in(i, out)),
-        _ => {}
-    }
-}
-
 /// Named types reachable from the given operations, in arena order.
 pub(super) fn reachable_types(api: &Api, ops: &[usize]) -> Vec<TypeId> {
-    let mut stack = Vec::new();
-    for &i in ops {
-        let op = &api.operations[i];
-        for p in &op.params {
-            named_in(&p.ty, &mut stack);
-        }
-        if let Some(b) = &op.body {
-            named_in(&b.ty, &mut stack);
-        }
-        if let crate::ir::ResponseKind::Json(t) = &op.response.kind {
-            named_in(t, &mut stack);
-        }
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
-        match &api.types[id].kind {
-            TypeKind::Struct { fields } => fields.iter().for_each(|f| named_in(&f.ty, &mut stack)),
-            TypeKind::Union { variants, .. } => {
-                variants.iter().for_each(|v| named_in(&v.ty, &mut stack))
-            }
-            TypeKind::Alias { target } => named_in(target, &mut stack),
-            _ => {}
-        }
-    }
-    seen.into_iter().collect()
+    let roots = ops.iter().flat_map(|&i| api.operations[i].type_roots());
+    crate::ir::reachable(&api.types, roots)
+        .into_iter()
+        .collect()
 }
 
 fn op_view(model: &Model<'_>, i: usize) -> OpView {

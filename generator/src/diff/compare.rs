@@ -193,36 +193,9 @@ fn reach(
         let l = label(op);
         let (method, path) = l.split_once(' ').unwrap_or(("", &l));
         let key = (path.to_string(), method.to_string());
-        let mut stack: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
-        if let Some(b) = &op.body {
-            stack.push(&b.ty);
-        }
-        if let ResponseKind::Json(t) = &op.response.kind {
-            stack.push(t);
-        }
-        let mut seen = BTreeSet::new();
-        while let Some(t) = stack.pop() {
-            match t {
-                TypeRef::Named(id) => {
-                    if !seen.insert(*id) {
-                        continue;
-                    }
-                    let def = &api.types[*id];
-                    if let Some(w) = &def.wire_name {
-                        out.entry(w.as_str()).or_default().insert(key.clone());
-                    }
-                    match &def.kind {
-                        TypeKind::Struct { fields } => stack.extend(fields.iter().map(|f| &f.ty)),
-                        TypeKind::Union { variants, .. } => {
-                            stack.extend(variants.iter().map(|v| &v.ty))
-                        }
-                        TypeKind::Alias { target } => stack.push(target),
-                        TypeKind::Enum { .. } | TypeKind::Pending => {}
-                    }
-                }
-                TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => stack.push(i),
-                TypeRef::Tuple(items) => stack.extend(items.iter()),
-                _ => {}
+        for id in crate::ir::reachable(&api.types, op.type_roots()) {
+            if let Some(w) = &api.types[id].wire_name {
+                out.entry(w.as_str()).or_default().insert(key.clone());
             }
         }
     }

@@ -216,60 +216,33 @@ fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
     })
 }
 
-fn named_in(t: &TypeRef, out: &mut Vec<usize>) {
-    match t {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
-        TypeRef::Tuple(items) => items.iter().for_each(|i| named_in(i, out)),
-        _ => {}
-    }
-}
-
-fn children(def: &TypeDef) -> Vec<usize> {
-    let mut out = Vec::new();
-    match &def.kind {
-        TypeKind::Struct { fields } => fields.iter().for_each(|f| named_in(&f.ty, &mut out)),
-        TypeKind::Union { variants, .. } => variants.iter().for_each(|v| named_in(&v.ty, &mut out)),
-        TypeKind::Alias { target } => named_in(target, &mut out),
-        TypeKind::Enum { .. } | TypeKind::Pending => {}
-    }
-    out
-}
-
 fn mark_usage(types: &mut [TypeDef], ops: &[crate::ir::Operation]) {
-    let mut req = Vec::new();
-    let mut resp = Vec::new();
-    for op in ops {
-        if let Some(b) = &op.body {
-            named_in(&b.ty, &mut req);
-            if b.encoding == crate::ir::BodyEncoding::Multipart {
-                let mut direct = Vec::new();
-                named_in(&b.ty, &mut direct);
-                for id in direct {
-                    types[id].usage.multipart = true;
-                }
-            }
-        }
-        for p in &op.params {
-            named_in(&p.ty, &mut req);
-        }
-        if let crate::ir::ResponseKind::Json(t) = &op.response.kind {
-            named_in(t, &mut resp);
+    let mut multipart = Vec::new();
+    for b in ops.iter().filter_map(|o| o.body.as_ref()) {
+        if b.encoding == crate::ir::BodyEncoding::Multipart {
+            b.ty.named_ids(&mut multipart);
         }
     }
-    let mut seen = BTreeSet::new();
-    while let Some(id) = req.pop() {
-        if seen.insert(id) {
-            types[id].usage.request = true;
-            req.extend(children(&types[id]));
-        }
+    let requests = ops.iter().flat_map(|o| {
+        o.params
+            .iter()
+            .map(|p| &p.ty)
+            .chain(o.body.as_ref().map(|b| &b.ty))
+    });
+    let request = crate::ir::reachable(types, requests);
+    let responses = ops.iter().filter_map(|o| match &o.response.kind {
+        crate::ir::ResponseKind::Json(t) => Some(t),
+        _ => None,
+    });
+    let response = crate::ir::reachable(types, responses);
+    for id in multipart {
+        types[id].usage.multipart = true;
     }
-    seen.clear();
-    while let Some(id) = resp.pop() {
-        if seen.insert(id) {
-            types[id].usage.response = true;
-            resp.extend(children(&types[id]));
-        }
+    for id in request {
+        types[id].usage.request = true;
+    }
+    for id in response {
+        types[id].usage.response = true;
     }
 }
 

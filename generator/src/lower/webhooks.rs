@@ -15,7 +15,6 @@ use crate::ir::{Api, ApiInfo, Group, TypeDef, TypeKind, TypeRef, WebhookEvent, W
 use crate::naming::{self, Namespace};
 use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// An event read from the spec, with its payload schema owned (it comes from an extension).
 pub struct RawEvent {
@@ -293,15 +292,8 @@ pub fn lower<'a>(
 /// optional, so that payloads that break their schema's `required` still decode. Marks those
 /// types as decoded from responses.
 pub fn relax(types: &mut [TypeDef], events: &[WebhookEvent]) {
-    let mut stack = Vec::new();
-    for e in events {
-        super::named_in(&e.payload, &mut stack);
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
+    let seen = crate::ir::reachable(types, events.iter().map(|e| &e.payload));
+    for id in seen {
         let def = &mut types[id];
         let shared = def.usage.request || def.usage.response;
         if !shared {
@@ -311,10 +303,7 @@ pub fn relax(types: &mut [TypeDef], events: &[WebhookEvent]) {
                 }
             }
         }
-        stack.extend(super::children(&types[id]));
-    }
-    for id in seen {
-        types[id].usage.response = true;
+        def.usage.response = true;
     }
 }
 
