@@ -1,6 +1,6 @@
 //! The intermediate representation: plain, serializable data with every name decided.
 //!
-//! Lowering (`crate::lower`) is the only code that sees OpenAPI types; emitters and document
+//! Lowering (the `lower` module) is the only code that sees OpenAPI types; emitters and document
 //! renderers read only this.
 
 use serde::Serialize;
