@@ -105,7 +105,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         max_interval_ms: r.max_interval_ms,
         exponent: r.exponent,
         max_elapsed_ms: r.max_elapsed_ms,
-        max_attempts: 4,
+        max_attempts: r.max_attempts,
         retry_5xx: r.retry_5xx,
         retry_connection_errors: r.retry_connection_errors,
     });

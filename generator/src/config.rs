@@ -21,7 +21,7 @@ pub struct SafetyOverride {
     #[serde(default)]
     pub reason: Option<String>,
     /// The operation returns a secret or credential: what it returns, in words. Withheld
-    /// from connections without `allow_secrets` (see [`crate::lower::credentials`]).
+    /// from connections without `allow_secrets` (see `lower::credentials`).
     #[serde(default)]
     pub credential: Option<String>,
     /// The response fields that the credential heuristic flags are not credentials: why
@@ -53,7 +53,7 @@ pub struct Config {
     /// Emit the agent documents (`agent/`).
     pub emit_agent: bool,
     /// Templates that replace the built-in ones of the same name (file name -> source;
-    /// `--templates DIR` reads them with [`crate::agent::skill::Templates::read_dir`]).
+    /// `--templates DIR` reads them with `agent::skill::Templates::read_dir`).
     pub templates: BTreeMap<String, String>,
     /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas, workflows).
     /// `None`: the file shipped for the spec, if any (`spec/clerk-bapi.workflows.yaml`).

@@ -1,10 +1,10 @@
 //! The intermediate representation: plain, serializable data with every name decided.
 //!
-//! Lowering (`crate::lower`) is the only code that sees OpenAPI types; emitters and document
+//! Lowering (the `lower` module) is the only code that sees OpenAPI types; emitters and document
 //! renderers read only this.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Index of a type in [`Api::types`].
 pub type TypeId = usize;
@@ -16,6 +16,8 @@ pub struct Api {
     pub info: ApiInfo,
     /// Operation groups (Rust modules), in first-appearance order.
     pub groups: Vec<Group>,
+    /// Sections of the skills (tags), in order of first appearance in [`Api::operations`].
+    pub sections: Vec<Section>,
     /// Every operation, in spec order (path order, then method order).
     pub operations: Vec<Operation>,
     /// The type arena.
@@ -27,6 +29,94 @@ pub struct Api {
     /// Webhook events the API sends (`x-webhooks`), in spec order; empty for most APIs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<WebhookEvent>,
+    /// Names of the webhook events' module, feature and secret (decided even when the API
+    /// sends no webhooks, so that nothing downstream derives them).
+    pub webhook_names: WebhookNames,
+}
+
+/// The names the client and the documents give to the webhook events of an API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookNames {
+    /// Module of the generated crate with the events (`webhooks`, or `webhook_events` when an
+    /// operations group already has the name `webhooks`).
+    pub module: String,
+    /// Cargo feature that compiles the module (the module name in kebab-case).
+    pub feature: String,
+    /// Environment variable that holds the webhook signing secret.
+    pub secret_env: String,
+}
+
+impl Api {
+    /// The field a [`FieldRef`] names.
+    pub fn field(&self, r: FieldRef) -> Option<&Field> {
+        match &self.types.get(r.ty)?.kind {
+            TypeKind::Struct { fields } => fields.get(r.field),
+            _ => None,
+        }
+    }
+
+    /// The wire names the pagination of `op` refers to, if it pages.
+    pub fn paging_names<'a>(&'a self, op: &'a Operation) -> Option<PagingNames<'a>> {
+        let p = op.pagination.as_ref()?;
+        let wire = |i: ParamIdx| op.params.get(i).map_or("", |q| q.wire_name.as_str());
+        let cursor = p.cursor();
+        Some(PagingNames {
+            limit: wire(p.limit),
+            offset: p.offset().map(wire),
+            after: cursor.map(|c| wire(c.after)),
+            before: cursor.and_then(|c| c.before).map(wire),
+            cursor_field: cursor.map(|c| self.field_name(c.field)),
+            items: match p.items {
+                ItemsAt::Root => None,
+                ItemsAt::Envelope { items, .. } => Some(self.field_name(items)),
+            },
+            total: p.total().map(|t| self.field_name(t)),
+        })
+    }
+
+    /// The wire name of the field a [`FieldRef`] names (empty when it names none, which
+    /// lowering never produces).
+    pub fn field_name(&self, r: FieldRef) -> &str {
+        self.field(r).map_or("", |f| f.wire_name.as_str())
+    }
+
+    /// The type behind any aliases (`Nullable` wrappers are kept).
+    pub fn resolve_alias<'a>(&'a self, t: &'a TypeRef) -> &'a TypeRef {
+        let mut cur = t;
+        // Bounded: alias cycles are reported by lowering.
+        for _ in 0..64 {
+            match cur {
+                TypeRef::Named(id) => match &self.types[*id].kind {
+                    TypeKind::Alias { target } => cur = target,
+                    _ => return cur,
+                },
+                _ => return cur,
+            }
+        }
+        cur
+    }
+}
+
+/// The type behind aliases and `Nullable` wrappers, and how many `Nullable` layers were
+/// crossed (each is one `Option` in the generated Rust type).
+pub fn peel<'a>(types: &'a [TypeDef], t: &'a TypeRef) -> (&'a TypeRef, usize) {
+    let mut cur = t;
+    let mut nullable = 0;
+    // Bounded: alias cycles are reported by lowering.
+    for _ in 0..64 {
+        match cur {
+            TypeRef::Nullable(inner) => {
+                nullable += 1;
+                cur = inner;
+            }
+            TypeRef::Named(id) => match &types[*id].kind {
+                TypeKind::Alias { target } => cur = target,
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    (cur, nullable)
 }
 
 /// One webhook event the API sends to its users (from `x-webhooks`).
@@ -181,6 +271,8 @@ pub struct RetryInfo {
     pub exponent: f64,
     /// Give up after this long.
     pub max_elapsed_ms: u64,
+    /// Total number of attempts, the first one included.
+    pub max_attempts: u32,
     /// Retry on 5XX.
     pub retry_5xx: bool,
     /// Retry on connection errors.
@@ -203,6 +295,23 @@ pub struct Group {
     pub description: Option<String>,
     /// Indices into [`Api::operations`].
     pub operations: Vec<usize>,
+    /// Title in documents: the first tag most of its operations carry (`API Keys`), else a
+    /// title made from the wire name.
+    pub title: String,
+    /// The section (index into [`Api::sections`]) whose reference file describes the group:
+    /// the one of its title.
+    pub section: usize,
+}
+
+/// A section of the skills: a tag (or the title of a group whose operations have none) and
+/// its reference file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// The tag, whitespace normalized (`Redirect URLs`).
+    pub title: String,
+    /// Its reference file under a skill's `references/`, without `.md` (`redirect-urls`),
+    /// unique in the API.
+    pub file: String,
 }
 
 /// Safety class of an operation, shared by the client and every agent document. Ordered
@@ -290,14 +399,18 @@ impl CredentialSource {
 pub struct Operation {
     /// `operationId` (synthesized from method and path when missing).
     pub operation_id: String,
+    /// The name every agent document calls the operation by (`users_list`): the group's
+    /// module and the method, snake_case, at most [`crate::naming::MAX_TOOL_NAME`]
+    /// characters, unique in the API.
+    pub tool_name: String,
     /// Index into [`Api::groups`].
     pub group: usize,
     /// Rust method name within the group (`list`).
     pub method_name: String,
     /// Name of the optional-parameters struct, when the operation has optional parameters.
     pub params_type: Option<String>,
-    /// HTTP method, upper case.
-    pub http_method: String,
+    /// HTTP method.
+    pub http_method: HttpMethod,
     /// Path template relative to the server URL (`/users/{user_id}`).
     pub path: String,
     /// `summary`.
@@ -308,6 +421,9 @@ pub struct Operation {
     pub deprecated: bool,
     /// Tags, in spec order.
     pub tags: Vec<String>,
+    /// The sections (indices into [`Api::sections`]) the skills file the operation under:
+    /// its first distinct tags, else its group's title. The first is where the index lists it.
+    pub sections: Vec<usize>,
     /// Parameters in spec order.
     pub params: Vec<Param>,
     /// Request body.
@@ -341,24 +457,57 @@ pub struct Operation {
 /// `<method>_stream` pages with [`Pagination::strategy`]; an operation that accepts both an
 /// offset and a cursor (Clerk's `GetUserList`) streams by offset and records the cursor in
 /// [`Pagination::alt_cursor`], which the stream switches to when the caller sets it.
+///
+/// Parameters and fields are referred to by index, never by name: lowering found them, so
+/// the client's stream and every document that advertises it use the same ones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pagination {
     /// What the generated stream pages with.
     pub strategy: PageStrategy,
     /// A cursor the operation also accepts when the strategy is [`PageStrategy::Offset`].
     pub alt_cursor: Option<CursorPaging>,
-    /// Query parameter (wire name) with the page size.
-    pub limit_param: String,
+    /// The optional query parameter with the page size.
+    pub limit: ParamIdx,
     /// Largest page size the spec allows (the limit parameter's `maximum`), if declared.
     pub max_limit: Option<u64>,
     /// Where the items are in a page.
     pub items: ItemsAt,
     /// Type of one item.
     pub item_type: TypeRef,
-    /// Integer property (wire name) of the envelope with the total number of items, if any.
-    pub total_field: Option<String>,
     /// Name of the generated stream method (`list_stream`), unique in the group.
     pub stream_method: String,
+}
+
+/// The wire names of the parameters and fields a [`Pagination`] refers to
+/// ([`Api::paging_names`]), as the documents show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagingNames<'a> {
+    /// Page-size parameter (`limit`).
+    pub limit: &'a str,
+    /// Offset parameter, when the stream pages by offset.
+    pub offset: Option<&'a str>,
+    /// Cursor parameter that starts a page after an item (`starting_after`), if any.
+    pub after: Option<&'a str>,
+    /// Cursor parameter that ends a page before an item (`ending_before`), if any.
+    pub before: Option<&'a str>,
+    /// Item property whose value is the cursor (`id`), with a cursor.
+    pub cursor_field: Option<&'a str>,
+    /// Envelope property with the items; `None` when the response is the array.
+    pub items: Option<&'a str>,
+    /// Envelope property with the total number of items, if any.
+    pub total: Option<&'a str>,
+}
+
+/// Index of a parameter in [`Operation::params`].
+pub type ParamIdx = usize;
+
+/// A field of a struct in the type arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FieldRef {
+    /// The struct ([`TypeKind::Struct`]).
+    pub ty: TypeId,
+    /// Index into its fields.
+    pub field: usize,
 }
 
 /// How the generated stream advances from page to page.
@@ -368,8 +517,8 @@ pub enum PageStrategy {
     /// `offset` grows by the number of items received; the end is an empty page, a page
     /// shorter than the limit, or `offset >= total`.
     Offset {
-        /// Query parameter (wire name) with the offset.
-        offset_param: String,
+        /// The optional query parameter with the offset.
+        offset: ParamIdx,
     },
     /// The cursor of the next page is the last item's [`CursorPaging::field`]; the end is an
     /// empty page, a page shorter than the limit, or `total` items received.
@@ -379,22 +528,31 @@ pub enum PageStrategy {
 /// A cursor parameter and the item property that feeds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CursorPaging {
-    /// Query parameter (wire name) that starts a page after an item (`starting_after`).
-    pub after_param: String,
-    /// Query parameter (wire name) that ends a page before an item (`ending_before`), if any.
-    pub before_param: Option<String>,
-    /// Item property (wire name) whose value is the cursor (`id`).
-    pub field: String,
+    /// The optional query parameter that starts a page after an item (`starting_after`).
+    pub after: ParamIdx,
+    /// The optional query parameter that ends a page before an item (`ending_before`), if any.
+    pub before: Option<ParamIdx>,
+    /// The item's field whose value is the cursor (`id`); the item type is this struct, not
+    /// nullable.
+    pub field: FieldRef,
 }
 
 /// Where the items of a page are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "field", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemsAt {
     /// The response is the array of items.
     Root,
-    /// The items are this array property (wire name) of the response object.
-    Field(String),
+    /// The response is an envelope object (a struct, perhaps `null`) with the items in an
+    /// array field.
+    Envelope {
+        /// The array field with the items.
+        items: FieldRef,
+        /// The integer field with the total number of items, if any (same struct).
+        total: Option<FieldRef>,
+        /// The response may be `null` (one `Option` around the envelope).
+        nullable: bool,
+    },
 }
 
 impl Pagination {
@@ -404,6 +562,133 @@ impl Pagination {
             PageStrategy::Cursor(c) => Some(c),
             PageStrategy::Offset { .. } => self.alt_cursor.as_ref(),
         }
+    }
+
+    /// The offset parameter, when the stream pages by offset.
+    pub fn offset(&self) -> Option<ParamIdx> {
+        match self.strategy {
+            PageStrategy::Offset { offset } => Some(offset),
+            PageStrategy::Cursor(_) => None,
+        }
+    }
+
+    /// The field with the total number of items, if any.
+    pub fn total(&self) -> Option<FieldRef> {
+        match self.items {
+            ItemsAt::Envelope { total, .. } => total,
+            ItemsAt::Root => None,
+        }
+    }
+
+    /// Check that every parameter and field this refers to exists and has the shape the
+    /// stream needs: optional query parameters of `op` (which has a parameters struct), fields
+    /// of structs. Lowering only builds paginations that pass; the emitter checks again so
+    /// that a broken one is an error, never a silently missing stream.
+    pub fn check(&self, op: &Operation, api: &Api) -> Result<(), String> {
+        let fail = |what: String| Err(format!("the pagination of `{}` {what}", op.operation_id));
+        if op.params_type.is_none() {
+            return fail("needs optional parameters, and the operation has none".into());
+        }
+        let mut params = vec![self.limit];
+        params.extend(self.offset());
+        for c in self.cursor().into_iter().chain(self.alt_cursor.as_ref()) {
+            params.push(c.after);
+            params.extend(c.before);
+        }
+        for i in params {
+            match op.params.get(i) {
+                Some(p) if p.location == ParamLocation::Query && !p.required => {}
+                _ => {
+                    return fail(format!(
+                        "refers to parameter #{i}, which is not an optional query parameter"
+                    ))
+                }
+            }
+        }
+        let mut fields: Vec<FieldRef> = self.cursor().map(|c| c.field).into_iter().collect();
+        if let ItemsAt::Envelope { items, total, .. } = self.items {
+            fields.push(items);
+            fields.extend(total);
+        }
+        for r in fields {
+            if api.field(r).is_none() {
+                return fail(format!(
+                    "refers to field #{} of type #{}, which does not exist",
+                    r.field, r.ty
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The HTTP method of an operation: one of the eight an OpenAPI path item can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `OPTIONS`.
+    Options,
+    /// `HEAD`.
+    Head,
+    /// `PATCH`.
+    Patch,
+    /// `TRACE`.
+    Trace,
+}
+
+impl HttpMethod {
+    /// Every method, in the order of the fields of an OpenAPI path item.
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Trace,
+    ];
+
+    /// The method as sent on the wire, upper case (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+
+    /// The key of the method in an OpenAPI path item, lower case (`get`).
+    pub fn path_item_key(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Put => "put",
+            HttpMethod::Post => "post",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Options => "options",
+            HttpMethod::Head => "head",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Trace => "trace",
+        }
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -419,6 +704,19 @@ pub enum ParamLocation {
     Header,
     /// Cookie.
     Cookie,
+}
+
+impl ParamLocation {
+    /// The location as OpenAPI's `in` names it (`path`, `query`, `header`, `cookie`): the
+    /// one spelling every document, the runtime's operation table and the diff use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
 }
 
 /// A parameter.
@@ -535,7 +833,64 @@ pub enum TypeRef {
     Tuple(Vec<TypeRef>),
 }
 
+/// Every named type that `roots` mention and every named type those reach through fields,
+/// variants and alias targets: the one walk of the type graph that lowering, the feature
+/// gates, the skills and the diff share.
+pub fn reachable<'a>(
+    types: &[TypeDef],
+    roots: impl IntoIterator<Item = &'a TypeRef>,
+) -> BTreeSet<TypeId> {
+    let mut stack = Vec::new();
+    for r in roots {
+        r.named_ids(&mut stack);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if seen.insert(id) {
+            for r in types[id].refs() {
+                r.named_ids(&mut stack);
+            }
+        }
+    }
+    seen
+}
+
+impl Operation {
+    /// The types an operation mentions: its parameters', its body's and its JSON response's.
+    pub fn type_roots(&self) -> Vec<&TypeRef> {
+        let mut roots: Vec<&TypeRef> = self.params.iter().map(|p| &p.ty).collect();
+        roots.extend(self.body.as_ref().map(|b| &b.ty));
+        if let ResponseKind::Json(t) = &self.response.kind {
+            roots.push(t);
+        }
+        roots
+    }
+}
+
+impl TypeDef {
+    /// The type references inside this type: its fields', its variants' or its alias target.
+    pub fn refs(&self) -> Vec<&TypeRef> {
+        match &self.kind {
+            TypeKind::Struct { fields } => fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias { target } => vec![target],
+            TypeKind::Enum { .. } | TypeKind::Pending => Vec::new(),
+        }
+    }
+}
+
 impl TypeRef {
+    /// Push the named types this reference mentions, through arrays, maps, `Nullable` and
+    /// tuples (not through other named types).
+    pub fn named_ids(&self, out: &mut Vec<TypeId>) {
+        match self {
+            TypeRef::Named(id) => out.push(*id),
+            TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => i.named_ids(out),
+            TypeRef::Tuple(items) => items.iter().for_each(|i| i.named_ids(out)),
+            _ => {}
+        }
+    }
+
     /// The type without a top-level `Nullable`.
     pub fn non_null(&self) -> &TypeRef {
         match self {
@@ -678,4 +1033,70 @@ pub enum JsonKind {
     Boolean,
     /// Anything.
     Any,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(name: &str, kind: TypeKind) -> TypeDef {
+        TypeDef {
+            name: name.to_string(),
+            wire_name: None,
+            description: None,
+            kind,
+            usage: Usage::default(),
+            pointer: String::new(),
+        }
+    }
+
+    #[test]
+    fn reachable_follows_fields_variants_aliases_and_wrappers_once() {
+        let field = |ty: TypeRef| Field {
+            wire_name: "f".into(),
+            ident: "f".into(),
+            ty,
+            required: true,
+            description: None,
+            deprecated: false,
+            read_only: false,
+            boxed: false,
+            pointer: String::new(),
+        };
+        let named = |id| Box::new(TypeRef::Named(id));
+        let types = vec![
+            // 0 -> 1 through Nullable(Array(..)), and back to itself.
+            def(
+                "A",
+                TypeKind::Struct {
+                    fields: vec![
+                        field(TypeRef::Nullable(Box::new(TypeRef::Array(named(1))))),
+                        field(TypeRef::Named(0)),
+                    ],
+                },
+            ),
+            // 1 -> 2 through a tuple.
+            def(
+                "B",
+                TypeKind::Alias {
+                    target: TypeRef::Tuple(vec![TypeRef::String, TypeRef::Map(named(2))]),
+                },
+            ),
+            def("C", TypeKind::Enum { values: Vec::new() }),
+            // Reached by nothing.
+            def(
+                "D",
+                TypeKind::Alias {
+                    target: TypeRef::Named(0),
+                },
+            ),
+        ];
+        let root = TypeRef::Named(0);
+        assert_eq!(reachable(&types, [&root]), BTreeSet::from([0, 1, 2]));
+        assert_eq!(reachable(&types, [&TypeRef::String]), BTreeSet::new());
+        assert_eq!(
+            reachable(&types, [&TypeRef::Named(3)]),
+            BTreeSet::from([0, 1, 2, 3])
+        );
+    }
 }

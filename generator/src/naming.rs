@@ -20,6 +20,34 @@ fn normalize_acronyms(s: &str) -> String {
     s.replace("OAuth", "Oauth")
 }
 
+/// A plural acronym as one word (`URLs` -> `Urls`, `IDs` -> `Ids`), so that case converters
+/// do not split it (`ur_ls`). For titles and file names; identifiers keep their names.
+pub fn plural_acronyms(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        let run = i - start;
+        let plural = run >= 2
+            && chars.get(i) == Some(&'s')
+            && !chars.get(i + 1).is_some_and(|c| c.is_ascii_lowercase());
+        if plural {
+            out.push(chars[start]);
+            out.extend(chars[start + 1..i].iter().map(|c| c.to_ascii_lowercase()));
+        } else if run > 0 {
+            out.extend(&chars[start..i]);
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// snake_case identifier text (without keyword escaping). Never empty, never starts with a digit.
 pub fn snake(s: &str) -> String {
     let converted = normalize_acronyms(s).to_snake_case();
@@ -104,35 +132,68 @@ pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s)
 }
 
-/// Make an identifier usable in Rust source: keywords become raw (`r#type`), or get a trailing
-/// underscore when they cannot be raw (`self_`).
-pub fn escape_ident(s: &str) -> String {
+/// The plain name of an identifier (what the IR stores): keywords that cannot be raw get a
+/// trailing underscore (`self_`); the others stay as they are (`type`) and are escaped only
+/// when printed ([`rust_ident`]).
+pub fn plain_ident(s: &str) -> String {
     if NOT_RAW.contains(&s) {
         format!("{s}_")
-    } else if is_keyword(s) {
-        format!("r#{s}")
     } else {
         s.to_string()
     }
 }
 
-/// The identifier without a raw prefix: what serde sees as the field name.
-pub fn unraw(ident: &str) -> &str {
-    ident.strip_prefix("r#").unwrap_or(ident)
+/// A plain name as Rust source text: keywords become raw (`r#type`).
+pub fn rust_ident(name: &str) -> String {
+    if is_keyword(name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Longest tool name (OpenAI, Anthropic and Gemini all stop at 64).
+pub const MAX_TOOL_NAME: usize = 64;
+
+/// Tool name of each operation given its group's module and its method name:
+/// `<group>_<method>` in snake_case, at most [`MAX_TOOL_NAME`] characters (longer ones keep a
+/// prefix and gain a short hash), unique (`_2`, `_3` on collision).
+pub fn tool_names<'a>(ops: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    let mut ns = Namespace::default();
+    ops.into_iter()
+        .map(|(module, method)| {
+            let base = shorten(
+                &format!("{}_{}", snake(module), snake(method)),
+                MAX_TOOL_NAME - 4,
+            );
+            ns.claim(&base, "_")
+        })
+        .collect()
+}
+
+/// Deterministically shorten a name to `max` characters: a prefix, `_`, 8 hex digits of its
+/// sha256.
+pub fn shorten(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let hash = &crate::pin::sha256_hex(name.as_bytes())[..8];
+    let keep = max - hash.len() - 1;
+    let prefix = name[..keep].trim_end_matches('_');
+    format!("{prefix}_{hash}")
 }
 
 /// Cargo features of the generated crate that are not groups.
 pub const RESERVED_FEATURES: &[&str] = &["default", "full", "write", "dynamic"];
 
-/// The cargo feature of a group with this module name: the same text without `r#`, or
-/// `<module>_group` when that is one of the [`RESERVED_FEATURES`] (a group named `default`,
-/// as untagged operations are, keeps its module name).
+/// The cargo feature of a group with this module name: the same text, or `<module>_group`
+/// when that is one of the [`RESERVED_FEATURES`] (a group named `default`, as untagged
+/// operations are, keeps its module name).
 pub fn group_feature(module: &str) -> String {
-    let plain = unraw(module);
-    if RESERVED_FEATURES.contains(&plain) {
-        format!("{plain}_group")
+    if RESERVED_FEATURES.contains(&module) {
+        format!("{module}_group")
     } else {
-        plain.to_string()
+        module.to_string()
     }
 }
 
@@ -179,7 +240,6 @@ mod tests {
     fn group_features_follow_modules_and_avoid_reserved_names() {
         assert_eq!(group_feature("users"), "users");
         assert_eq!(group_feature("email_addresses"), "email_addresses");
-        assert_eq!(group_feature("r#type"), "type");
         assert_eq!(group_feature("default"), "default_group");
         assert_eq!(group_feature("write"), "write_group");
     }
@@ -219,11 +279,50 @@ mod tests {
 
     #[test]
     fn keywords_are_escaped() {
-        assert_eq!(escape_ident("type"), "r#type");
-        assert_eq!(escape_ident("use"), "r#use");
-        assert_eq!(escape_ident("self"), "self_");
-        assert_eq!(escape_ident("name"), "name");
-        assert_eq!(unraw("r#type"), "type");
+        assert_eq!(plain_ident("type"), "type");
+        assert_eq!(plain_ident("self"), "self_");
+        assert_eq!(plain_ident("name"), "name");
+        assert_eq!(rust_ident("type"), "r#type");
+        assert_eq!(rust_ident("use"), "r#use");
+        assert_eq!(rust_ident("self_"), "self_");
+        assert_eq!(rust_ident("name"), "name");
+    }
+
+    #[test]
+    fn plural_acronyms_stay_one_word() {
+        assert_eq!(plural_acronyms("Redirect URLs"), "Redirect Urls");
+        assert_eq!(plural_acronyms("redirectURLs"), "redirectUrls");
+        assert_eq!(plural_acronyms("ListIDsAndAPIs"), "ListIdsAndApis");
+        assert_eq!(plural_acronyms("SAMLConnections"), "SAMLConnections");
+        assert_eq!(plural_acronyms("ASsets"), "ASsets");
+        assert_eq!(plural_acronyms("users"), "users");
+    }
+
+    #[test]
+    fn long_names_shorten_deterministically() {
+        let long = "a".repeat(40) + "_" + &"b".repeat(40);
+        let s = shorten(&long, 60);
+        assert_eq!(s.len(), 60);
+        assert_eq!(s, shorten(&long, 60));
+        assert_ne!(s, shorten(&(long.clone() + "c"), 60));
+        assert_eq!(shorten("users_list", 60), "users_list");
+    }
+
+    #[test]
+    fn tool_names_are_unique_short_and_plain() {
+        let long = "m".repeat(80);
+        let names = tool_names([
+            ("users", "list"),
+            ("users_list", "type"),
+            ("type", "get"),
+            ("users", "list"),
+            ("a", long.as_str()),
+        ]);
+        assert_eq!(
+            names[..4],
+            ["users_list", "users_list_type", "type_get", "users_list_2"]
+        );
+        assert!(names[4].len() <= MAX_TOOL_NAME - 4, "{}", names[4]);
     }
 
     #[test]

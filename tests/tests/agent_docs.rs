@@ -1234,7 +1234,7 @@ fn clerk_reference_files_are_one_per_tag() {
         let tool = entry["name"].as_str().unwrap();
         for tag in &op.tags {
             tags.insert(tag.clone());
-            let file = agentgen::agent::skill::tag_file(tag);
+            let file = agentgen::lower::sections::reference_file(tag);
             let text = files
                 .get(&format!("skills/{dir}/references/{file}.md"))
                 .unwrap_or_else(|| panic!("no reference file for tag {tag}"));
@@ -1247,6 +1247,25 @@ fn clerk_reference_files_are_one_per_tag() {
     // Clerk uses 41 tags; every one has its file, and operations with two tags are in both.
     assert_eq!(tags.len(), 41);
     assert!(g.api.operations.iter().any(|o| o.tags.len() == 2));
+    // A plural acronym stays one word in the file name, and the manifest links the file the
+    // skill has.
+    assert!(tags.contains("Redirect URLs"));
+    let redirect = format!("skills/{dir}/references/redirect-urls.md");
+    assert!(files.contains_key(&redirect), "no {redirect}");
+    assert!(!files.keys().any(|k| k.contains("redirect-ur-ls")));
+    let groups = manifest["groups"].as_array().unwrap();
+    let entry = groups
+        .iter()
+        .find(|g| g["title"] == "Redirect URLs")
+        .expect("a Redirect URLs group");
+    assert_eq!(
+        entry["reference"],
+        format!("skills/{dir}/references/redirect-urls.md")
+    );
+    for g in groups {
+        let reference = g["reference"].as_str().unwrap();
+        assert!(files.contains_key(reference), "{reference} is not a file");
+    }
 }
 
 /// The real-world corpus (`tests/corpus/corpus.yaml`, fetched and cached by `tests/corpus/`):
@@ -1276,4 +1295,83 @@ fn corpus_documents_validate() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// `(group module, stream method)` of every stream of the generated client: a `pub fn` whose
+/// signature returns a `PageStream`.
+fn client_streams(g: &agentgen::Generated) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for (path, text) in &g.files {
+        let Some(module) = path
+            .strip_prefix("client/src/")
+            .and_then(|f| f.strip_suffix(".rs"))
+        else {
+            continue;
+        };
+        for chunk in text.split("pub fn ").skip(1) {
+            let name: String = chunk
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let signature = &chunk[..chunk.find('{').unwrap_or(chunk.len())];
+            if signature.contains("PageStream<") {
+                out.insert((module.to_string(), name));
+            }
+        }
+    }
+    out
+}
+
+/// `(group, stream)` of every operation whose AgentSpec advertises paging, and the failures
+/// of operations that advertise one half (a `pagination` section without a stream or the
+/// reverse).
+fn advertised_streams(g: &agentgen::Generated) -> (BTreeSet<(String, String)>, Vec<String>) {
+    let files = agent_files(g);
+    let mut out = BTreeSet::new();
+    let mut failures = Vec::new();
+    for (path, text) in files.iter().filter(|(k, _)| k.starts_with("ops/")) {
+        let spec: Value = serde_json::from_str(text).unwrap();
+        let stream = spec["rust"]["stream"].as_str();
+        match (spec.get("pagination").is_some(), stream) {
+            (true, Some(stream)) => {
+                let group = spec["rust"]["group"].as_str().unwrap().to_string();
+                out.insert((group, stream.to_string()));
+            }
+            (false, None) => {}
+            (paging, stream) => {
+                failures.push(format!("{path}: pagination {paging}, stream {stream:?}"))
+            }
+        }
+    }
+    (out, failures)
+}
+
+/// The number of streams of the client, after checking that its AgentSpec advertises paging
+/// for exactly those.
+fn check_streams_advertised(case: &str, g: &agentgen::Generated) -> usize {
+    let client = client_streams(g);
+    let (advertised, failures) = advertised_streams(g);
+    assert!(failures.is_empty(), "{case}: {}", failures.join("\n"));
+    assert_eq!(client, advertised, "{case}");
+    let paginated = g
+        .api
+        .operations
+        .iter()
+        .filter(|o| o.pagination.is_some())
+        .count();
+    assert_eq!(advertised.len(), paginated, "{case}");
+    client.len()
+}
+
+#[test]
+fn paging_is_advertised_exactly_where_the_client_streams() {
+    for (case, spec) in fixtures() {
+        let g = agentgen::load_and_generate(&fixture_config(&case, &spec)).unwrap();
+        let streams = check_streams_advertised(&case, &g);
+        // Not vacuous: the accounts fixture has offset, cursor and envelope streams.
+        if case == "accounts" {
+            assert_eq!(streams, 4);
+        }
+    }
+    assert_eq!(check_streams_advertised("clerk", clerk()), 37);
 }

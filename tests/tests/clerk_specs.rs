@@ -256,30 +256,46 @@ fn bapi_pagination_shapes() {
             .pagination
             .clone()
     };
-    let offset = PageStrategy::Offset {
-        offset_param: "offset".into(),
+    let names = |id: &str| {
+        let op = api
+            .operations
+            .iter()
+            .find(|o| o.operation_id == id)
+            .unwrap();
+        api.paging_names(op).unwrap()
     };
+    let by_offset = |p: &Pagination| matches!(p.strategy, PageStrategy::Offset { .. });
     // Offset stream with the cursor recorded: `GET /users` also takes `starting_after`.
     let users = of("GetUserList").unwrap();
-    assert_eq!(users.strategy, offset);
+    assert!(by_offset(&users));
     assert_eq!(users.items, ItemsAt::Root);
-    let cursor = users.alt_cursor.as_ref().unwrap();
+    assert!(users.alt_cursor.is_some());
+    let n = names("GetUserList");
     assert_eq!(
-        (cursor.after_param.as_str(), cursor.field.as_str()),
-        ("starting_after", "id")
+        (n.limit, n.offset, n.after, n.cursor_field, n.items, n.total),
+        (
+            "limit",
+            Some("offset"),
+            Some("starting_after"),
+            Some("id"),
+            None,
+            None
+        )
     );
     assert_eq!(users.max_limit, Some(500));
     let orgs = of("ListOrganizations").unwrap();
-    assert_eq!(orgs.strategy, offset);
-    assert_eq!(orgs.items, ItemsAt::Field("data".into()));
-    assert_eq!(orgs.total_field.as_deref(), Some("total_count"));
+    assert!(by_offset(&orgs));
+    let n = names("ListOrganizations");
+    assert_eq!((n.items, n.total), (Some("data"), Some("total_count")));
     assert!(orgs.alt_cursor.is_none());
-    let m2m = of("getM2MTokens").unwrap();
-    assert_eq!(m2m.items, ItemsAt::Field("m2m_tokens".into()));
-    assert_eq!(m2m.total_field.as_deref(), Some("total_count"));
+    let n = names("getM2MTokens");
+    assert_eq!(
+        (n.items, n.total),
+        (Some("m2m_tokens"), Some("total_count"))
+    );
     let invitations = of("ListInvitations").unwrap();
     assert_eq!(invitations.items, ItemsAt::Root);
-    assert_eq!(invitations.strategy, offset);
+    assert!(by_offset(&invitations));
     // `{data, total_count}` without limit/offset: everything comes in one response.
     assert!(of("ListBlocklistIdentifiers").is_none());
     // Counts per shape (research notes §1.6: 27 `{data,total_count}`, 9 bare arrays,
@@ -289,10 +305,16 @@ fn bapi_pagination_shapes() {
         .iter()
         .filter_map(|o| o.pagination.as_ref())
         .collect();
+    let items: Vec<Option<&str>> = api
+        .operations
+        .iter()
+        .filter_map(|o| api.paging_names(o))
+        .map(|n| n.items)
+        .collect();
     let count = |f: &dyn Fn(&Pagination) -> bool| paginated.iter().filter(|p| f(p)).count();
-    let data = count(&|p| p.items == ItemsAt::Field("data".into()));
-    let root = count(&|p| p.items == ItemsAt::Root);
-    let custom = count(&|p| matches!(&p.items, ItemsAt::Field(f) if f != "data"));
+    let data = items.iter().filter(|i| **i == Some("data")).count();
+    let root = items.iter().filter(|i| i.is_none()).count();
+    let custom = items.len() - data - root;
     let cursors = count(&|p| p.cursor().is_some());
     let cursor_streams = count(&|p| matches!(p.strategy, PageStrategy::Cursor(_)));
     eprintln!(
@@ -334,12 +356,22 @@ fn bapi_pagination_shapes() {
         .find(|o| o.operation_id == "PlatformListDomains")
         .and_then(|o| o.pagination.clone())
         .unwrap();
-    let PageStrategy::Cursor(c) = &domains.strategy else {
-        unreachable!()
-    };
-    assert_eq!(c.before_param.as_deref(), Some("ending_before"));
-    assert_eq!(domains.items, ItemsAt::Field("data".into()));
-    assert_eq!(domains.total_field.as_deref(), Some("total_count"));
+    assert!(matches!(domains.strategy, PageStrategy::Cursor(_)));
+    let op = platform
+        .operations
+        .iter()
+        .find(|o| o.operation_id == "PlatformListDomains")
+        .unwrap();
+    let n = platform.paging_names(op).unwrap();
+    assert_eq!(
+        (n.after, n.before, n.items, n.total),
+        (
+            Some("starting_after"),
+            Some("ending_before"),
+            Some("data"),
+            Some("total_count")
+        )
+    );
 }
 
 /// The bapi crate with reduced features (`users` read-only, `users` + `write`, no features)

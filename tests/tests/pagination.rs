@@ -410,32 +410,45 @@ fn fixture_ir_records_each_shape() {
             .pagination
             .clone()
     };
+    let names = |id: &str| {
+        let op = api
+            .operations
+            .iter()
+            .find(|o| o.operation_id == id)
+            .unwrap();
+        api.paging_names(op).unwrap()
+    };
     let list = pagination("ListAccounts").unwrap();
-    assert_eq!(
-        list.strategy,
-        PageStrategy::Offset {
-            offset_param: "offset".into()
-        }
-    );
+    let PageStrategy::Offset { offset } = list.strategy else {
+        panic!("{list:?}")
+    };
+    let op = api
+        .operations
+        .iter()
+        .find(|o| o.operation_id == "ListAccounts")
+        .unwrap();
+    assert_eq!(op.params[offset].wire_name, "offset");
+    assert_eq!(op.params[list.limit].wire_name, "limit");
     assert_eq!(list.items, ItemsAt::Root);
+    assert!(list.alt_cursor.is_some());
+    let n = names("ListAccounts");
     assert_eq!(
-        list.alt_cursor.as_ref().unwrap().after_param,
-        "starting_after"
+        (n.offset, n.after, n.cursor_field),
+        (Some("offset"), Some("starting_after"), Some("id"))
     );
-    assert_eq!(list.cursor().unwrap().field, "id");
     assert_eq!(list.max_limit, Some(500));
     assert_eq!(list.stream_method, "list_stream");
     let sessions = pagination("ListAccountSessions").unwrap();
-    assert_eq!(sessions.items, ItemsAt::Field("data".into()));
-    assert_eq!(sessions.total_field.as_deref(), Some("total_count"));
+    let n = names("ListAccountSessions");
+    assert_eq!((n.items, n.total), (Some("data"), Some("total_count")));
     assert!(sessions.alt_cursor.is_none());
-    let tokens = pagination("ListTokens").unwrap();
-    assert_eq!(tokens.items, ItemsAt::Field("tokens".into()));
+    assert_eq!(names("ListTokens").items, Some("tokens"));
     let events = pagination("ListTokenEvents").unwrap();
-    let PageStrategy::Cursor(cursor) = &events.strategy else {
-        panic!("{events:?}")
-    };
-    assert_eq!(cursor.before_param.as_deref(), Some("ending_before"));
+    assert!(
+        matches!(events.strategy, PageStrategy::Cursor(_)),
+        "{events:?}"
+    );
+    assert_eq!(names("ListTokenEvents").before, Some("ending_before"));
     assert_eq!(events.stream_method, "list_token_events_stream");
     // An envelope without limit/offset returns everything at once.
     assert!(pagination("ListKeys").is_none());
@@ -444,7 +457,36 @@ fn fixture_ir_records_each_shape() {
     let json = serde_json::to_value(&list).unwrap();
     assert_eq!(
         json["strategy"],
-        json!({"kind": "offset", "offset_param": "offset"})
+        json!({"kind": "offset", "offset": offset})
     );
     assert_eq!(json["items"], json!({"kind": "root"}));
+}
+
+#[test]
+fn a_broken_pagination_is_an_error_not_a_missing_stream() {
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/accounts/spec.yaml");
+    let api = agentgen::load_and_generate(&agentgen::Config::new(&spec))
+        .unwrap()
+        .api;
+    assert!(agentgen::emit::client(&api).is_ok());
+    let i = api
+        .operations
+        .iter()
+        .position(|o| o.operation_id == "ListAccountSessions")
+        .unwrap();
+    // A limit that is not one of the operation's parameters.
+    let mut broken = api.clone();
+    let p = broken.operations[i].pagination.as_mut().unwrap();
+    p.limit = 99;
+    let err = agentgen::emit::client(&broken).unwrap_err();
+    assert!(err.contains("ListAccountSessions"), "{err}");
+    // An envelope field that the envelope does not have.
+    let mut broken = api.clone();
+    let p = broken.operations[i].pagination.as_mut().unwrap();
+    let agentgen::ir::ItemsAt::Envelope { items, .. } = &mut p.items else {
+        panic!("{p:?}")
+    };
+    items.field = 99;
+    let err = agentgen::emit::client(&broken).unwrap_err();
+    assert!(err.contains("ListAccountSessions"), "{err}");
 }

@@ -412,12 +412,12 @@ pub fn render(
             .operations
             .iter()
             .filter(|&&i| included(i))
-            .map(|&i| model.names[i].clone());
-        let title = super::group_display_title(api, g);
+            .map(|&i| model.api.operations[i].tool_name.clone());
+        let title = g.title.clone();
         match groups.iter_mut().find(|l| l.title == title) {
             Some(line) => line.tools.extend(tools),
             None => groups.push(GroupLine {
-                name: crate::naming::unraw(&g.module).to_string(),
+                name: g.module.clone(),
                 title,
                 tools: tools.collect(),
             }),
@@ -428,7 +428,7 @@ pub fn render(
     let destructive = in_order
         .iter()
         .filter(|&&i| included(i) && api.operations[i].safety.class == SafetyClass::Destructive)
-        .map(|&i| model.names[i].clone())
+        .map(|&i| model.api.operations[i].tool_name.clone())
         .collect();
     let confirm = in_order
         .iter()
@@ -438,7 +438,7 @@ pub fn render(
                 && s.safety.confirm == "required"
                 && api.operations[i].safety.class != SafetyClass::Destructive
         })
-        .map(|&i| model.names[i].clone())
+        .map(|&i| model.api.operations[i].tool_name.clone())
         .collect();
     let withheld = in_order
         .iter()
@@ -446,7 +446,7 @@ pub fn render(
             let safety = &api.operations[i].safety;
             safety.class <= ceiling && safety.credential.is_some() && !conn.allow_secrets()
         })
-        .map(|&i| model.names[i].clone())
+        .map(|&i| model.api.operations[i].tool_name.clone())
         .collect();
     let workflows = model
         .data
@@ -465,7 +465,10 @@ pub fn render(
             let ok = idx.iter().all(|&i| included(i));
             ok.then(|| WorkflowLine {
                 summary: w.summary.clone(),
-                steps: idx.iter().map(|&i| model.names[i].clone()).collect(),
+                steps: idx
+                    .iter()
+                    .map(|&i| model.api.operations[i].tool_name.clone())
+                    .collect(),
             })
         })
         .collect();

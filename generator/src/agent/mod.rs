@@ -21,15 +21,10 @@ pub mod workflows;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::ir::{
-    Api, BodyEncoding, ItemsAt, Operation, PageStrategy, ParamLocation, ResponseKind, SafetyClass,
-};
+use crate::ir::{Api, BodyEncoding, ItemsAt, Operation, PageStrategy, ResponseKind, SafetyClass};
 use crate::timings::Timings;
 use agentspec::*;
 use std::collections::BTreeMap;
-
-/// Longest tool name (OpenAI, Anthropic and Gemini all stop at 64).
-pub const MAX_TOOL_NAME: usize = 64;
 
 /// Everything the renderers share: the IR, the reviewed data, names and per-operation specs.
 pub struct Model<'a> {
@@ -37,8 +32,6 @@ pub struct Model<'a> {
     pub api: &'a Api,
     /// Reviewed agent data.
     pub data: data::AgentData,
-    /// Tool name of each operation (indexed like `api.operations`).
-    pub names: Vec<String>,
     /// Operation indices in document order: by group, then spec order.
     pub order: Vec<usize>,
     /// The AgentSpec document of each operation (indexed like `api.operations`).
@@ -53,33 +46,6 @@ pub struct Model<'a> {
     pub spec_location: String,
     /// sha256 of the spec.
     pub spec_sha256: String,
-}
-
-/// Tool names: `<group>_<method>` in snake_case, at most [`MAX_TOOL_NAME`] characters
-/// (longer ones keep a prefix and gain a short hash), unique (`_2`, `_3` on collision).
-pub fn tool_names(api: &Api) -> Vec<String> {
-    let mut ns = crate::naming::Namespace::default();
-    api.operations
-        .iter()
-        .map(|op| {
-            let group = crate::naming::snake(crate::naming::unraw(&api.groups[op.group].module));
-            let method = crate::naming::snake(crate::naming::unraw(&op.method_name));
-            let base = shorten(&format!("{group}_{method}"), MAX_TOOL_NAME - 4);
-            ns.claim(&base, "_")
-        })
-        .collect()
-}
-
-/// Deterministically shorten a name to `max` characters: a prefix, `_`, 8 hex digits of its
-/// sha256.
-pub fn shorten(name: &str, max: usize) -> String {
-    if name.len() <= max {
-        return name.to_string();
-    }
-    let hash = &crate::pin::sha256_hex(name.as_bytes())[..8];
-    let keep = max - hash.len() - 1;
-    let prefix = name[..keep].trim_end_matches('_');
-    format!("{prefix}_{hash}")
 }
 
 /// The kebab-case name of the document set and the full skill: the API title's slug, at most
@@ -102,51 +68,10 @@ pub fn skill_name(api: &Api) -> String {
     cut
 }
 
-fn location_str(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
-
-/// Human title of a group from its wire name (`organizationMemberships` -> `Organization memberships`).
-pub fn group_title(wire: &str) -> String {
-    let words = crate::naming::snake(wire).replace('_', " ");
-    let mut c = words.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => words,
-    }
-}
-
-/// Display title of a group: the first tag most of its operations carry (the spec's own
-/// wording, `API Keys`), else a title made from the group name.
-pub fn group_display_title(api: &Api, group: &crate::ir::Group) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for &i in &group.operations {
-        if let Some(t) = api.operations[i].tags.first() {
-            match counts.iter_mut().find(|(n, _)| n == t) {
-                Some(c) => c.1 += 1,
-                None => counts.push((t, 1)),
-            }
-        }
-    }
-    let best = counts.iter().map(|c| c.1).max().unwrap_or(0);
-    counts
-        .iter()
-        .find(|c| c.1 == best)
-        .map(|c| c.0.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| group_title(&group.wire_name))
-}
-
 impl<'a> Model<'a> {
     /// Build the model for `api` with the reviewed `data`.
     pub fn new(api: &'a Api, data: data::AgentData) -> Self {
         let spec_bytes = api.info.source.bytes;
-        let names = tool_names(api);
         let mut order = Vec::new();
         for g in &api.groups {
             order.extend(g.operations.iter().copied());
@@ -154,7 +79,6 @@ impl<'a> Model<'a> {
         let mut model = Model {
             api,
             data,
-            names,
             order,
             specs: Vec::new(),
             payloads: BTreeMap::new(),
@@ -225,7 +149,7 @@ impl<'a> Model<'a> {
                 };
                 let cuts: Vec<_> = in_cut.into_iter().chain(out_cut).collect();
                 if !cuts.is_empty() {
-                    let what = format!("the schemas of `{}`", model.names[i]);
+                    let what = format!("the schemas of `{}`", api.operations[i].tool_name);
                     diagnostics.push(budget_warning(&api.operations[i].pointer, &what, &cuts));
                 }
                 model.operation_spec(i, input, output)
@@ -261,7 +185,7 @@ impl<'a> Model<'a> {
             .operations
             .iter()
             .position(|o| o.operation_id == operation_id)
-            .map(|i| self.names[i].clone())
+            .map(|i| self.api.operations[i].tool_name.clone())
     }
 
     /// Replace `[[OperationId]]` references in reviewed prose with tool names.
@@ -288,18 +212,21 @@ impl<'a> Model<'a> {
             ResponseKind::Json(t) => {
                 let label = skill::type_label(api, t);
                 match &op.pagination {
-                    Some(p) => match &p.items {
+                    Some(p) => match p.items {
                         ItemsAt::Root => format!(
                             "a bare array of {} (no total count)",
                             skill::type_label(api, &p.item_type)
                         ),
-                        ItemsAt::Field(f) => match &p.total_field {
+                        ItemsAt::Envelope { items, total, .. } => match total {
                             Some(total) => format!(
-                                "`{label}`: `{f}` holds one page of {}, `{total}` the total",
-                                skill::type_label(api, &p.item_type)
+                                "`{label}`: `{}` holds one page of {}, `{}` the total",
+                                api.field_name(items),
+                                skill::type_label(api, &p.item_type),
+                                api.field_name(total)
                             ),
                             None => format!(
-                                "`{label}`: `{f}` holds one page of {}",
+                                "`{label}`: `{}` holds one page of {}",
+                                api.field_name(items),
                                 skill::type_label(api, &p.item_type)
                             ),
                         },
@@ -310,48 +237,50 @@ impl<'a> Model<'a> {
         }
     }
 
-    fn pagination(op: &Operation) -> Option<PaginationSection> {
+    fn pagination(api: &Api, op: &Operation) -> Option<PaginationSection> {
         let p = op.pagination.as_ref()?;
-        let (strategy, offset_param) = match &p.strategy {
-            PageStrategy::Offset { offset_param } => ("offset", Some(offset_param.clone())),
-            PageStrategy::Cursor(_) => ("cursor", None),
+        let names = api.paging_names(op)?;
+        let strategy = match &p.strategy {
+            PageStrategy::Offset { .. } => "offset",
+            PageStrategy::Cursor(_) => "cursor",
         };
-        let cursor = p.cursor();
+        let own = |s: Option<&str>| s.map(str::to_string);
         Some(PaginationSection {
             strategy: strategy.to_string(),
-            limit_param: p.limit_param.clone(),
+            limit_param: names.limit.to_string(),
             max_limit: p.max_limit,
-            offset_param,
-            cursor_param: cursor.map(|c| c.after_param.clone()),
-            cursor_field: cursor.map(|c| c.field.clone()),
-            items_field: match &p.items {
-                ItemsAt::Root => None,
-                ItemsAt::Field(f) => Some(f.clone()),
-            },
-            total_field: p.total_field.clone(),
+            offset_param: own(names.offset),
+            cursor_param: own(names.after),
+            cursor_field: own(names.cursor_field),
+            items_field: own(names.items),
+            total_field: own(names.total),
         })
     }
 
     /// Paging in words.
-    pub fn paging_text(op: &Operation) -> Option<String> {
+    pub fn paging_text(api: &Api, op: &Operation) -> Option<String> {
         let p = op.pagination.as_ref()?;
+        let wire = |i: usize| op.params[i].wire_name.as_str();
+        let limit = wire(p.limit);
         let max = p
             .max_limit
             .map(|m| format!(" (at most {m})"))
             .unwrap_or_default();
         let mut s = match &p.strategy {
-            PageStrategy::Offset { offset_param } => {
-                format!("Pages with `{}`{max} and `{offset_param}`", p.limit_param)
+            PageStrategy::Offset { offset } => {
+                format!("Pages with `{limit}`{max} and `{}`", wire(*offset))
             }
             PageStrategy::Cursor(c) => format!(
-                "Pages with `{}`{max} and `{}` (the `{}` of the last item seen)",
-                p.limit_param, c.after_param, c.field
+                "Pages with `{limit}`{max} and `{}` (the `{}` of the last item seen)",
+                wire(c.after),
+                api.field_name(c.field)
             ),
         };
         if let (PageStrategy::Offset { .. }, Some(c)) = (&p.strategy, &p.alt_cursor) {
             s.push_str(&format!(
                 ", or with `{}` (the `{}` of the last item seen)",
-                c.after_param, c.field
+                wire(c.after),
+                api.field_name(c.field)
             ));
         }
         s.push('.');
@@ -370,7 +299,7 @@ impl<'a> Model<'a> {
             }
         }
         parts.push(format!("Returns {}.", self.returns(op)));
-        if let Some(p) = Self::paging_text(op) {
+        if let Some(p) = Self::paging_text(self.api, op) {
             parts.push(p);
         }
         match op.safety.class {
@@ -419,9 +348,9 @@ impl<'a> Model<'a> {
     ) -> OperationSpec {
         let api = self.api;
         let op = &api.operations[i];
-        let name = self.names[i].clone();
+        let name = self.api.operations[i].tool_name.clone();
         let title = Self::title(op, &name);
-        let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
+        let group = api.groups[op.group].module.clone();
         let open_world = self.data.open_world.get(&op.operation_id).cloned();
         let annotations = Annotations {
             title: title.clone(),
@@ -431,7 +360,7 @@ impl<'a> Model<'a> {
             open_world_hint: open_world.is_some(),
         };
         let http = Http {
-            method: op.http_method.clone(),
+            method: op.http_method.as_str().to_string(),
             path: op.path.clone(),
             auth: op.auth,
             params: op
@@ -439,7 +368,7 @@ impl<'a> Model<'a> {
                 .iter()
                 .map(|p| HttpParam {
                     name: p.wire_name.clone(),
-                    location: location_str(p.location).to_string(),
+                    location: p.location.as_str().to_string(),
                     required: p.required,
                     explode: p.explode,
                     delimiter: (!p.explode).then(|| p.delimiter.to_string()),
@@ -500,7 +429,7 @@ impl<'a> Model<'a> {
                 }),
                 confirm: self.confirm(op).to_string(),
             },
-            pagination: Self::pagination(op),
+            pagination: Self::pagination(self.api, op),
             errors: op.error_statuses.clone(),
             examples: vec![Example {
                 title: "Required inputs only".to_string(),
@@ -509,7 +438,7 @@ impl<'a> Model<'a> {
             rust: RustSection {
                 crate_name: api.info.crate_name.clone(),
                 group,
-                method: crate::naming::unraw(&op.method_name).to_string(),
+                method: op.method_name.clone(),
                 stream: op.pagination.as_ref().map(|p| p.stream_method.clone()),
             },
             source: Source {
@@ -584,11 +513,11 @@ impl<'a> Model<'a> {
             groups: api
                 .groups
                 .iter()
-                .zip(skill::group_references(api))
-                .map(|(g, reference)| {
-                    let name = crate::naming::unraw(&g.module).to_string();
+                .map(|g| {
+                    let reference = &api.sections[g.section].file;
+                    let name = g.module.clone();
                     GroupEntry {
-                        title: group_display_title(api, g),
+                        title: g.title.clone(),
                         description: g.description.clone(),
                         operations: g.operations.len(),
                         reference: format!("{full}/references/{reference}.md"),
@@ -721,7 +650,8 @@ pub fn generate_timed(
     Ok((files, diagnostics))
 }
 
-/// Both skills (one pass shares the template values with the other).
+/// Both skills (one pass shares the template values with the other), each with the webhooks
+/// reference when the API sends webhooks.
 fn skills(
     model: &Model<'_>,
     templates: &skill::Templates,
@@ -730,6 +660,17 @@ fn skills(
     let mut views = skill::Views::default();
     for read_only in [false, true] {
         files.extend(skill::render(model, templates, read_only, &mut views)?);
+        let name = if read_only {
+            skill::readonly_name(&model.skill_name)
+        } else {
+            model.skill_name.clone()
+        };
+        if let Some(text) = webhooks::reference(model, templates, &name)? {
+            files.insert(
+                format!("skills/{name}/references/{}", webhooks::REFERENCE_FILE),
+                text,
+            );
+        }
     }
     Ok(files)
 }
@@ -830,28 +771,4 @@ pub fn connection_prompt(
     let model = Model::new(api, data);
     let templates = skill::Templates::new(&config.templates)?;
     connection::render(&model, &templates, &conn, options)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_names_shorten_deterministically() {
-        let long = "a".repeat(40) + "_" + &"b".repeat(40);
-        let s = shorten(&long, 60);
-        assert_eq!(s.len(), 60);
-        assert_eq!(s, shorten(&long, 60));
-        assert_ne!(s, shorten(&(long.clone() + "c"), 60));
-        assert_eq!(shorten("users_list", 60), "users_list");
-    }
-
-    #[test]
-    fn group_titles_read_well() {
-        assert_eq!(
-            group_title("organizationMemberships"),
-            "Organization memberships"
-        );
-        assert_eq!(group_title("emailSMSTemplates"), "Email sms templates");
-    }
 }

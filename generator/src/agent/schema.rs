@@ -12,7 +12,6 @@
 //! plus the definitions it reaches ([`Draft`], then [`Schema`]).
 
 use super::json::Fragment;
-use crate::emit::resolve_alias;
 use crate::ir::{Api, Constraints, Operation, ResponseKind, TypeId, TypeKind, TypeRef};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -905,7 +904,7 @@ pub fn output_schema(b: &mut Builder<'_>, op: &Operation) -> Option<(Draft, Wrap
         ResponseKind::Empty | ResponseKind::Bytes => return None,
     };
     let desc: Option<&str> = None;
-    let resolved = resolve_alias(api, &t).clone();
+    let resolved = api.resolve_alias(&t).clone();
     let (root, wrap) = match &resolved {
         TypeRef::Named(id) => {
             let name = b.define(*id);

@@ -5,11 +5,10 @@
 
 use super::markdown;
 use super::Model;
-use crate::emit::resolve_alias;
 use crate::ir::{Api, SafetyClass, TypeId, TypeKind, TypeRef};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Built-in templates: file name -> source.
@@ -167,7 +166,7 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
                 .iter()
                 .filter(|&&i| !read_only || api.operations[i].safety.read_only_safe())
                 .count();
-            (n, super::group_display_title(api, g).to_lowercase())
+            (n, g.title.to_lowercase())
         })
         .filter(|(n, _)| *n > 0)
         .collect();
@@ -192,7 +191,7 @@ pub fn skill_description(model: &Model<'_>, read_only: bool) -> String {
         format!(
             "Receives the webhooks of {title} ({version}): {hooks} event types about {}. Use when asked to handle, verify or explain {title} webhook deliveries. Verification: Standard Webhooks (Svix) signatures with the signing secret in {}.",
             types.join(", "),
-            super::webhooks::secret_env(api)
+            api.webhook_names.secret_env.clone()
         )
     } else if read_only {
         format!(
@@ -230,7 +229,7 @@ pub fn derived_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> V
             .iter()
             .copied()
             .filter(|&i| included(i) && f(&api.operations[i]))
-            .map(|i| format!("`{}`", model.names[i]))
+            .map(|i| format!("`{}`", model.api.operations[i].tool_name))
             .collect()
     };
     let mut out = Vec::new();
@@ -463,9 +462,9 @@ pub(super) fn fields_of(
     limit: usize,
     max_bytes: usize,
 ) -> (Vec<FieldView>, usize) {
-    let mut t = resolve_alias(api, t.non_null());
+    let mut t = api.resolve_alias(t.non_null());
     if let TypeRef::Array(inner) = t {
-        t = resolve_alias(api, inner.non_null());
+        t = api.resolve_alias(inner.non_null());
     }
     let TypeRef::Named(id) = t else {
         return (Vec::new(), 0);
@@ -495,45 +494,12 @@ pub(super) fn fields_of(
     (views, more)
 }
 
-fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
-    match t {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
-        TypeRef::Tuple(items) => items.iter().for_each(|i| named_in(i, out)),
-        _ => {}
-    }
-}
-
 /// Named types reachable from the given operations, in arena order.
 pub(super) fn reachable_types(api: &Api, ops: &[usize]) -> Vec<TypeId> {
-    let mut stack = Vec::new();
-    for &i in ops {
-        let op = &api.operations[i];
-        for p in &op.params {
-            named_in(&p.ty, &mut stack);
-        }
-        if let Some(b) = &op.body {
-            named_in(&b.ty, &mut stack);
-        }
-        if let crate::ir::ResponseKind::Json(t) = &op.response.kind {
-            named_in(t, &mut stack);
-        }
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
-        match &api.types[id].kind {
-            TypeKind::Struct { fields } => fields.iter().for_each(|f| named_in(&f.ty, &mut stack)),
-            TypeKind::Union { variants, .. } => {
-                variants.iter().for_each(|v| named_in(&v.ty, &mut stack))
-            }
-            TypeKind::Alias { target } => named_in(target, &mut stack),
-            _ => {}
-        }
-    }
-    seen.into_iter().collect()
+    let roots = ops.iter().flat_map(|&i| api.operations[i].type_roots());
+    crate::ir::reachable(&api.types, roots)
+        .into_iter()
+        .collect()
 }
 
 fn op_view(model: &Model<'_>, i: usize) -> OpView {
@@ -558,7 +524,7 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         .iter()
         .map(|p| ParamView {
             name: p.wire_name.clone(),
-            location: super::location_str(p.location).to_string(),
+            location: p.location.as_str().to_string(),
             ty: type_label(api, &p.ty),
             required: p.required,
             description: {
@@ -599,14 +565,14 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         crate::ir::ResponseKind::Json(t) => fields_of(api, t, 30, MAX_FIELD_LIST_BYTES),
         _ => (Vec::new(), 0),
     };
-    let group = crate::naming::unraw(&api.groups[op.group].module).to_string();
-    let method = crate::naming::unraw(&op.method_name).to_string();
+    let group = api.groups[op.group].module.clone();
+    let method = op.method_name.clone();
     let example = serde_json::to_string(&spec.examples[0].input).unwrap_or_default();
     OpView {
         name: spec.name.clone(),
         operation_id: op.operation_id.clone(),
         title: spec.title.clone(),
-        method: op.http_method.clone(),
+        method: op.http_method.as_str().to_string(),
         path: op.path.clone(),
         class: spec.safety.class.clone(),
         idempotent: op.safety.idempotent,
@@ -620,7 +586,7 @@ fn op_view(model: &Model<'_>, i: usize) -> OpView {
         status: op.response.status,
         output_fields,
         more_output_fields,
-        paging: Model::paging_text(op),
+        paging: Model::paging_text(api, op),
         errors: op
             .error_statuses
             .iter()
@@ -679,36 +645,6 @@ fn type_view(api: &Api, id: TypeId) -> TypeView {
     v
 }
 
-/// Most tags an operation is filed under (each tag's reference file repeats the operation).
-pub const MAX_TAG_FILES: usize = 8;
-
-/// The tags an operation is filed under (its first [`MAX_TAG_FILES`] distinct ones); when it
-/// has none, its group's title.
-fn tags_of(api: &Api, i: usize) -> Vec<String> {
-    let op = &api.operations[i];
-    let mut tags: Vec<String> = Vec::new();
-    for t in &op.tags {
-        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !t.is_empty() && !tags.contains(&t) && tags.len() < MAX_TAG_FILES {
-            tags.push(t);
-        }
-    }
-    if tags.is_empty() {
-        vec![super::group_display_title(api, &api.groups[op.group])]
-    } else {
-        tags
-    }
-}
-
-/// Reference file name (without `.md`) of a tag: `SCIM Directories` -> `scim-directories`.
-pub fn tag_file(tag: &str) -> String {
-    let slug = crate::naming::snake(tag).replace('_', "-");
-    match slug.as_str() {
-        "index" | "types" => format!("{slug}-tag"),
-        _ => slug,
-    }
-}
-
 /// (tag, file, operations filed under it, operations whose first tag it is), in order of
 /// first appearance; only operations `included` by the skill.
 #[allow(clippy::type_complexity)]
@@ -716,42 +652,28 @@ fn tag_sections(
     api: &Api,
     included: &dyn Fn(usize) -> bool,
 ) -> Vec<(String, String, Vec<usize>, Vec<usize>)> {
-    let mut out: Vec<(String, String, Vec<usize>, Vec<usize>)> = Vec::new();
-    let mut files = crate::naming::Namespace::default();
+    let mut out: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new();
     for i in (0..api.operations.len()).filter(|&i| included(i)) {
-        for (n, tag) in tags_of(api, i).into_iter().enumerate() {
-            let pos = match out.iter().position(|(t, ..)| *t == tag) {
+        for (n, &section) in api.operations[i].sections.iter().enumerate() {
+            let pos = match out.iter().position(|(s, ..)| *s == section) {
                 Some(p) => p,
                 None => {
-                    let file = files.claim(&tag_file(&tag), "-");
-                    out.push((tag, file, Vec::new(), Vec::new()));
+                    out.push((section, Vec::new(), Vec::new()));
                     out.len() - 1
                 }
             };
-            if !out[pos].2.contains(&i) {
-                out[pos].2.push(i);
+            if !out[pos].1.contains(&i) {
+                out[pos].1.push(i);
             }
             if n == 0 {
-                out[pos].3.push(i);
+                out[pos].2.push(i);
             }
         }
     }
-    out
-}
-
-/// Reference file (under `references/`, without `.md`) of each group in the full skill (in
-/// group order): the file of its most common tag.
-pub fn group_references(api: &Api) -> Vec<String> {
-    let sections = tag_sections(api, &|_| true);
-    api.groups
-        .iter()
-        .map(|group| {
-            let title = super::group_display_title(api, group);
-            sections
-                .iter()
-                .find(|(t, ..)| *t == title)
-                .map(|(_, f, ..)| f.clone())
-                .unwrap_or_else(|| tag_file(&title))
+    out.into_iter()
+        .map(|(s, ops, first)| {
+            let s = &api.sections[s];
+            (s.title.clone(), s.file.clone(), ops, first)
         })
         .collect()
 }
@@ -813,7 +735,7 @@ pub fn render(
         let description = api
             .groups
             .iter()
-            .find(|g| super::group_display_title(api, g) == *tag)
+            .find(|g| g.title == *tag)
             .and_then(|g| g.description.clone());
         groups.push(GroupSummary {
             name: file.clone(),
@@ -914,7 +836,7 @@ pub fn render(
                     return None;
                 }
                 steps.push(StepView {
-                    tool: model.names[i].clone(),
+                    tool: model.api.operations[i].tool_name.clone(),
                     class: model.specs[i].safety.class.clone(),
                     description: s.description.clone().unwrap_or_default(),
                 });
@@ -959,12 +881,12 @@ pub fn render(
         Some(i) => {
             let op = &api.operations[i];
             (
-                model.names[i].clone(),
+                model.api.operations[i].tool_name.clone(),
                 op.operation_id.clone(),
-                op.http_method.clone(),
+                op.http_method.as_str().to_string(),
                 op.path.clone(),
-                crate::naming::unraw(&api.groups[op.group].module).to_string(),
-                crate::naming::unraw(&op.method_name).to_string(),
+                api.groups[op.group].module.clone(),
+                op.method_name.clone(),
             )
         }
         None => Default::default(),
@@ -1006,7 +928,7 @@ pub fn render(
                     let safety = &api.operations[i].safety;
                     safety.class == SafetyClass::Read && safety.credential.is_some()
                 })
-                .map(|&i| model.names[i].clone())
+                .map(|&i| model.api.operations[i].tool_name.clone())
                 .collect()
         } else {
             Vec::new()
@@ -1025,14 +947,8 @@ pub fn render(
         example_method_name: ex_fn,
         has_workflows_file: !model.data.workflows.is_empty(),
         webhook_events: api.webhooks.len(),
-        webhook_secret_env: super::webhooks::secret_env(api),
+        webhook_secret_env: api.webhook_names.secret_env.clone(),
     };
-    if let Some(text) = super::webhooks::reference(model, templates, &name)? {
-        files.insert(
-            format!("{root}/references/{}", super::webhooks::REFERENCE_FILE),
-            text,
-        );
-    }
     files.insert(
         format!("{root}/SKILL.md"),
         templates.render("skill.md.j2", &view)?,

@@ -16,21 +16,6 @@ pub const REFERENCE_FILE: &str = "webhook-events.md";
 /// Seconds a delivery's timestamp may be away from now (either direction).
 pub const TOLERANCE_SECONDS: u64 = 300;
 
-/// The environment variable that holds the webhook signing secret.
-pub fn secret_env(api: &Api) -> String {
-    match api.info.key_env_var.strip_prefix("CLERK_") {
-        Some(_) => "CLERK_WEBHOOK_SIGNING_SECRET".to_string(),
-        None => {
-            let base = api
-                .info
-                .key_env_var
-                .trim_end_matches("_API_KEY")
-                .trim_end_matches("_SECRET_KEY");
-            format!("{base}_WEBHOOK_SECRET")
-        }
-    }
-}
-
 /// `webhooks` of the manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -106,7 +91,7 @@ fn verification(api: &Api) -> Verification {
         signed_content: "{id}.{timestamp}.{body}".to_string(),
         secret: "whsec_<base64>: the HMAC key is the base64-decoded text after `whsec_`"
             .to_string(),
-        secret_env: secret_env(api),
+        secret_env: api.webhook_names.secret_env.clone(),
         signature: "space-separated `v1,<base64 HMAC>` entries; valid when one matches (constant-time comparison)".to_string(),
         tolerance_seconds: TOLERANCE_SECONDS,
         never_log: true,
@@ -223,9 +208,9 @@ pub fn reference(
         title: api.info.title.clone(),
         skill: skill.to_string(),
         crate_name: api.info.crate_name.replace('-', "_"),
-        module: crate::emit::webhooks_module(api).to_string(),
-        feature: crate::emit::webhooks_feature(api),
-        secret_env: secret_env(api),
+        module: api.webhook_names.module.clone(),
+        feature: api.webhook_names.feature.clone(),
+        secret_env: api.webhook_names.secret_env.clone(),
         tolerance: TOLERANCE_SECONDS,
         events: api
             .webhooks

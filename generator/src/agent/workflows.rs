@@ -2,7 +2,7 @@
 //! spec, parameters carry their location, bodies become `requestBody` payloads.
 
 use super::data::Workflow;
-use crate::ir::{Api, ParamLocation};
+use crate::ir::Api;
 use serde_json::{json, Map, Value};
 
 /// Arazzo version written.
@@ -81,12 +81,7 @@ fn workflow(api: &Api, w: &Workflow) -> Value {
                     .map(|(name, value)| {
                         let location = op
                             .and_then(|o| o.params.iter().find(|p| &p.wire_name == name))
-                            .map(|p| match p.location {
-                                ParamLocation::Path => "path",
-                                ParamLocation::Query => "query",
-                                ParamLocation::Header => "header",
-                                ParamLocation::Cookie => "cookie",
-                            })
+                            .map(|p| p.location.as_str())
                             .unwrap_or("query");
                         json!({"name": name, "in": location, "value": value})
                     })

@@ -90,15 +90,6 @@ fn norm_path(path: &str) -> String {
     out
 }
 
-fn location_name(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
-
 /// `Option` depth of a field in the generated struct (see `emit::models`): 0 for `T`, 1 for
 /// `Option<T>`, 2 for the tri-state `Option<Option<T>>` of nullable optional request fields.
 fn option_depth(f: &Field, def: &TypeDef) -> u8 {
@@ -134,7 +125,7 @@ fn other_params(op: &Operation) -> BTreeMap<ParamKey, &Param> {
     op.params
         .iter()
         .filter(|p| p.location != ParamLocation::Path)
-        .map(|p| ((location_name(p.location), p.wire_name.clone()), p))
+        .map(|p| ((p.location.as_str(), p.wire_name.clone()), p))
         .collect()
 }
 
@@ -156,14 +147,14 @@ pub(super) fn compare(old: &Api, new: &Api) -> Vec<Change> {
     cx.operations();
     cx.schemas();
     // Which operations each schema change reaches.
-    let new_labels: BTreeMap<(String, String), String> = new
+    let new_labels: BTreeMap<(&str, String), String> = new
         .operations
         .iter()
-        .map(|o| ((o.http_method.clone(), norm_path(&o.path)), op_label(o)))
+        .map(|o| ((o.http_method.as_str(), norm_path(&o.path)), op_label(o)))
         .collect();
     let old_reach = reach(old, |o| {
         new_labels
-            .get(&(o.http_method.clone(), norm_path(&o.path)))
+            .get(&(o.http_method.as_str(), norm_path(&o.path)))
             .cloned()
             .unwrap_or_else(|| op_label(o))
     });
@@ -202,36 +193,9 @@ fn reach(
         let l = label(op);
         let (method, path) = l.split_once(' ').unwrap_or(("", &l));
         let key = (path.to_string(), method.to_string());
-        let mut stack: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
-        if let Some(b) = &op.body {
-            stack.push(&b.ty);
-        }
-        if let ResponseKind::Json(t) = &op.response.kind {
-            stack.push(t);
-        }
-        let mut seen = BTreeSet::new();
-        while let Some(t) = stack.pop() {
-            match t {
-                TypeRef::Named(id) => {
-                    if !seen.insert(*id) {
-                        continue;
-                    }
-                    let def = &api.types[*id];
-                    if let Some(w) = &def.wire_name {
-                        out.entry(w.as_str()).or_default().insert(key.clone());
-                    }
-                    match &def.kind {
-                        TypeKind::Struct { fields } => stack.extend(fields.iter().map(|f| &f.ty)),
-                        TypeKind::Union { variants, .. } => {
-                            stack.extend(variants.iter().map(|v| &v.ty))
-                        }
-                        TypeKind::Alias { target } => stack.push(target),
-                        TypeKind::Enum { .. } | TypeKind::Pending => {}
-                    }
-                }
-                TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => stack.push(i),
-                TypeRef::Tuple(items) => stack.extend(items.iter()),
-                _ => {}
+        for id in crate::ir::reachable(&api.types, op.type_roots()) {
+            if let Some(w) = &api.types[id].wire_name {
+                out.entry(w.as_str()).or_default().insert(key.clone());
             }
         }
     }
@@ -331,7 +295,7 @@ impl<'a> Cx<'a> {
     // ----- operations -------------------------------------------------------------------
 
     fn operations(&mut self) {
-        let key = |o: &Operation| (o.http_method.clone(), norm_path(&o.path));
+        let key = |o: &Operation| (o.http_method.as_str(), norm_path(&o.path));
         let old_ops: BTreeMap<_, &Operation> =
             self.old.operations.iter().map(|o| (key(o), o)).collect();
         let new_ops: BTreeMap<_, &Operation> =
@@ -351,13 +315,13 @@ impl<'a> Cx<'a> {
         for o in removed {
             let scope = Scope::Operation {
                 path: o.path.clone(),
-                method: o.http_method.clone(),
+                method: o.http_method.as_str().to_string(),
             };
             if let Some(pos) = added.iter().position(|n| n.operation_id == o.operation_id) {
                 let n = added.remove(pos);
                 let new_scope = Scope::Operation {
                     path: n.path.clone(),
-                    method: n.http_method.clone(),
+                    method: n.http_method.as_str().to_string(),
                 };
                 self.note(
                     &new_scope,
@@ -393,7 +357,7 @@ impl<'a> Cx<'a> {
         for n in added {
             let scope = Scope::Operation {
                 path: n.path.clone(),
-                method: n.http_method.clone(),
+                method: n.http_method.as_str().to_string(),
             };
             self.note(
                 &scope,
@@ -413,17 +377,13 @@ impl<'a> Cx<'a> {
     }
 
     fn rust_path(&self, api: &Api, o: &Operation) -> String {
-        format!(
-            "{}().{}",
-            crate::naming::unraw(&api.groups[o.group].module),
-            crate::naming::unraw(&o.method_name)
-        )
+        format!("{}().{}", &api.groups[o.group].module, &o.method_name)
     }
 
     fn operation(&mut self, o: &Operation, n: &Operation) {
         let scope = Scope::Operation {
             path: n.path.clone(),
-            method: n.http_method.clone(),
+            method: n.http_method.as_str().to_string(),
         };
         let s = &scope;
         let (orp, nrp) = (self.rust_path(self.old, o), self.rust_path(self.new, n));

@@ -75,7 +75,7 @@ pub fn features_toml(api: &Api) -> String {
         format!("[\n{groups}]")
     };
     // The webhooks module has its own feature, on by default.
-    let webhooks = (!api.webhooks.is_empty()).then(|| super::webhooks::feature_name(api));
+    let webhooks = (!api.webhooks.is_empty()).then(|| api.webhook_names.feature.clone());
     let default_webhooks = webhooks
         .as_deref()
         .map(|f| format!("\"{f}\", "))
@@ -179,15 +179,16 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
     let env = &info.key_env_var;
     let retry = match &info.retry {
         Some(r) => {
-            let (i, m, e, x, s, c) = (
+            let (i, m, e, x, a, s, c) = (
                 r.initial_interval_ms,
                 r.max_interval_ms,
                 r.exponent,
                 r.max_elapsed_ms,
+                proc_macro2::Literal::u32_unsuffixed(r.max_attempts),
                 r.retry_5xx,
                 r.retry_connection_errors,
             );
-            quote! { crate::runtime::RetryConfig { initial_interval_ms: #i, max_interval_ms: #m, exponent: #e, max_elapsed_ms: #x, max_attempts: 4, retry_5xx: #s, retry_connection_errors: #c } }
+            quote! { crate::runtime::RetryConfig { initial_interval_ms: #i, max_interval_ms: #m, exponent: #e, max_elapsed_ms: #x, max_attempts: #a, retry_5xx: #s, retry_connection_errors: #c } }
         }
         None => quote! { crate::runtime::RetryConfig::DEFAULT },
     };
@@ -230,7 +231,7 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
         Some(g) => format!(
             "```no_run\n# #[cfg(feature = \"{feature}\")]\n# async fn example() -> Result<(), {krate}::Error> {{\nlet client = {krate}::Client::from_env()?;\nlet _group = client.{m}();\n// Read-only view: write operations do not exist on it.\nlet read_only = client.read_only_view();\nlet _ = read_only.{m}();\n# Ok(())\n# }}\n```",
             krate = info.crate_name.replace('-', "_"),
-            m = crate::naming::unraw(&g.module),
+            m = &g.module,
             feature = g.feature,
         ),
         None => String::new(),
@@ -244,9 +245,9 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
             format!(
                 "\n\nOperations that change data exist only on a read-write client:\n\n```no_run\n# #[cfg(all(feature = \"{feature}\", feature = \"write\"))]\nlet _exists = {krate}::{g}::{t}::<{krate}::ReadWrite>::{m};\n```\n\nOn a read-only client they do not exist; this does not compile:\n\n```compile_fail,E0599\n# async fn example(client: {krate}::Client) {{\nlet read_only = client.read_only_view();\nlet _ = read_only.{g}().{m}(todo!());\n# }}\n```",
                 krate = info.crate_name.replace('-', "_"),
-                g = crate::naming::unraw(&api.groups[o.group].module),
+                g = &api.groups[o.group].module,
                 t = api.groups[o.group].type_name,
-                m = crate::naming::unraw(&o.method_name),
+                m = &o.method_name,
                 feature = api.groups[o.group].feature,
             )
         })
@@ -260,8 +261,8 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
             format!(
                 "\n\nReads that return a credential are withheld from a read-only client too; this does not compile:\n\n```compile_fail,E0599\n# async fn example(client: {krate}::Client) {{\nlet read_only = client.read_only_view();\nlet _ = read_only.{g}().{m}(todo!());\n# }}\n```",
                 krate = info.crate_name.replace('-', "_"),
-                g = crate::naming::unraw(&api.groups[o.group].module),
-                m = crate::naming::unraw(&o.method_name),
+                g = &api.groups[o.group].module,
+                m = &o.method_name,
             )
         })
         .unwrap_or_default();
@@ -271,7 +272,7 @@ pub fn lib_rs(api: &Api) -> Result<String, String> {
         title = crate::emit::docs::rustdoc(title),
         ops = api.operations.len(),
         groups = api.groups.len(),
-        m = first_group.map(|g| crate::naming::unraw(&g.module)).unwrap_or("group"),
+        m = first_group.map(|g| g.module.as_str()).unwrap_or("group"),
     );
     format_file(api, Some(&doc), tokens)
 }

@@ -1,9 +1,9 @@
 //! `src/operations.rs`: every operation as data (`OPERATIONS`) and `Client::call`, which
 //! calls an operation chosen by name with JSON input, through its typed method.
 
-use super::ops::{needs_option, param_type};
+use super::types::{needs_option, param_type};
 use super::{format_file, ident, rust_type, Place};
-use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, SafetyClass, TypeRef};
+use crate::ir::{Api, BodyEncoding, Operation, SafetyClass, TypeRef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -15,20 +15,11 @@ fn safety(c: SafetyClass) -> TokenStream {
     }
 }
 
-fn location(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
-
 fn info(api: &Api, op: &Operation) -> TokenStream {
     let id = &op.operation_id;
-    let group = crate::naming::unraw(&api.groups[op.group].module);
-    let method = crate::naming::unraw(&op.method_name);
-    let http = &op.http_method;
+    let group = &api.groups[op.group].module;
+    let method = &op.method_name;
+    let http = op.http_method.as_str();
     let path = &op.path;
     let summary = op.summary.as_deref().unwrap_or("").trim();
     let safety = safety(op.safety.class);
@@ -37,7 +28,7 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
     let deprecated = op.deprecated;
     let params = op.params.iter().map(|p| {
         let name = &p.wire_name;
-        let loc = location(p.location);
+        let loc = p.location.as_str();
         let required = p.required;
         quote! { crate::runtime::ParamInfo { name: #name, location: #loc, required: #required } }
     });

@@ -8,8 +8,8 @@
 //! nothing reaches are compiled with `full` only. A type that the read operations
 //! of every group reach carries no `cfg` at all.
 
-use super::ops::param_type;
-use crate::ir::{Api, Operation, ResponseKind, SafetyClass, TypeKind, TypeRef};
+use super::types::param_type;
+use crate::ir::{Api, Operation, ResponseKind, SafetyClass, TypeRef};
 use proc_macro2::TokenStream;
 use std::collections::BTreeSet;
 
@@ -44,11 +44,8 @@ impl Gates {
             }
         }
         // Types the webhook events reach are compiled with the events' feature too.
-        let hooks = reach(
-            api,
-            api.webhooks.iter().map(|e| e.payload.clone()).collect(),
-        );
-        let hook_feature = feature(&super::webhooks_feature(api));
+        let hooks = crate::ir::reachable(&api.types, api.webhooks.iter().map(|e| &e.payload));
+        let hook_feature = feature(&api.webhook_names.feature);
         let all = api.groups.len();
         let types = (0..n)
             .map(|id| {
@@ -151,39 +148,7 @@ fn reached(api: &Api, op: &Operation) -> BTreeSet<usize> {
     if let Some(p) = &op.pagination {
         roots.push(p.item_type.clone());
     }
-    reach(api, roots)
-}
-
-/// Named types among `roots` and everything they reach.
-fn reach(api: &Api, roots: Vec<TypeRef>) -> BTreeSet<usize> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = Vec::new();
-    for r in &roots {
-        named(r, &mut stack);
-    }
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
-        match &api.types[id].kind {
-            TypeKind::Struct { fields } => fields.iter().for_each(|f| named(&f.ty, &mut stack)),
-            TypeKind::Union { variants, .. } => {
-                variants.iter().for_each(|v| named(&v.ty, &mut stack))
-            }
-            TypeKind::Alias { target } => named(target, &mut stack),
-            TypeKind::Enum { .. } | TypeKind::Pending => {}
-        }
-    }
-    seen
-}
-
-fn named(t: &TypeRef, out: &mut Vec<usize>) {
-    match t {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named(i, out),
-        TypeRef::Tuple(items) => items.iter().for_each(|i| named(i, out)),
-        _ => {}
-    }
+    crate::ir::reachable(&api.types, &roots)
 }
 
 #[cfg(test)]

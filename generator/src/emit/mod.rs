@@ -8,22 +8,13 @@ mod models;
 mod ops;
 mod pagination;
 mod runtime_files;
+mod types;
 mod webhooks;
 
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::{Api, TypeRef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
-
-/// Name of the module with the webhook events (`webhooks`, else `webhook_events`).
-pub fn webhooks_module(api: &Api) -> &'static str {
-    webhooks::module_name(api)
-}
-
-/// Name of the cargo feature of the webhook events module.
-pub fn webhooks_feature(api: &Api) -> String {
-    webhooks::feature_name(api)
-}
 
 /// First line of every generated Rust file.
 pub fn header(api: &Api) -> String {
@@ -177,25 +168,11 @@ pub fn rust_type(api: &Api, t: &TypeRef, place: Place) -> TokenStream {
     }
 }
 
-/// Follow aliases to what a reference finally is.
-pub fn resolve_alias<'a>(api: &'a Api, t: &'a TypeRef) -> &'a TypeRef {
-    let mut cur = t;
-    for _ in 0..64 {
-        match cur {
-            TypeRef::Named(id) => match &api.types[*id].kind {
-                TypeKind::Alias { target } => cur = target,
-                _ => return cur,
-            },
-            _ => return cur,
-        }
-    }
-    cur
-}
-
-/// Parse an identifier that may be raw (`r#type`).
+/// The identifier of a plain name from the IR: keywords become raw (`r#type`).
 pub fn ident(name: &str) -> proc_macro2::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+    if crate::naming::is_keyword(name) {
+        proc_macro2::Ident::new_raw(name, proc_macro2::Span::call_site())
+    } else {
+        proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
     }
 }

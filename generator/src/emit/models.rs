@@ -183,7 +183,10 @@ fn object_text(def: &TypeDef, fields: &[Field], serialize: bool) -> String {
             Presence::TriState => "tristate",
         };
         let wire = proc_macro2::Literal::string(&f.wire_name);
-        out.push_str(&format!("        {}: {kind} {wire},\n", f.ident));
+        out.push_str(&format!(
+            "        {}: {kind} {wire},\n",
+            crate::naming::rust_ident(&f.ident)
+        ));
     }
     out.push_str("    }\n}\n");
     out
@@ -237,7 +240,7 @@ fn multipart_parts(api: &Api, def: &TypeDef, fields: &[Field]) -> Vec<TokenStrea
             let wire = &f.wire_name;
             let optional = !f.required || f.ty.is_nullable();
             let value = quote! { value };
-            let push = match super::resolve_alias(api, f.ty.non_null()) {
+            let push = match api.resolve_alias(f.ty.non_null()) {
                 TypeRef::Bytes => quote! { parts.push(crate::runtime::Part::file(#wire, #value)); },
                 TypeRef::Array(inner) if matches!(**inner, TypeRef::Bytes) => quote! {
                     for item in #value { parts.push(crate::runtime::Part::file(#wire, item)); }

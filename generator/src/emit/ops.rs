@@ -1,44 +1,13 @@
 //! `src/<group>.rs`: the group handle, parameter structs and one method per operation.
 
-use super::{doc_attr, format_file, ident, resolve_alias, rust_type, Place};
+use super::types::{arg_type, needs_option, param_type};
+use super::{doc_attr, format_file, ident, rust_type, Place};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, ResponseKind, SafetyClass, TypeKind,
+    Api, BodyEncoding, HttpMethod, Operation, Param, ParamLocation, ResponseKind, SafetyClass,
     TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-
-/// The type a parameter is passed as: scalars, enums and arrays of them; anything else is JSON.
-pub(crate) fn param_type(api: &Api, t: &TypeRef) -> TypeRef {
-    let t = resolve_alias(api, t.non_null());
-    match t {
-        TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => t.clone(),
-        TypeRef::Named(id) if matches!(api.types[*id].kind, TypeKind::Enum { .. }) => t.clone(),
-        TypeRef::Array(inner) => match param_type(api, inner) {
-            TypeRef::Json => TypeRef::Json,
-            scalar => TypeRef::Array(Box::new(scalar)),
-        },
-        _ => TypeRef::Json,
-    }
-}
-
-/// Type of a required parameter passed positionally (borrowed where that is natural).
-pub(crate) fn arg_type(api: &Api, t: &TypeRef) -> TokenStream {
-    match param_type(api, t) {
-        TypeRef::String => quote! { &str },
-        TypeRef::Array(inner) => {
-            let i = rust_type(api, &inner, Place::Group);
-            quote! { &[#i] }
-        }
-        TypeRef::Integer => quote! { i64 },
-        TypeRef::Number => quote! { f64 },
-        TypeRef::Boolean => quote! { bool },
-        other => {
-            let t = rust_type(api, &other, Place::Group);
-            quote! { &#t }
-        }
-    }
-}
 
 /// Expression giving a `&V: QueryValue` for a positional argument.
 fn arg_ref(api: &Api, p: &Param) -> TokenStream {
@@ -49,16 +18,9 @@ fn arg_ref(api: &Api, p: &Param) -> TokenStream {
     }
 }
 
-fn method_tokens(m: &str) -> TokenStream {
-    match m {
-        "GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH" | "TRACE" => {
-            let i = format_ident!("{}", m);
-            quote! { reqwest::Method::#i }
-        }
-        other => {
-            quote! { reqwest::Method::from_bytes(#other.as_bytes()).unwrap_or(reqwest::Method::GET) }
-        }
-    }
+fn method_tokens(m: HttpMethod) -> TokenStream {
+    let i = format_ident!("{}", m.as_str());
+    quote! { reqwest::Method::#i }
 }
 
 /// Statements binding each path parameter's encoded segment, and the path expression.
@@ -77,7 +39,7 @@ fn path_expr(api: &Api, op: &Operation) -> (Vec<TokenStream>, TokenStream) {
             .iter()
             .find(|p| p.location == ParamLocation::Path && p.wire_name == name)
         {
-            let local = format!("path_{}", crate::naming::unraw(&p.ident));
+            let local = format!("path_{}", &p.ident);
             fmt.push_str(&format!("{{{local}}}"));
             let local = format_ident!("{}", local);
             let v = arg_ref(api, p);
@@ -185,8 +147,8 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
                 .unwrap_or_default();
             arg_docs.push_str(&format!(
                 "\n- `{}` ({} `{}`){d}",
-                crate::naming::unraw(&p.ident),
-                loc(p.location),
+                &p.ident,
+                p.location.as_str(),
                 p.wire_name
             ));
         }
@@ -208,16 +170,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     quote! { #docs #(#[doc = #rest_lines])* }
 }
 
-fn loc(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
-
-fn method_item(api: &Api, op: &Operation) -> TokenStream {
+fn method_item(api: &Api, op: &Operation) -> Result<TokenStream, String> {
     let name = ident(&op.method_name);
     let mut args: Vec<TokenStream> = Vec::new();
     let mut pushes: Vec<TokenStream> = Vec::new();
@@ -285,12 +238,12 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
         ResponseKind::Bytes => (quote! { Vec<u8> }, quote! { send_bytes }),
     };
     let op_id = &op.operation_id;
-    let method = method_tokens(&op.http_method);
+    let method = method_tokens(op.http_method);
     let (path_lets, path) = path_expr(api, op);
     let auth = op.auth;
     let idempotent = op.safety.idempotent;
     let doc = op_doc(api, op);
-    let stream = super::pagination::stream_item(api, op);
+    let stream = super::pagination::stream_item(api, op)?;
     let deprecated = if op.deprecated {
         quote! { #[deprecated(note = "deprecated by the API")] }
     } else {
@@ -311,7 +264,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
     } else {
         quote! { let headers = Vec::new(); }
     };
-    quote! {
+    Ok(quote! {
         #doc
         #deprecated
         pub async fn #name(&self #(, #args)*) -> Result<crate::runtime::Response<#ret>, crate::runtime::Error> {
@@ -332,19 +285,7 @@ fn method_item(api: &Api, op: &Operation) -> TokenStream {
             self.client.#send(request).await
         }
         #stream
-    }
-}
-
-/// An optional body is an `Option` only when an empty body cannot stand for "nothing"
-/// (its type has required fields, so `Default` cannot make one).
-pub(crate) fn needs_option(api: &Api, t: &TypeRef) -> bool {
-    match resolve_alias(api, t.non_null()) {
-        TypeRef::Named(id) => match &api.types[*id].kind {
-            TypeKind::Struct { fields } => fields.iter().any(|f| f.required),
-            _ => true,
-        },
-        _ => false,
-    }
+    })
 }
 
 fn params_struct(api: &Api, op: &Operation) -> TokenStream {
@@ -362,7 +303,7 @@ fn params_struct(api: &Api, op: &Operation) -> TokenStream {
             let mut d = p.description.clone().unwrap_or_default();
             d = format!(
                 "{d}\n\n{} parameter `{}`.",
-                capitalize(loc(p.location)),
+                capitalize(p.location.as_str()),
                 p.wire_name
             );
             if let Some(def) = &p.default {
@@ -375,7 +316,7 @@ fn params_struct(api: &Api, op: &Operation) -> TokenStream {
             quote! { #doc pub #n: Option<#t>, }
         })
         .collect();
-    let method = crate::naming::unraw(&op.method_name).to_string();
+    let method = op.method_name.clone();
     let sdoc = format!(
         " Optional parameters of `{method}` (`{} {}`). Every field defaults to not sent.",
         op.http_method, op.path
@@ -404,18 +345,18 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         .iter()
         .filter(|o| o.safety.read_only_safe())
         .map(|o| method_item(api, o))
-        .collect();
+        .collect::<Result<_, _>>()?;
     // Reads that return credentials are not in the read-only view (nor behind `write`).
     let secrets: Vec<TokenStream> = ops
         .iter()
         .filter(|o| o.safety.class == SafetyClass::Read && o.safety.credential.is_some())
         .map(|o| method_item(api, o))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let writes: Vec<TokenStream> = ops
         .iter()
         .filter(|o| o.safety.class != SafetyClass::Read)
         .map(|o| method_item(api, o))
-        .collect();
+        .collect::<Result<_, _>>()?;
     // Parameter structs of write operations exist only with the `write` feature, like their
     // methods.
     let write_cfg = super::features::attr(Some(&super::features::feature(super::features::WRITE)));
@@ -459,8 +400,7 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
     };
     let sdoc = format!(
         " Operations of the `{}` group. Get one with `client.{}()`.",
-        g.wire_name,
-        crate::naming::unraw(&g.module)
+        g.wire_name, &g.module
     );
     let tokens = quote! {
         #[doc = #sdoc]

@@ -8,34 +8,34 @@
 //!
 //! `PageStream` and the helpers it uses are in the runtime (`generator/runtime/pagination.rs`).
 
-use super::ops::{arg_type, param_type};
+use super::types::{arg_type, param_type};
 use super::{ident, rust_type, Place};
 use crate::ir::{
-    Api, CursorPaging, ItemsAt, Operation, PageStrategy, Pagination, Param, ParamLocation,
-    ResponseKind, TypeKind, TypeRef,
+    Api, CursorPaging, FieldRef, ItemsAt, Operation, PageStrategy, Pagination, Param, TypeRef,
 };
-use crate::lower::pagination::peel;
-use crate::naming::unraw;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// The stream method of `op`, or nothing when it is not paginated.
-pub fn stream_item(api: &Api, op: &Operation) -> TokenStream {
+/// The stream method of `op`, or nothing when it is not paginated; an error when its
+/// pagination refers to parameters or fields that are not there (lowering never builds one).
+pub fn stream_item(api: &Api, op: &Operation) -> Result<TokenStream, String> {
     let Some(p) = &op.pagination else {
-        return TokenStream::new();
+        return Ok(TokenStream::new());
     };
+    p.check(op, api)?;
     let Some(pt) = &op.params_type else {
-        return TokenStream::new();
+        return Ok(TokenStream::new());
     };
-    let query = |wire: &str| {
-        op.params
-            .iter()
-            .find(|q| q.location == ParamLocation::Query && q.wire_name == wire && !q.required)
-            .map(|q| ident(&q.ident))
+    let param = |i: usize| ident(&op.params[i].ident);
+    let field = |r: FieldRef| {
+        api.field(r).map(|f| ident(&f.ident)).ok_or_else(|| {
+            format!(
+                "the pagination of `{}` names a missing field",
+                op.operation_id
+            )
+        })
     };
-    let Some(limit) = query(&p.limit_param) else {
-        return TokenStream::new();
-    };
+    let limit = param(p.limit);
     let name = ident(&p.stream_method);
     let pt = format_ident!("{}", pt);
     let item = rust_type(api, &p.item_type, Place::Group);
@@ -84,9 +84,7 @@ pub fn stream_item(api: &Api, op: &Operation) -> TokenStream {
 
     let group = format_ident!("{}", api.groups[op.group].type_name);
     let method = ident(&op.method_name);
-    let Some(extract) = extract(api, op, p) else {
-        return TokenStream::new();
-    };
+    let extract = extract(p, &field)?;
     let fetch_body = quote! {
         let client = client.clone();
         #(#per_page)*
@@ -99,15 +97,14 @@ pub fn stream_item(api: &Api, op: &Operation) -> TokenStream {
         Some(m) => quote! { Some(#m) },
         None => quote! { None },
     };
-    let cursor_stream = |c: &CursorPaging| -> Option<TokenStream> {
-        let after = query(&c.after_param)?;
-        let clear_before = c
-            .before_param
-            .as_deref()
-            .and_then(query)
-            .map(|b| quote! { params.#b = None; });
-        let field = cursor_field(api, &p.item_type, &c.field)?;
-        Some(quote! {
+    let cursor_stream = |c: &CursorPaging| -> Result<TokenStream, String> {
+        let after = param(c.after);
+        let clear_before = c.before.map(|b| {
+            let b = param(b);
+            quote! { params.#b = None; }
+        });
+        let field = field(c.field)?;
+        Ok(quote! {
             crate::runtime::PageStream::cursor(
                 params.#after.clone(),
                 page_size,
@@ -123,10 +120,8 @@ pub fn stream_item(api: &Api, op: &Operation) -> TokenStream {
         })
     };
     let body = match &p.strategy {
-        PageStrategy::Offset { offset_param } => {
-            let Some(offset) = query(offset_param) else {
-                return TokenStream::new();
-            };
+        PageStrategy::Offset { offset } => {
+            let offset = param(*offset);
             let offset_stream = quote! {
                 crate::runtime::PageStream::offset(
                     crate::runtime::pagination::page_start(params.#offset),
@@ -139,29 +134,26 @@ pub fn stream_item(api: &Api, op: &Operation) -> TokenStream {
                     },
                 )
             };
-            match p
-                .alt_cursor
-                .as_ref()
-                .and_then(|c| Some((query(&c.after_param)?, cursor_stream(c)?)))
-            {
-                Some((after, cursor)) => quote! {
-                    if params.#after.is_some() { #cursor } else { #offset_stream }
-                },
+            match &p.alt_cursor {
+                Some(c) => {
+                    let after = param(c.after);
+                    let cursor = cursor_stream(c)?;
+                    quote! {
+                        if params.#after.is_some() { #cursor } else { #offset_stream }
+                    }
+                }
                 None => offset_stream,
             }
         }
-        PageStrategy::Cursor(c) => match cursor_stream(c) {
-            Some(s) => s,
-            None => return TokenStream::new(),
-        },
+        PageStrategy::Cursor(c) => cursor_stream(c)?,
     };
-    let doc = stream_doc(op, p);
+    let doc = stream_doc(api, op, p);
     let deprecated = if op.deprecated {
         quote! { #[deprecated(note = "deprecated by the API")] #[allow(deprecated)] }
     } else {
         TokenStream::new()
     };
-    quote! {
+    Ok(quote! {
         #doc
         #deprecated
         pub fn #name(&self, #(#args,)* params: &#pt) -> crate::runtime::PageStream<#item> {
@@ -171,7 +163,7 @@ pub fn stream_item(api: &Api, op: &Operation) -> TokenStream {
             let page_size = crate::runtime::pagination::page_size(params.#limit, #max);
             #body
         }
-    }
+    })
 }
 
 /// Positional arguments passed by value (no per-page clone).
@@ -183,84 +175,56 @@ fn is_copy(api: &Api, q: &Param) -> bool {
 }
 
 /// Statements turning the decoded response `page` into `Ok(Page)`.
-fn extract(api: &Api, op: &Operation, p: &Pagination) -> Option<TokenStream> {
-    let ResponseKind::Json(t) = &op.response.kind else {
-        return None;
-    };
-    match &p.items {
-        ItemsAt::Root => Some(quote! {
+fn extract(
+    p: &Pagination,
+    field: &dyn Fn(FieldRef) -> Result<proc_macro2::Ident, String>,
+) -> Result<TokenStream, String> {
+    Ok(match p.items {
+        ItemsAt::Root => quote! {
             Ok(crate::runtime::Page::new(crate::runtime::pagination::PageItems::into_page_items(page), None))
-        }),
-        ItemsAt::Field(wire) => {
-            let (inner, nullable) = peel(&api.types, t);
-            let TypeRef::Named(id) = inner else {
-                return None;
-            };
-            let TypeKind::Struct { fields } = &api.types[*id].kind else {
-                return None;
-            };
-            let field = |w: &str| {
-                fields
-                    .iter()
-                    .find(|f| f.wire_name == w)
-                    .map(|f| ident(&f.ident))
-            };
-            let items = field(wire)?;
-            let total = match &p.total_field {
-                Some(w) => {
-                    let f = field(w)?;
+        },
+        ItemsAt::Envelope {
+            items,
+            total,
+            nullable,
+        } => {
+            let items = field(items)?;
+            let total = match total {
+                Some(t) => {
+                    let f = field(t)?;
                     quote! { crate::runtime::pagination::PageTotal::page_total(&page.#f) }
                 }
                 None => quote! { None },
             };
-            let unwrap = match nullable {
-                0 => TokenStream::new(),
-                1 => quote! {
+            let unwrap = if nullable {
+                quote! {
                     let Some(page) = page else {
                         return Ok(crate::runtime::Page::new(Vec::new(), None));
                     };
-                },
-                _ => return None,
+                }
+            } else {
+                TokenStream::new()
             };
-            Some(quote! {
+            quote! {
                 #unwrap
                 let total = #total;
                 Ok(crate::runtime::Page::new(crate::runtime::pagination::PageItems::into_page_items(page.#items), total))
-            })
+            }
         }
-    }
+    })
 }
 
-/// The Rust field of the item that holds the cursor.
-fn cursor_field(api: &Api, item: &TypeRef, wire: &str) -> Option<proc_macro2::Ident> {
-    let (t, nullable) = peel(&api.types, item);
-    let TypeRef::Named(id) = t else {
-        return None;
-    };
-    let TypeKind::Struct { fields } = &api.types[*id].kind else {
-        return None;
-    };
-    if nullable != 0 {
-        return None;
-    }
-    fields
-        .iter()
-        .find(|f| f.wire_name == wire)
-        .map(|f| ident(&f.ident))
-}
-
-fn stream_doc(op: &Operation, p: &Pagination) -> TokenStream {
-    let method = unraw(&op.method_name);
+fn stream_doc(api: &Api, op: &Operation, p: &Pagination) -> TokenStream {
+    let method = &op.method_name;
+    let wire = |i: usize| op.params[i].wire_name.as_str();
+    let limit_param = wire(p.limit);
     let size = match p.max_limit {
-        Some(m) => format!(
-            "`params.{}` items per page (default 100, at most {m})",
-            p.limit_param
-        ),
-        None => format!("`params.{}` items per page (default 100)", p.limit_param),
+        Some(m) => format!("`params.{limit_param}` items per page (default 100, at most {m})"),
+        None => format!("`params.{limit_param}` items per page (default 100)"),
     };
     let end = "It ends at an empty page or a page shorter than the page size";
-    let total = match &p.total_field {
-        Some(t) => format!(", or once the offset reaches `{t}`"),
+    let total = match p.total() {
+        Some(t) => format!(", or once the offset reaches `{}`", api.field_name(t)),
         None => String::new(),
     };
     let mut lines = vec![format!(
@@ -269,7 +233,8 @@ fn stream_doc(op: &Operation, p: &Pagination) -> TokenStream {
     )];
     lines.push(String::new());
     match &p.strategy {
-        PageStrategy::Offset { offset_param } => {
+        PageStrategy::Offset { offset } => {
+            let offset_param = wire(*offset);
             lines.push(format!(
                 "Pages by offset: {size}, from `params.{offset_param}` (default 0), the offset growing by the items received. {end}{total}."
             ));
@@ -277,18 +242,23 @@ fn stream_doc(op: &Operation, p: &Pagination) -> TokenStream {
                 lines.push(String::new());
                 lines.push(format!(
                     "When `params.{}` is set, pages by cursor instead: each page starts after the `{}` of the last item received (the API refuses a cursor combined with a non-zero offset).",
-                    c.after_param, c.field
+                    wire(c.after),
+                    api.field_name(c.field)
                 ));
             }
         }
         PageStrategy::Cursor(c) => {
-            let before = match &c.before_param {
-                Some(b) => format!(" `params.{b}` is not sent: the stream pages forward."),
+            let before = match c.before {
+                Some(b) => format!(
+                    " `params.{}` is not sent: the stream pages forward.",
+                    wire(b)
+                ),
                 None => String::new(),
             };
             lines.push(format!(
                 "Pages by cursor: {size}, starting after `params.{}` (from the start when unset), each page after the `{}` of the last item received. {end}.{before}",
-                c.after_param, c.field
+                wire(c.after),
+                api.field_name(c.field)
             ));
         }
     }

@@ -7,32 +7,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
 
-/// Name of the events module: `webhooks`, or `webhook_events` when an operations group
-/// already has that name (Clerk's Backend API has a `webhooks` group for its Svix settings).
-pub fn module_name(api: &Api) -> &'static str {
-    if api
-        .groups
-        .iter()
-        .any(|g| crate::naming::unraw(&g.module) == "webhooks")
-    {
-        "webhook_events"
-    } else {
-        "webhooks"
-    }
-}
-
-/// Name of the cargo feature of the events module (the module name in kebab-case).
-pub fn feature_name(api: &Api) -> String {
-    module_name(api).replace('_', "-")
-}
-
 /// The files of the events module, or none when the API has no webhooks.
 pub fn files(api: &Api) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
     if api.webhooks.is_empty() {
         return Ok(files);
     }
-    let module = module_name(api);
+    let module = &api.webhook_names.module;
     files.insert(format!("src/{module}.rs"), webhooks_rs(api)?);
     for (name, text) in super::runtime_files::WEBHOOK_FILES {
         files.insert(format!("src/{module}/{name}"), text.to_string());
@@ -45,8 +26,8 @@ pub fn lib_item(api: &Api) -> TokenStream {
     if api.webhooks.is_empty() {
         return TokenStream::new();
     }
-    let module = format_ident!("{}", module_name(api));
-    let feature = feature_name(api);
+    let module = format_ident!("{}", api.webhook_names.module);
+    let feature = &api.webhook_names.feature;
     quote! {
         #[cfg(feature = #feature)]
         pub mod #module;
@@ -146,7 +127,7 @@ fn webhooks_rs(api: &Api) -> Result<String, String> {
         }
     };
     let krate = api.info.crate_name.replace('-', "_");
-    let module = module_name(api);
+    let module = &api.webhook_names.module;
     let first = &events[0];
     let doc = format!(
         "Webhook events of {title}: {n} event types, decoded into [`Event`] after [`Webhook`] verifies the signature (Svix / Standard Webhooks scheme: `svix-id`, `svix-timestamp`, `svix-signature` headers, HMAC-SHA256 over `id.timestamp.body`, 5 minutes tolerance). Cargo feature `{feature}` (on by default).\n\n```no_run\n# fn handle(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<(), {krate}::{module}::WebhookError> {{\nuse {krate}::{module}::{{Event, Webhook}};\n\nlet webhook = Webhook::new(&std::env::var(\"{env}\").unwrap_or_default())?;\nmatch webhook.verify(headers, body)? {{\n    Event::{v}(event) => println!(\"{t}: {{:?}}\", event.data),\n    other => println!(\"{{}}\", other.event_type()),\n}}\n# Ok(())\n# }}\n```\n\nThe scheme's published test vector verifies:\n\n```\nuse {krate}::{module}::Webhook;\n\nlet webhook = Webhook::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?;\nlet headers = [\n    (\"svix-id\", \"msg_p5jXN8AQM9LWM0D4loKWxJek\"),\n    (\"svix-timestamp\", \"1614265330\"),\n    (\"svix-signature\", \"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\"),\n];\nlet body = br#\"{{\"test\": 2432232314}}\"#;\n// `verify` would also decode the event; this body is not one.\nassert_eq!(webhook.verify_signature_at(&headers, body, 1614265330)?, body);\n# Ok::<(), {krate}::{module}::WebhookError>(())\n```",
@@ -154,8 +135,8 @@ fn webhooks_rs(api: &Api) -> Result<String, String> {
         n = events.len(),
         v = first.variant,
         t = first.event_type,
-        env = crate::agent::webhooks::secret_env(api),
-        feature = feature_name(api),
+        env = api.webhook_names.secret_env,
+        feature = api.webhook_names.feature,
     );
     format_file(api, Some(&doc), tokens)
 }

@@ -4,6 +4,7 @@ pub mod credentials;
 mod operation;
 pub mod pagination;
 pub mod schema;
+pub mod sections;
 pub mod webhooks;
 
 use crate::config::{Config, SafetyOverride};
@@ -38,13 +39,27 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
     check_alias_cycles(&types, diags);
     let mut operations = pagination::detect(operations, &groups, &types, &constraints, diags);
     credentials::mark(&mut operations, &types, &overrides, diags);
+    let tool_names = crate::naming::tool_names(
+        operations
+            .iter()
+            .map(|o| (groups[o.group].module.as_str(), o.method_name.as_str())),
+    );
+    for (op, name) in operations.iter_mut().zip(tool_names) {
+        op.tool_name = name;
+    }
+    let mut groups = groups;
+    let sections = sections::assign(&mut groups, &mut operations);
+    let info = api_info(doc, config);
+    let webhook_names = webhooks::names(&groups, &info);
     Api {
-        info: api_info(doc, config),
+        info,
         groups,
+        sections,
         operations,
         types,
         constraints,
         webhooks: events,
+        webhook_names,
     }
 }
 
@@ -172,6 +187,10 @@ pub fn slug(title: &str) -> String {
     }
 }
 
+/// Attempts of a retried call, the first included: `x-speakeasy-retries` has no field for it,
+/// so the runtime's default for APIs without a retry policy (`RetryConfig::DEFAULT`).
+const MAX_ATTEMPTS: u32 = 4;
+
 fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
     let v = v?;
     let backoff = v.get("backoff")?;
@@ -186,6 +205,7 @@ fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
         max_interval_ms: num("maxInterval").unwrap_or(60_000.0) as u64,
         exponent: num("exponent").unwrap_or(1.5),
         max_elapsed_ms: num("maxElapsedTime").unwrap_or(3_600_000.0) as u64,
+        max_attempts: MAX_ATTEMPTS,
         retry_5xx: codes
             .iter()
             .any(|c| c.eq_ignore_ascii_case("5XX") || c.starts_with('5')),
@@ -196,60 +216,33 @@ fn retry_info(v: Option<&Value>) -> Option<RetryInfo> {
     })
 }
 
-fn named_in(t: &TypeRef, out: &mut Vec<usize>) {
-    match t {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
-        TypeRef::Tuple(items) => items.iter().for_each(|i| named_in(i, out)),
-        _ => {}
-    }
-}
-
-fn children(def: &TypeDef) -> Vec<usize> {
-    let mut out = Vec::new();
-    match &def.kind {
-        TypeKind::Struct { fields } => fields.iter().for_each(|f| named_in(&f.ty, &mut out)),
-        TypeKind::Union { variants, .. } => variants.iter().for_each(|v| named_in(&v.ty, &mut out)),
-        TypeKind::Alias { target } => named_in(target, &mut out),
-        TypeKind::Enum { .. } | TypeKind::Pending => {}
-    }
-    out
-}
-
 fn mark_usage(types: &mut [TypeDef], ops: &[crate::ir::Operation]) {
-    let mut req = Vec::new();
-    let mut resp = Vec::new();
-    for op in ops {
-        if let Some(b) = &op.body {
-            named_in(&b.ty, &mut req);
-            if b.encoding == crate::ir::BodyEncoding::Multipart {
-                let mut direct = Vec::new();
-                named_in(&b.ty, &mut direct);
-                for id in direct {
-                    types[id].usage.multipart = true;
-                }
-            }
-        }
-        for p in &op.params {
-            named_in(&p.ty, &mut req);
-        }
-        if let crate::ir::ResponseKind::Json(t) = &op.response.kind {
-            named_in(t, &mut resp);
+    let mut multipart = Vec::new();
+    for b in ops.iter().filter_map(|o| o.body.as_ref()) {
+        if b.encoding == crate::ir::BodyEncoding::Multipart {
+            b.ty.named_ids(&mut multipart);
         }
     }
-    let mut seen = BTreeSet::new();
-    while let Some(id) = req.pop() {
-        if seen.insert(id) {
-            types[id].usage.request = true;
-            req.extend(children(&types[id]));
-        }
+    let requests = ops.iter().flat_map(|o| {
+        o.params
+            .iter()
+            .map(|p| &p.ty)
+            .chain(o.body.as_ref().map(|b| &b.ty))
+    });
+    let request = crate::ir::reachable(types, requests);
+    let responses = ops.iter().filter_map(|o| match &o.response.kind {
+        crate::ir::ResponseKind::Json(t) => Some(t),
+        _ => None,
+    });
+    let response = crate::ir::reachable(types, responses);
+    for id in multipart {
+        types[id].usage.multipart = true;
     }
-    seen.clear();
-    while let Some(id) = resp.pop() {
-        if seen.insert(id) {
-            types[id].usage.response = true;
-            resp.extend(children(&types[id]));
-        }
+    for id in request {
+        types[id].usage.request = true;
+    }
+    for id in response {
+        types[id].usage.response = true;
     }
 }
 
@@ -357,6 +350,8 @@ pub(crate) fn group_index(
         module,
         type_name: crate::naming::pascal(wire),
         description,
+        title: String::new(),
+        section: 0,
         operations: Vec::new(),
     });
     groups.len() - 1
@@ -383,5 +378,30 @@ mod slug_tests {
         ] {
             assert_eq!(super::slug(title), slug, "{title}");
         }
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    #[test]
+    fn retry_policy_is_read_once_with_its_attempts() {
+        let spec = serde_json::json!({
+            "strategy": "backoff",
+            "backoff": {"initialInterval": 100, "maxInterval": 2000, "maxElapsedTime": 10000, "exponent": 2},
+            "statusCodes": ["5XX"],
+            "retryConnectionErrors": true
+        });
+        let r = super::retry_info(Some(&spec)).unwrap();
+        assert_eq!(
+            (
+                r.initial_interval_ms,
+                r.max_interval_ms,
+                r.max_elapsed_ms,
+                r.max_attempts
+            ),
+            (100, 2000, 10000, super::MAX_ATTEMPTS)
+        );
+        assert!(r.retry_5xx && r.retry_connection_errors);
+        assert!(super::retry_info(None).is_none());
     }
 }

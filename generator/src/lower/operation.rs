@@ -4,8 +4,8 @@ use super::schema::{assign_idents, Hint, SchemaLowerer};
 use crate::config::SafetyOverride;
 use crate::diagnostics::{join, Diagnostics};
 use crate::ir::{
-    BodyEncoding, Group, Operation, Param, ParamLocation, RequestBody, ResponseKind, Safety,
-    SafetyClass, SuccessResponse, TypeRef,
+    BodyEncoding, Group, HttpMethod, Operation, Param, ParamLocation, RequestBody, ResponseKind,
+    Safety, SafetyClass, SuccessResponse, TypeRef,
 };
 use crate::naming::{self, Namespace};
 use openapiv3::{
@@ -44,17 +44,20 @@ const CLIENT_METHODS: &[&str] = &[
     "mode",
 ];
 
-fn method_ops(item: &PathItem) -> [(&'static str, Option<&openapiv3::Operation>); 8] {
-    [
-        ("get", item.get.as_ref()),
-        ("put", item.put.as_ref()),
-        ("post", item.post.as_ref()),
-        ("delete", item.delete.as_ref()),
-        ("options", item.options.as_ref()),
-        ("head", item.head.as_ref()),
-        ("patch", item.patch.as_ref()),
-        ("trace", item.trace.as_ref()),
-    ]
+fn method_ops(item: &PathItem) -> [(HttpMethod, Option<&openapiv3::Operation>); 8] {
+    HttpMethod::ALL.map(|m| {
+        let op = match m {
+            HttpMethod::Get => &item.get,
+            HttpMethod::Put => &item.put,
+            HttpMethod::Post => &item.post,
+            HttpMethod::Delete => &item.delete,
+            HttpMethod::Options => &item.options,
+            HttpMethod::Head => &item.head,
+            HttpMethod::Patch => &item.patch,
+            HttpMethod::Trace => &item.trace,
+        };
+        (m, op.as_ref())
+    })
 }
 
 /// Lower every operation. Returns the groups and the operations.
@@ -87,7 +90,7 @@ pub fn lower_operations<'a>(
         }
         for (method, op) in method_ops(item) {
             let Some(op) = op else { continue };
-            let pointer = join(&path_ptr, method);
+            let pointer = join(&path_ptr, method.path_item_key());
             let lowered = lower_operation(
                 doc,
                 schemas,
@@ -150,7 +153,7 @@ fn lower_operation<'a>(
     schemas: &mut SchemaLowerer<'a>,
     overrides: &BTreeMap<String, SafetyOverride>,
     path: &str,
-    method: &str,
+    method: HttpMethod,
     item: &'a PathItem,
     op: &'a openapiv3::Operation,
     pointer: &str,
@@ -174,7 +177,10 @@ fn lower_operation<'a>(
             }
         }
         None => {
-            let synthesized = op_ids.claim(&naming::pascal(&format!("{method} {path}")), "");
+            let synthesized = op_ids.claim(
+                &naming::pascal(&format!("{} {path}", method.path_item_key())),
+                "",
+            );
             diags.warning(
                 "missing-operation-id",
                 pointer,
@@ -246,11 +252,13 @@ fn lower_operation<'a>(
         None => global_auth,
     };
     Operation {
+        tool_name: String::new(),
+        sections: Vec::new(),
         operation_id,
         group,
         method_name: method_wire,
         params_type: None,
-        http_method: method.to_ascii_uppercase(),
+        http_method: method,
         path: path.to_string(),
         summary: op.summary.clone(),
         description: op.description.clone(),
@@ -421,7 +429,7 @@ fn check_path_params(path: &str, params: &mut Vec<Param>, pointer: &str, diags: 
             let taken: Vec<String> = params.iter().map(|p| p.ident.clone()).collect();
             let mut ns =
                 Namespace::with_reserved(&taken.iter().map(String::as_str).collect::<Vec<_>>());
-            let ident = naming::escape_ident(&ns.claim(&naming::snake(name), "_"));
+            let ident = naming::plain_ident(&ns.claim(&naming::snake(name), "_"));
             params.push(Param {
                 wire_name: name.clone(),
                 ident,
@@ -646,15 +654,17 @@ fn lower_responses<'a>(
 
 /// Default safety class from the HTTP method, then reviewed overrides from the config.
 fn classify(
-    method: &str,
+    method: HttpMethod,
     operation_id: &str,
     overrides: &BTreeMap<String, SafetyOverride>,
 ) -> Safety {
     let (class, idempotent) = match method {
-        "get" | "head" | "options" | "trace" => (SafetyClass::Read, true),
-        "delete" => (SafetyClass::Destructive, true),
-        "put" => (SafetyClass::Write, true),
-        _ => (SafetyClass::Write, false),
+        HttpMethod::Get | HttpMethod::Head | HttpMethod::Options | HttpMethod::Trace => {
+            (SafetyClass::Read, true)
+        }
+        HttpMethod::Delete => (SafetyClass::Destructive, true),
+        HttpMethod::Put => (SafetyClass::Write, true),
+        HttpMethod::Post | HttpMethod::Patch => (SafetyClass::Write, false),
     };
     // `credential` is decided once every type is lowered (`lower::credentials`).
     match overrides.get(operation_id) {

@@ -19,10 +19,10 @@
 
 use crate::diagnostics::Diagnostics;
 use crate::ir::{
-    Constraints, CursorPaging, Group, ItemsAt, Operation, PageStrategy, Pagination, Param,
-    ParamLocation, ResponseKind, TypeDef, TypeKind, TypeRef,
+    peel, Constraints, CursorPaging, FieldRef, Group, ItemsAt, Operation, PageStrategy, Pagination,
+    ParamIdx, ParamLocation, ResponseKind, TypeDef, TypeKind, TypeRef,
 };
-use crate::naming::{unraw, Namespace};
+use crate::naming::Namespace;
 use std::collections::BTreeMap;
 
 /// Page-size parameter.
@@ -40,28 +40,6 @@ const TOTAL: &str = "total_count";
 /// Envelope property with the items, preferred when present.
 const DATA: &str = "data";
 
-/// The type behind aliases and `Nullable` wrappers, and how many `Nullable` layers were
-/// crossed (each is one `Option` in the generated Rust type).
-pub fn peel<'a>(types: &'a [TypeDef], t: &'a TypeRef) -> (&'a TypeRef, usize) {
-    let mut cur = t;
-    let mut nullable = 0;
-    // Bounded: alias cycles are reported elsewhere.
-    for _ in 0..64 {
-        match cur {
-            TypeRef::Nullable(inner) => {
-                nullable += 1;
-                cur = inner;
-            }
-            TypeRef::Named(id) => match &types[*id].kind {
-                TypeKind::Alias { target } => cur = target,
-                _ => break,
-            },
-            _ => break,
-        }
-    }
-    (cur, nullable)
-}
-
 /// Fill [`Operation::pagination`] for every operation.
 pub fn detect(
     mut ops: Vec<Operation>,
@@ -74,13 +52,13 @@ pub fn detect(
         let mut names = Namespace::with_reserved(
             &g.operations
                 .iter()
-                .map(|&i| unraw(&ops[i].method_name))
+                .map(|&i| ops[i].method_name.as_str())
                 .collect::<Vec<_>>(),
         );
         for &i in &g.operations {
             let found = detect_one(&ops[i], types, constraints, diags);
             if let Some(mut p) = found {
-                let base = format!("{}_stream", unraw(&ops[i].method_name));
+                let base = format!("{}_stream", &ops[i].method_name);
                 p.stream_method = names.claim(&base, "_");
                 ops[i].pagination = Some(p);
             }
@@ -89,14 +67,14 @@ pub fn detect(
     ops
 }
 
-/// An optional query parameter of the given wire name whose type is one of `want`.
-fn query_param<'a>(
-    op: &'a Operation,
+/// The optional query parameter of the given wire name whose type is one of `want`.
+fn query_param(
+    op: &Operation,
     types: &[TypeDef],
     name: &str,
     want: &[TypeRef],
-) -> Option<&'a Param> {
-    op.params.iter().find(|p| {
+) -> Option<ParamIdx> {
+    op.params.iter().position(|p| {
         p.location == ParamLocation::Query
             && p.wire_name == name
             && !p.required
@@ -121,7 +99,7 @@ fn detect_one(
     if offset.is_none() && after.is_none() {
         return None;
     }
-    let Some((items, item_type, total_field)) = page_shape(op, types) else {
+    let Some((items, item_type)) = page_shape(op, types) else {
         diags.note(
             "pagination-unrecognized",
             &op.pointer,
@@ -133,21 +111,15 @@ fn detect_one(
         );
         return None;
     };
-    let cursor = after.and_then(|a| {
-        has_cursor_field(types, &item_type).then(|| CursorPaging {
-            after_param: a.wire_name.clone(),
-            before_param: query_param(op, types, BEFORE, &[TypeRef::String])
-                .map(|b| b.wire_name.clone()),
-            field: CURSOR_FIELD.to_string(),
+    let cursor = after.and_then(|after| {
+        cursor_field(types, &item_type).map(|field| CursorPaging {
+            after,
+            before: query_param(op, types, BEFORE, &[TypeRef::String]),
+            field,
         })
     });
     let (strategy, alt_cursor) = match (offset, cursor) {
-        (Some(o), cursor) => (
-            PageStrategy::Offset {
-                offset_param: o.wire_name.clone(),
-            },
-            cursor,
-        ),
+        (Some(offset), cursor) => (PageStrategy::Offset { offset }, cursor),
         (None, Some(c)) => (PageStrategy::Cursor(c), None),
         (None, None) => {
             diags.note(
@@ -162,71 +134,77 @@ fn detect_one(
         }
     };
     let max_limit = constraints
-        .get(&format!("{}/schema", limit.pointer))
+        .get(&format!("{}/schema", op.params[limit].pointer))
         .and_then(|c| c.maximum)
         .filter(|m| *m >= 1.0)
         .map(|m| m as u64);
     Some(Pagination {
         strategy,
         alt_cursor,
-        limit_param: limit.wire_name.clone(),
+        limit,
         max_limit,
         items,
         item_type,
-        total_field,
         stream_method: String::new(),
     })
 }
 
-/// Where the items are, their type, and the total property, for a list response.
-fn page_shape(op: &Operation, types: &[TypeDef]) -> Option<(ItemsAt, TypeRef, Option<String>)> {
+/// Where the items are and their type, for a list response.
+fn page_shape(op: &Operation, types: &[TypeDef]) -> Option<(ItemsAt, TypeRef)> {
     let ResponseKind::Json(t) = &op.response.kind else {
         return None;
     };
     let (page, nullable) = peel(types, t);
     match page {
-        TypeRef::Array(item) => Some((ItemsAt::Root, (**item).clone(), None)),
+        TypeRef::Array(item) => Some((ItemsAt::Root, (**item).clone())),
         // The generated code unwraps at most one `Option` around an envelope.
         TypeRef::Named(id) if nullable <= 1 => {
             let TypeKind::Struct { fields } = &types[*id].kind else {
                 return None;
             };
-            let arrays: Vec<(&str, &TypeRef)> = fields
+            let at = |field| FieldRef { ty: *id, field };
+            let arrays: Vec<(usize, &str, &TypeRef)> = fields
                 .iter()
-                .filter_map(|f| match peel(types, &f.ty).0 {
-                    TypeRef::Array(item) => Some((f.wire_name.as_str(), &**item)),
+                .enumerate()
+                .filter_map(|(i, f)| match peel(types, &f.ty).0 {
+                    TypeRef::Array(item) => Some((i, f.wire_name.as_str(), &**item)),
                     _ => None,
                 })
                 .collect();
-            let total = fields
-                .iter()
-                .find(|f| {
-                    f.wire_name == TOTAL
-                        && matches!(peel(types, &f.ty).0, TypeRef::Integer | TypeRef::Number)
-                })
-                .map(|f| f.wire_name.clone());
-            let (name, item) = match arrays.iter().find(|(n, _)| *n == DATA) {
+            let total = fields.iter().position(|f| {
+                f.wire_name == TOTAL
+                    && matches!(peel(types, &f.ty).0, TypeRef::Integer | TypeRef::Number)
+            });
+            let (i, _, item) = match arrays.iter().find(|(_, n, _)| *n == DATA) {
                 Some(found) => *found,
                 None if arrays.len() == 1 && total.is_some() => arrays[0],
                 None => return None,
             };
-            Some((ItemsAt::Field(name.to_string()), item.clone(), total))
+            let items = ItemsAt::Envelope {
+                items: at(i),
+                total: total.map(at),
+                nullable: nullable == 1,
+            };
+            Some((items, item.clone()))
         }
         _ => None,
     }
 }
 
-/// The items are objects (not nullable) with a string `id`.
-fn has_cursor_field(types: &[TypeDef], item: &TypeRef) -> bool {
+/// The string `id` field of the items, when they are objects (not nullable) with one.
+fn cursor_field(types: &[TypeDef], item: &TypeRef) -> Option<FieldRef> {
     let (t, nullable) = peel(types, item);
     let TypeRef::Named(id) = t else {
-        return false;
+        return None;
     };
     let TypeKind::Struct { fields } = &types[*id].kind else {
-        return false;
+        return None;
     };
-    nullable == 0
-        && fields
-            .iter()
-            .any(|f| f.wire_name == CURSOR_FIELD && peel(types, &f.ty).0 == &TypeRef::String)
+    if nullable != 0 {
+        return None;
+    }
+    fields
+        .iter()
+        .position(|f| f.wire_name == CURSOR_FIELD && peel(types, &f.ty).0 == &TypeRef::String)
+        .map(|field| FieldRef { ty: *id, field })
 }

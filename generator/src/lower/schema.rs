@@ -1111,7 +1111,7 @@ pub fn assign_idents(names: &[&str], reserved: &[&str]) -> Vec<String> {
         let s = naming::snake(name);
         if s == *name && !ns.contains(&s) {
             ns.claim(&s, "_");
-            out[i] = Some(naming::escape_ident(&s));
+            out[i] = Some(naming::plain_ident(&s));
         }
     }
     for (i, name) in names.iter().enumerate() {
@@ -1130,7 +1130,7 @@ pub fn assign_idents(names: &[&str], reserved: &[&str]) -> Vec<String> {
             let flat = naming::snake(&flat);
             ns.claim(&flat, "_")
         };
-        out[i] = Some(naming::escape_ident(&chosen));
+        out[i] = Some(naming::plain_ident(&chosen));
     }
     out.into_iter().map(Option::unwrap_or_default).collect()
 }
@@ -1142,6 +1142,6 @@ mod tests {
     #[test]
     fn colliding_parameter_names_stay_distinct() {
         let ids = assign_idents(&["frontendApi", "frontend_api", "type"], &[]);
-        assert_eq!(ids, vec!["frontendapi", "frontend_api", "r#type"]);
+        assert_eq!(ids, vec!["frontendapi", "frontend_api", "type"]);
     }
 }

@@ -11,11 +11,10 @@
 
 use super::schema::{Hint, SchemaLowerer, SchemaRef};
 use crate::diagnostics::{join, Diagnostics};
-use crate::ir::{Api, TypeDef, TypeKind, TypeRef, WebhookEvent};
+use crate::ir::{Api, ApiInfo, Group, TypeDef, TypeKind, TypeRef, WebhookEvent, WebhookNames};
 use crate::naming::{self, Namespace};
 use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// An event read from the spec, with its payload schema owned (it comes from an extension).
 pub struct RawEvent {
@@ -293,15 +292,8 @@ pub fn lower<'a>(
 /// optional, so that payloads that break their schema's `required` still decode. Marks those
 /// types as decoded from responses.
 pub fn relax(types: &mut [TypeDef], events: &[WebhookEvent]) {
-    let mut stack = Vec::new();
-    for e in events {
-        super::named_in(&e.payload, &mut stack);
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
+    let seen = crate::ir::reachable(types, events.iter().map(|e| &e.payload));
+    for id in seen {
         let def = &mut types[id];
         let shared = def.usage.request || def.usage.response;
         if !shared {
@@ -311,10 +303,35 @@ pub fn relax(types: &mut [TypeDef], events: &[WebhookEvent]) {
                 }
             }
         }
-        stack.extend(super::children(&types[id]));
+        def.usage.response = true;
     }
-    for id in seen {
-        types[id].usage.response = true;
+}
+
+/// The names of the webhook events' module, feature and signing secret: the module is
+/// `webhooks`, or `webhook_events` when an operations group already has that name (Clerk's
+/// Backend API has a `webhooks` group for its Svix settings); the feature is the module name in
+/// kebab-case; the secret is Clerk's `CLERK_WEBHOOK_SIGNING_SECRET`, else the key variable's
+/// prefix with `_WEBHOOK_SECRET`.
+pub fn names(groups: &[Group], info: &ApiInfo) -> WebhookNames {
+    let module = if groups.iter().any(|g| g.module == "webhooks") {
+        "webhook_events"
+    } else {
+        "webhooks"
+    };
+    let secret_env = match info.key_env_var.strip_prefix("CLERK_") {
+        Some(_) => "CLERK_WEBHOOK_SIGNING_SECRET".to_string(),
+        None => {
+            let base = info
+                .key_env_var
+                .trim_end_matches("_API_KEY")
+                .trim_end_matches("_SECRET_KEY");
+            format!("{base}_WEBHOOK_SECRET")
+        }
+    };
+    WebhookNames {
+        module: module.to_string(),
+        feature: module.replace('_', "-"),
+        secret_env,
     }
 }
 
