@@ -21,6 +21,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     (
+        "interpret.rs",
+        include_str!("../../runtime/src/interpret.rs"),
+    ),
+    (
         "open_enum.rs",
         include_str!("../../runtime/src/open_enum.rs"),
     ),
