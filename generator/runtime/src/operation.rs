@@ -207,8 +207,8 @@ impl<M: Mode> Client<M> {
 }
 
 /// Checks a request body given as JSON against the body type `T` of `op`, before the
-/// request is built from the JSON as given; errors name the offending field (`at
-/// `body.items[2].name``). A generated crate's `Client::call` checks every body with its
+/// request is built from the JSON as given; errors name the offending field, as in
+/// ``at `body.items[2].name`: ..``. A generated crate's `Client::call` checks every body with its
 /// typed model this way.
 pub fn check_body<T: DeserializeOwned>(op: &OperationInfo, body: &Value) -> Result<(), Error> {
     serde_path_to_error::deserialize::<_, T>(body)
