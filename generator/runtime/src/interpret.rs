@@ -8,8 +8,8 @@
 //! sent.
 
 use crate::operation::{
-    BodyCheck, BodyEncoding, BodyInfo, OperationInfo, ParamInfo, ParamLocation, ParamType,
-    ScalarType,
+    BodyCheck, BodyEncoding, BodyInfo, Models, OperationInfo, ParamInfo, ParamLocation, ParamType,
+    ResponseKind, ScalarType,
 };
 use crate::{
     path_param, Body, Client, Error, FileUpload, InvalidInput, Mode, Part, QueryValue, Request,
@@ -286,23 +286,25 @@ fn kind(value: &Value) -> &'static str {
 
 impl<M: Mode> Client<M> {
     /// Calls `op` with JSON input: the guard ([`Client::check_allowed`]), then
-    /// [`build_request`] with `check` run on the body if one is given (a typed check, see
-    /// [`crate::check_body`]), then the request is sent. The response comes back as JSON: the
-    /// document for JSON responses, `null` for empty ones, a string for text and an array
-    /// of byte values for bytes.
+    /// [`build_request`] with the body checked against its model, then the request is sent
+    /// and a JSON response decoded with its model (see [`Models`]; without models, the
+    /// input is not checked beyond [`build_request`] and the response comes back as sent).
+    /// The response comes back as JSON: the document for JSON responses, `null` for empty
+    /// ones, a string for text and an array of byte values for bytes.
     pub async fn call_operation(
         &self,
         op: &OperationInfo,
         input: Value,
-        check: Option<BodyCheck>,
+        models: Models,
     ) -> Result<Response<Value>, Error> {
         self.check_allowed(op)?;
-        let req = build(op, input, check)?;
-        match op.response {
-            crate::ResponseKind::Json => self.send_json::<Value>(req).await,
-            crate::ResponseKind::Empty => crate::into_json(self.send_empty(req).await?),
-            crate::ResponseKind::Text => crate::into_json(self.send_text(req).await?),
-            crate::ResponseKind::Bytes => crate::into_json(self.send_bytes(req).await?),
+        let req = build(op, input, models.body)?;
+        match (op.response, models.response) {
+            (ResponseKind::Json, Some(decode)) => self.send_json_with(req, decode).await,
+            (ResponseKind::Json, None) => self.send_json::<Value>(req).await,
+            (ResponseKind::Empty, _) => crate::into_json(self.send_empty(req).await?),
+            (ResponseKind::Text, _) => crate::into_json(self.send_text(req).await?),
+            (ResponseKind::Bytes, _) => crate::into_json(self.send_bytes(req).await?),
         }
     }
 }
@@ -310,7 +312,7 @@ impl<M: Mode> Client<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operation::{ParamStyle, ResponseKind, SafetyClass};
+    use crate::operation::{ParamStyle, SafetyClass};
     use serde_json::json;
 
     const fn param(

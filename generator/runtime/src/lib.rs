@@ -30,13 +30,15 @@ mod retry;
 mod secret;
 pub mod union;
 
-pub use client::{ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite};
+pub use client::{
+    decode_response, ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite, ResponseDecode,
+};
 pub use error::{
     ApiError, ApiErrorKind, ClerkError, ClerkErrors, DecodeError, Error, InvalidInput,
 };
 pub use interpret::build_request;
 pub use operation::{
-    check_body, decode_base64, encode_base64, into_json, BodyCheck, BodyEncoding, BodyInfo,
+    check_body, decode_base64, encode_base64, into_json, BodyCheck, BodyEncoding, BodyInfo, Models,
     OperationInfo, ParamInfo, ParamLocation, ParamStyle, ParamType, ResponseKind, SafetyClass,
     ScalarType,
 };

@@ -228,6 +228,19 @@ pub fn check_body<T: DeserializeOwned>(op: &OperationInfo, body: &Value) -> Resu
 /// A typed check of a request body ([`check_body`] for the body's model).
 pub type BodyCheck = fn(&OperationInfo, &Value) -> Result<(), Error>;
 
+/// The models of one operation, for a call by name that checks and decodes as its typed
+/// method does (a generated crate's `Client::call`): the request body is checked against its
+/// model before the request is built, and a JSON response is decoded into its model (and
+/// back into JSON).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Models {
+    /// The typed check of the request body, if the operation takes a JSON, form or
+    /// multipart body.
+    pub body: Option<BodyCheck>,
+    /// The typed decoding of the response, if it is JSON.
+    pub response: Option<crate::ResponseDecode>,
+}
+
 /// Turn a typed response into JSON (for callers that work with JSON).
 pub fn into_json<T: Serialize>(response: Response<T>) -> Result<Response<Value>, Error> {
     let (status, headers, data) = response.into_parts();

@@ -123,19 +123,28 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// The typed check of the operation's request body: its model decodes the JSON body, so
-/// that `Client::call` refuses what the typed method could not be given. Bytes bodies are
-/// text and need none.
-fn body_check(api: &Api, op: &Operation) -> TokenStream {
-    let Some(b) = &op.body else {
-        return quote! { None };
+/// The models of the operation, so that `Client::call` checks and decodes as the typed
+/// method does: its request body model checks the JSON body (bytes bodies are text and need
+/// none), and its response model decodes a JSON response.
+fn models(api: &Api, op: &Operation) -> TokenStream {
+    let body = match &op.body {
+        Some(b) if b.encoding != BodyEncoding::Bytes => {
+            let t = match b.encoding {
+                BodyEncoding::Multipart => rust_type(api, b.ty.non_null(), Place::Group),
+                _ => rust_type(api, &b.ty, Place::Group),
+            };
+            quote! { Some(crate::runtime::check_body::<#t>) }
+        }
+        _ => quote! { None },
     };
-    let t = match b.encoding {
-        BodyEncoding::Bytes => return quote! { None },
-        BodyEncoding::Multipart => rust_type(api, b.ty.non_null(), Place::Group),
-        BodyEncoding::Json | BodyEncoding::Form => rust_type(api, &b.ty, Place::Group),
+    let response = match &op.response.kind {
+        ResponseKind::Json(t) => {
+            let t = rust_type(api, t, Place::Group);
+            quote! { Some(crate::runtime::decode_response::<#t>) }
+        }
+        _ => quote! { None },
     };
-    quote! { Some(crate::runtime::check_body::<#t>) }
+    quote! { crate::runtime::Models { body: #body, response: #response } }
 }
 
 /// Emit `src/operations.rs`.
@@ -145,10 +154,10 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
         let info = info(api, op);
         quote! { #cfg #info }
     });
-    let checks = api.operations.iter().map(|op| {
+    let models = api.operations.iter().map(|op| {
         let cfg = super::features::op_attr(api, op);
-        let check = body_check(api, op);
-        quote! { #cfg #check }
+        let models = models(api, op);
+        quote! { #cfg #models }
     });
     let tokens = quote! {
         /// Every operation of the API that the enabled features compile (one cargo feature per
@@ -160,11 +169,11 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
             OPERATIONS.iter().find(|op| op.id == operation_id)
         }
 
-        /// The typed check of the request body of each entry of [`OPERATIONS`], at the
-        /// same index.
+        /// The models of each entry of [`OPERATIONS`], at the same index: `Client::call`
+        /// checks request bodies and decodes responses with them, as the typed methods do.
         #[cfg(feature = "dynamic")]
         #[allow(deprecated)]
-        const BODY_CHECKS: &[Option<crate::runtime::BodyCheck>] = &[#(#checks),*];
+        const MODELS: &[crate::runtime::Models] = &[#(#models),*];
 
         #[cfg(feature = "dynamic")]
         impl<M: crate::runtime::Mode> crate::Client<M> {
@@ -173,7 +182,8 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
             /// missing required ones and values of the wrong type are refused, naming the
             /// key, and the body is checked against its model; the request is then built by
             /// the runtime's interpreter ([`crate::runtime::build_request`]) and sent. The
-            /// response comes back as JSON.
+            /// response is decoded with its model, as the typed method does, and comes back
+            /// as JSON.
             ///
             /// A read-only client refuses every operation that is not `read`, before
             /// anything is sent ([`crate::runtime::Error::ReadOnly`]). Operations that the
@@ -185,8 +195,8 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
             ) -> Result<crate::runtime::Response<serde_json::Value>, crate::runtime::Error> {
                 let unknown = || crate::runtime::Error::UnknownOperation(operation_id.to_string());
                 let index = OPERATIONS.iter().position(|op| op.id == operation_id).ok_or_else(unknown)?;
-                let check = BODY_CHECKS.get(index).copied().ok_or_else(unknown)?;
-                self.0.call_operation(&OPERATIONS[index], input, check).await
+                let models = MODELS.get(index).copied().ok_or_else(unknown)?;
+                self.0.call_operation(&OPERATIONS[index], input, models).await
             }
         }
     };
