@@ -151,7 +151,7 @@ get() { local -n arr="$1"; echo "${arr[$2]:-n/a}"; }
 # ---------- ours ----------
 if [ -z "$BIN" ]; then
   log "building agentgen (release)"
-  cargo build -q --release -p agentgen --bin agentgen
+  cargo build -q --release -p agentgen-tool --bin agentgen
   BIN="$ROOT/target/release/agentgen"
 fi
 gen "agentgen (client)" "$B/ours-client" "$BIN" generate --spec "$SPEC" --out "$B/ours-client" --outputs client

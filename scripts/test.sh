@@ -12,7 +12,7 @@ fi
 cd "$(dirname "$0")/.."
 
 # Pinned npm tools: Stoplight Prism (tests/tests/e2e_prism.rs) and the MCP Inspector CLI
-# (generator/tests/mcp_inspector.rs). Each is installed from its lockfile when missing or older
+# (cli/tests/mcp_inspector.rs). Each is installed from its lockfile when missing or older
 # than the lockfile.
 install() {
   local dir=$1 bin=$2

@@ -1,4 +1,4 @@
-//! In-process phase timings of generation: `cargo bench -p agentgen --bench phases`.
+//! In-process phase timings of generation: `cargo bench -p agentgen-core --bench phases`.
 //!
 //! Generates the client and all agent documents from a spec (default: Clerk's bapi
 //! 2026-05-12 under AGENTGEN_SPEC_MIRROR, or the path in AGENTGEN_BENCH_SPEC) RUNS times

@@ -107,7 +107,7 @@ impl Config {
 }
 
 /// Reviewed safety classes for Clerk's Backend API, shipped with agentgen.
-pub const CLERK_BAPI_SAFETY: &str = include_str!("../../spec/clerk-bapi.safety.yaml");
+pub const CLERK_BAPI_SAFETY: &str = include_str!("../embed/spec/clerk-bapi.safety.yaml");
 
 /// Parse a safety overrides file.
 pub fn parse_safety(text: &str) -> Result<BTreeMap<String, SafetyOverride>, String> {

@@ -31,10 +31,10 @@ pub struct Pin {
 }
 
 /// The default pin, embedded from `spec/clerk-bapi.yaml`.
-pub const DEFAULT_PIN_TEXT: &str = include_str!("../../spec/clerk-bapi.yaml");
+pub const DEFAULT_PIN_TEXT: &str = include_str!("../embed/spec/clerk-bapi.yaml");
 
 /// The pinned Clerk webhooks spec, embedded from `spec/clerk-webhooks.yaml`.
-pub const CLERK_WEBHOOKS_PIN_TEXT: &str = include_str!("../../spec/clerk-webhooks.yaml");
+pub const CLERK_WEBHOOKS_PIN_TEXT: &str = include_str!("../embed/spec/clerk-webhooks.yaml");
 
 impl Pin {
     /// The pinned Clerk webhooks spec (merged into the Backend API client with

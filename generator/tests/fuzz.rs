@@ -5,7 +5,7 @@
 //! never panic or hang.
 //!
 //! Smoke mode (the default, run in CI by `cargo test`): 300 cases. Longer runs:
-//! `AGENTGEN_FUZZ_CASES=100000 cargo test -p agentgen --test fuzz --release -- --nocapture`;
+//! `AGENTGEN_FUZZ_CASES=100000 cargo test -p agentgen-core --test fuzz --release -- --nocapture`;
 //! `AGENTGEN_FUZZ_SEED=<n>` starts from another seed. Failing inputs are written to
 //! `target/fuzz-failures/` with their seed, so a failure can be replayed with
 //! `AGENTGEN_FUZZ_SEED=<seed> AGENTGEN_FUZZ_CASES=1`.

@@ -462,7 +462,6 @@ fn a_schema_cycle_reached_by_every_operation_keeps_output_linear() {
         "{op}"
     );
 
-    #[cfg(feature = "mcp")]
     {
         // The MCP server loads the documents and accepts an argument deep in the cycle.
         let docs: std::collections::BTreeMap<String, String> = g

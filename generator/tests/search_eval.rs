@@ -4,7 +4,6 @@
 //! from the pinned spec, as `agentgen mcp` builds them. Prints top-1, top-5 and MRR (and each
 //! phrasing whose answer is not first) for the tuned set and, separately, for the held-out
 //! set, and fails below the floors.
-#![cfg(feature = "mcp")]
 
 #[path = "../../tests/src/mirror.rs"]
 mod mirror;

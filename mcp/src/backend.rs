@@ -478,3 +478,60 @@ impl Backend for HttpBackend {
         Box::pin(self.perform(op, input))
     }
 }
+
+/// The API's answer as it came, for a gateway that passes it on: status, `Content-Type`,
+/// `Retry-After` and body (non-2xx answers too; the runtime has removed the key from them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forwarded {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// `Retry-After`, if any.
+    pub retry_after: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpBackend {
+    /// Perform `op` with `input` (already checked against the input schema) and return the
+    /// API's answer unchanged, whatever its status. `Err` only when the policy refuses the
+    /// operation (nothing sent), the input does not fit, or the API could not be reached.
+    pub async fn forward(&self, op: &Operation, input: Value) -> Result<Forwarded, CallError> {
+        if let Err(refusal) = self.policy.check(op) {
+            return Err(CallError::Refused(refusal.message(&op.name)));
+        }
+        let info = *self
+            .ops
+            .get(&op.name)
+            .ok_or_else(|| CallError::from(runtime::Error::UnknownOperation(op.name.clone())))?;
+        let header = |h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let sent = match &self.client {
+            AnyClient::ReadWrite(c) => c.send_bytes(build_request(info, input)?).await,
+            AnyClient::ReadOnly(c) => {
+                c.check_allowed(info)?;
+                c.send_bytes(build_request(info, input)?).await
+            }
+        };
+        use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+        match sent {
+            Ok(r) => Ok(Forwarded {
+                status: r.status().as_u16(),
+                content_type: header(r.headers(), CONTENT_TYPE),
+                retry_after: header(r.headers(), RETRY_AFTER),
+                body: r.into_inner(),
+            }),
+            Err(runtime::Error::Api(api)) => Ok(Forwarded {
+                status: api.status().as_u16(),
+                content_type: header(api.headers(), CONTENT_TYPE),
+                retry_after: header(api.headers(), RETRY_AFTER),
+                body: api.body().to_vec(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! A Stoplight Prism mock server for end-to-end tests, from the pinned install in
 //! `tools/prism/`. Shared by `tests/tests/e2e_prism.rs` (through this crate) and
-//! `generator/tests/mcp_inspector.rs` (included with `#[path]`), so it only uses std.
+//! `cli/tests/mcp_inspector.rs` (included with `#[path]`), so it only uses std.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

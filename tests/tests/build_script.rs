@@ -68,7 +68,7 @@ fn build_script_reruns_when_the_spec_changes_and_only_then() {
         krate.join("Cargo.toml"),
         format!(
             "[package]\nname = \"tiny\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [build-dependencies]\nagentgen = {{ path = {:?} }}\n\n[workspace]\n",
+             [build-dependencies]\nagentgen-core = {{ path = {:?} }}\n\n[workspace]\n",
             generator.display().to_string()
         ),
     )

@@ -162,7 +162,7 @@ impl Connection {
 
 /// The runtime's redactor (the same code the generated clients and the MCP server run).
 #[allow(dead_code)]
-#[path = "../../runtime/src/redact.rs"]
+#[path = "../../embed/runtime-src/redact.rs"]
 mod shared_redact;
 
 /// Remove anything that looks like a secret key (`sk_...`, or `secret`'s exact value) from a
@@ -268,17 +268,36 @@ pub struct PromptOptions {
     /// out the lists the tools give themselves. Otherwise (an agent that reads the skill) every
     /// operation is named.
     pub via_tools: bool,
+    /// The agent reaches the API through an `agentgen serve` gateway: the connection's REST
+    /// base URL there (`<gateway>/c/<connection>`). The agent sends its access token and
+    /// never holds the key.
+    pub gateway: Option<String>,
 }
 
 impl PromptOptions {
     /// The prompt for an agent that reads the skill: every operation is named.
     pub fn full() -> PromptOptions {
-        PromptOptions { via_tools: false }
+        PromptOptions {
+            via_tools: false,
+            gateway: None,
+        }
     }
 
     /// The prompt for an agent behind a tool server (the MCP server's instructions).
     pub fn via_tools() -> PromptOptions {
-        PromptOptions { via_tools: true }
+        PromptOptions {
+            via_tools: true,
+            gateway: None,
+        }
+    }
+
+    /// The same prompt for an agent that calls the gateway at `url` (the connection's REST
+    /// base, `<gateway>/c/<connection>`) with an access token instead of the API with a key.
+    pub fn through_gateway(self, url: impl Into<String>) -> PromptOptions {
+        PromptOptions {
+            gateway: Some(url.into()),
+            ..self
+        }
     }
 }
 
@@ -322,12 +341,33 @@ struct PromptView {
     workflows: Vec<WorkflowLine>,
     gotchas: Vec<String>,
     skill: String,
+    /// Set when the agent goes through an `agentgen serve` gateway.
+    gateway: Option<GatewayView>,
 }
 
 #[derive(Serialize)]
 struct WorkflowLine {
     summary: String,
     steps: Vec<String>,
+}
+
+/// Where an agent reaches the API through an `agentgen serve` gateway instead of directly.
+#[derive(Serialize)]
+struct GatewayView {
+    /// The connection's REST base: `<gateway>/c/<connection>`.
+    url: String,
+    /// Its remote MCP endpoint, `<gateway>/mcp/<connection>`, when `url` has that shape.
+    mcp_url: Option<String>,
+}
+
+impl GatewayView {
+    fn new(url: &str) -> GatewayView {
+        let url = url.trim_end_matches('/').to_string();
+        let mcp_url = url.rsplit_once("/c/").and_then(|(base, name)| {
+            (!name.is_empty() && !name.contains('/')).then(|| format!("{base}/mcp/{name}"))
+        });
+        GatewayView { url, mcp_url }
+    }
 }
 
 /// Render the connection prompt.
@@ -501,6 +541,7 @@ pub fn render(
         } else {
             model.skill_name.clone()
         },
+        gateway: options.gateway.as_deref().map(GatewayView::new),
     };
     let text = templates.render("connection.md.j2", &view)?;
     // Belt and braces: nothing key-shaped leaves this function.
@@ -610,6 +651,14 @@ mod tests {
         let e = parse("display_name: x\nconnection_details: {clerk: {max_class: admin}}\n")
             .unwrap_err();
         assert!(e.contains("max_class"), "{e}");
+    }
+
+    #[test]
+    fn gateway_urls_give_the_mcp_endpoint() {
+        let g = GatewayView::new("https://gw.example/c/support/");
+        assert_eq!(g.url, "https://gw.example/c/support");
+        assert_eq!(g.mcp_url.as_deref(), Some("https://gw.example/mcp/support"));
+        assert_eq!(GatewayView::new("https://gw.example/clerk").mcp_url, None);
     }
 
     #[test]

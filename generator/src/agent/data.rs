@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The reviewed agent data shipped for Clerk's Backend API.
-pub const CLERK_BAPI_WORKFLOWS: &str = include_str!("../../../spec/clerk-bapi.workflows.yaml");
+pub const CLERK_BAPI_WORKFLOWS: &str = include_str!("../../embed/spec/clerk-bapi.workflows.yaml");
 
 /// Reviewed agent data for one API.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

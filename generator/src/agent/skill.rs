@@ -16,27 +16,27 @@ use std::path::Path;
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "skill.md.j2",
-        include_str!("../../../templates/skill.md.j2"),
+        include_str!("../../embed/templates/skill.md.j2"),
     ),
     (
         "index.md.j2",
-        include_str!("../../../templates/index.md.j2"),
+        include_str!("../../embed/templates/index.md.j2"),
     ),
     (
         "group.md.j2",
-        include_str!("../../../templates/group.md.j2"),
+        include_str!("../../embed/templates/group.md.j2"),
     ),
     (
         "types.md.j2",
-        include_str!("../../../templates/types.md.j2"),
+        include_str!("../../embed/templates/types.md.j2"),
     ),
     (
         "connection.md.j2",
-        include_str!("../../../templates/connection.md.j2"),
+        include_str!("../../embed/templates/connection.md.j2"),
     ),
     (
         "webhooks.md.j2",
-        include_str!("../../../templates/webhooks.md.j2"),
+        include_str!("../../embed/templates/webhooks.md.j2"),
     ),
 ];
 

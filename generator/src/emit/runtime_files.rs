@@ -12,36 +12,51 @@
 
 /// The runtime crate's sources: (path under `runtime/src/`, contents), in a fixed order.
 pub const FILES: &[(&str, &str)] = &[
-    ("lib.rs", include_str!("../../runtime/src/lib.rs")),
-    ("client.rs", include_str!("../../runtime/src/client.rs")),
-    ("de.rs", include_str!("../../runtime/src/de.rs")),
+    ("lib.rs", include_str!("../../embed/runtime-src/lib.rs")),
+    (
+        "client.rs",
+        include_str!("../../embed/runtime-src/client.rs"),
+    ),
+    ("de.rs", include_str!("../../embed/runtime-src/de.rs")),
     (
         "double_option.rs",
-        include_str!("../../runtime/src/double_option.rs"),
+        include_str!("../../embed/runtime-src/double_option.rs"),
     ),
-    ("error.rs", include_str!("../../runtime/src/error.rs")),
+    ("error.rs", include_str!("../../embed/runtime-src/error.rs")),
     (
         "interpret.rs",
-        include_str!("../../runtime/src/interpret.rs"),
+        include_str!("../../embed/runtime-src/interpret.rs"),
     ),
     (
         "open_enum.rs",
-        include_str!("../../runtime/src/open_enum.rs"),
+        include_str!("../../embed/runtime-src/open_enum.rs"),
     ),
     (
         "pagination.rs",
-        include_str!("../../runtime/src/pagination.rs"),
+        include_str!("../../embed/runtime-src/pagination.rs"),
     ),
-    ("redact.rs", include_str!("../../runtime/src/redact.rs")),
+    (
+        "redact.rs",
+        include_str!("../../embed/runtime-src/redact.rs"),
+    ),
     (
         "operation.rs",
-        include_str!("../../runtime/src/operation.rs"),
+        include_str!("../../embed/runtime-src/operation.rs"),
     ),
-    ("request.rs", include_str!("../../runtime/src/request.rs")),
-    ("response.rs", include_str!("../../runtime/src/response.rs")),
-    ("retry.rs", include_str!("../../runtime/src/retry.rs")),
-    ("secret.rs", include_str!("../../runtime/src/secret.rs")),
-    ("union.rs", include_str!("../../runtime/src/union.rs")),
+    (
+        "request.rs",
+        include_str!("../../embed/runtime-src/request.rs"),
+    ),
+    (
+        "response.rs",
+        include_str!("../../embed/runtime-src/response.rs"),
+    ),
+    ("retry.rs", include_str!("../../embed/runtime-src/retry.rs")),
+    (
+        "secret.rs",
+        include_str!("../../embed/runtime-src/secret.rs"),
+    ),
+    ("union.rs", include_str!("../../embed/runtime-src/union.rs")),
 ];
 
 /// `src/client.rs` of the generated crate: its `Client` and `ClientBuilder`.
@@ -53,7 +68,7 @@ pub const WEBHOOK_FILES: &[(&str, &str)] =
     &[("verify.rs", include_str!("../../facade/webhook.rs"))];
 
 /// The manifest of `agentgen-runtime`, whose dependency sections the copy reuses.
-const RUNTIME_MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
+const RUNTIME_MANIFEST: &str = include_str!("../../embed/runtime.Cargo.toml");
 
 /// The `[name]` section of `RUNTIME_MANIFEST`: its header and lines, up to the next section.
 fn manifest_section(name: &str) -> &'static str {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// The search vocabulary that fits any API (reviewed data: `spec/search-synonyms.yaml`).
-pub const GENERIC_VOCABULARY: &str = include_str!("../../../spec/search-synonyms.yaml");
+pub const GENERIC_VOCABULARY: &str = include_str!("../../spec/search-synonyms.yaml");
 /// Longest phrase of the synonym tables, in words.
 const MAX_PHRASE: usize = 4;
 /// Words a query phrase may have in between (`sign a user out`).

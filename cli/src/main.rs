@@ -19,6 +19,8 @@ use std::process::ExitCode;
 mod mcp_cmd;
 #[cfg(feature = "mcp")]
 mod search_cmd;
+#[cfg(feature = "serve")]
+mod serve_cmd;
 
 /// Generate a typed Rust client and agent documents from an OpenAPI spec.
 #[derive(Parser)]
@@ -83,6 +85,11 @@ enum Command {
         /// As for `generate`.
         #[arg(long, value_name = "FILE")]
         safety: Option<PathBuf>,
+        /// The connection's URL on an `agentgen serve` gateway (`<gateway>/c/<connection>`):
+        /// the prompt tells the agent to call it with its access token instead of the API
+        /// with a key.
+        #[arg(long, value_name = "URL")]
+        gateway: Option<String>,
         /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
         /// in the order given).
         #[arg(long = "overlay", value_name = "FILE")]
@@ -109,6 +116,39 @@ enum Command {
         /// Server URL (default: the connection's `base_url`, else the spec's).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// As for `generate`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        workflows: Option<PathBuf>,
+        /// As for `generate`.
+        #[arg(long, value_name = "FILE")]
+        safety: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec before loading (repeatable:
+        /// in the order given).
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+    },
+    /// Run the connection gateway: agents call the API (REST under /c/<connection>/, MCP
+    /// over Streamable HTTP at /mcp/<connection>) with an access token; the gateway holds
+    /// the keys and enforces each connection's read_only / max_class / allow_secrets before
+    /// anything is sent. Also serves the published agent documents and /healthz.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// The configuration file (TOML, or YAML/JSON): listen address and connections.
+        #[arg(long, value_name = "FILE", required_unless_present = "hash_token")]
+        config: Option<PathBuf>,
+        /// Print the `sha256:` hash of the access token on standard input (for the
+        /// configuration's `access_tokens`) and exit.
+        #[arg(long, conflicts_with_all = ["config", "check"])]
+        hash_token: bool,
+        /// Check the configuration and build everything, then exit without serving.
+        #[arg(long)]
+        check: bool,
+        /// The spec (default: the pinned Clerk spec).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
         /// As for `generate`.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -376,6 +416,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             templates,
             workflows,
             safety,
+            gateway,
             overlays,
         } => {
             let text = read_file(&connection)?;
@@ -387,13 +428,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             }
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _) = agentgen::load_and_analyze(&config)?;
-            let prompt = agentgen::agent::connection_prompt(
-                &api,
-                &config,
-                &text,
-                &agentgen::agent::connection::PromptOptions::full(),
-            )
-            .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
+            let mut options = agentgen::agent::connection::PromptOptions::full();
+            if let Some(url) = gateway {
+                options = options.through_gateway(url);
+            }
+            let prompt = agentgen::agent::connection_prompt(&api, &config, &text, &options)
+                .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
             print!("{prompt}");
             Ok(())
         }
@@ -418,6 +458,29 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             agent_data: workflows.as_deref().map(read_file).transpose()?,
             safety,
             overlays,
+        }),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            hash_token: true, ..
+        } => serve_cmd::hash_token(),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            config,
+            check,
+            spec,
+            templates,
+            workflows,
+            safety,
+            overlays,
+            ..
+        } => serve_cmd::run(serve_cmd::ServeArgs {
+            config: config.expect("clap requires --config without --hash-token"),
+            spec: spec_path(spec)?,
+            templates,
+            agent_data: workflows.as_deref().map(read_file).transpose()?,
+            safety,
+            overlays,
+            check,
         }),
         #[cfg(feature = "mcp")]
         Command::Search {

@@ -226,6 +226,57 @@ fn connection_prompt_prints_the_prompt_without_the_key() {
 }
 
 #[test]
+fn connection_prompt_through_a_gateway_names_its_urls_and_the_access_token() {
+    let dir = scratch("connection-prompt-gateway");
+    let doc = dir.join("connection.json");
+    std::fs::write(
+        &doc,
+        format!(
+            r#"{{"display_name": "Accounts prod",
+                "connection_details": {{"accounts": {{"bearer_token": {{"token": "{KEY}"}}, "read_only": true}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let prompt = |gateway: Option<&str>| {
+        let mut args = vec![
+            "connection-prompt",
+            "--connection",
+            doc.to_str().unwrap(),
+            "--spec",
+        ];
+        let spec = fixture("accounts/spec.yaml");
+        args.push(&spec);
+        if let Some(g) = gateway {
+            args.extend(["--gateway", g]);
+        }
+        let o = agentgen(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(!text(&o.stdout).contains("cliSecret") && !text(&o.stderr).contains("cliSecret"));
+        text(&o.stdout)
+    };
+    let direct = prompt(None);
+    let via = prompt(Some("https://gw.example/c/support/"));
+    assert!(
+        !direct.contains("gw.example") && !direct.contains("access token"),
+        "{direct}"
+    );
+    assert!(
+        via.contains("`https://gw.example/c/support`")
+            && via.contains("`https://gw.example/mcp/support`"),
+        "{via}"
+    );
+    assert!(
+        via.contains("Authorization: Bearer <access token>"),
+        "{via}"
+    );
+    assert!(
+        via.contains("the gateway refuses every operation that is not `read`"),
+        "{via}"
+    );
+    assert!(!direct.contains("Authorization: Bearer"), "{direct}");
+}
+
+#[test]
 fn connection_prompt_says_when_private_metadata_is_hidden() {
     let dir = scratch("connection-prompt-private");
     let doc = dir.join("connection.yaml");

@@ -1,0 +1,199 @@
+//! The enforcing REST gateway: one decision path for every request of a connection.
+//!
+//! 1. [`crate::route`] matches the method and path to exactly one operation (else 400, 404
+//!    or 405; nothing is sent).
+//! 2. The connection's [`Policy`](agentgen_mcp::Policy) decides (403 with the rule that
+//!    refused it; nothing is sent).
+//! 3. The body is read, up to the size limit (413).
+//! 4. [`crate::input`] turns path, query and body into the operation's JSON input (400,
+//!    415), which the input schema checks (400, naming the field).
+//! 5. The runtime sends it to the connection's base URL with the key and the API-version
+//!    header, with retries and timeouts; the API's status and body come back as they are,
+//!    except that `private_metadata` is removed unless the connection allows it, and the key
+//!    is scrubbed from anything answered.
+
+use crate::app::{method_not_allowed, refuse, Conn, Ctx, State};
+use crate::audit::Decision;
+use crate::input::{to_input, Incoming, InputError};
+use crate::respond::Refusal;
+use crate::route::Miss;
+use agentgen_mcp::backend::Forwarded;
+use agentgen_mcp::CallError;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+pub(crate) async fn handle(
+    state: &State,
+    conn: &Conn,
+    mut ctx: Ctx,
+    req: Request<Body>,
+    api_path: &str,
+) -> Response {
+    let found = match state.routes.find(req.method().as_str(), api_path) {
+        Ok(f) => f,
+        Err(Miss::Method(allow)) => {
+            let allow: Vec<&str> = allow.iter().map(String::as_str).collect();
+            return method_not_allowed(state, &ctx, &allow);
+        }
+        Err(Miss::NotFound) => {
+            return refuse(
+                state,
+                &ctx,
+                Refusal::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no operation of the API has this path (paths are matched exactly: case, no trailing or double `/`, no percent-encoded literals)",
+                ),
+            )
+        }
+        Err(Miss::BadPath(why)) => {
+            return refuse(
+                state,
+                &ctx,
+                Refusal::new(StatusCode::BAD_REQUEST, "bad_path", why),
+            )
+        }
+    };
+    let op = &state.catalog.operations[found.op];
+    ctx.operation = Some(op.name.clone());
+    ctx.class = Some(op.safety.class.as_str());
+    if let Err(r) = conn.policy.check(op) {
+        return refuse(
+            state,
+            &ctx,
+            Refusal::new(StatusCode::FORBIDDEN, "refused", r.message(&op.name)),
+        );
+    }
+    let (parts, body) = req.into_parts();
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body is larger than {} bytes", state.max_body),
+        )
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > state.max_body as u64) {
+        return refuse(state, &ctx, too_large());
+    }
+    let bytes = match axum::body::to_bytes(body, state.max_body).await {
+        Ok(b) => b,
+        Err(e) => {
+            let over = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            let r = if over {
+                too_large()
+            } else {
+                Refusal::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "the request body could not be read",
+                )
+            };
+            return refuse(state, &ctx, r);
+        }
+    };
+    let input = match to_input(
+        op,
+        Incoming {
+            path_params: found.params,
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            body: &bytes,
+        },
+    ) {
+        Ok(v) => v,
+        Err(InputError::Invalid(m)) => {
+            return refuse(
+                state,
+                &ctx,
+                Refusal::new(StatusCode::BAD_REQUEST, "invalid_input", m),
+            )
+        }
+        Err(InputError::MediaType(m)) => {
+            return refuse(
+                state,
+                &ctx,
+                Refusal::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    m,
+                ),
+            )
+        }
+    };
+    if let Err(m) = agentgen_mcp::validate::validate(&op.input_schema, &input) {
+        return refuse(
+            state,
+            &ctx,
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                format!("{m} (nothing was sent)"),
+            ),
+        );
+    }
+    let secret = conn.secret.expose();
+    match conn.backend.forward(op, input).await {
+        Ok(f) => {
+            let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            state
+                .audit
+                .record(&ctx.line(Decision::Forwarded, status, None));
+            answer(f, status, conn.policy.allow_private_metadata, secret)
+        }
+        Err(e) => {
+            let (status, code) = match &e {
+                CallError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
+                CallError::InvalidInput(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
+                CallError::Transport(m) if m.contains("timed out") => {
+                    (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout")
+                }
+                CallError::Transport(_) => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
+                CallError::Decode(_) | CallError::Api { .. } => {
+                    (StatusCode::BAD_GATEWAY, "upstream_error")
+                }
+                CallError::Config(_) => (StatusCode::INTERNAL_SERVER_ERROR, "gateway_error"),
+            };
+            let message = agentgen_mcp::redact::redact(&e.message(), Some(secret));
+            refuse(state, &ctx, Refusal::new(status, code, message))
+        }
+    }
+}
+
+/// The API's answer, passed on.
+fn answer(f: Forwarded, status: StatusCode, allow_private: bool, secret: &str) -> Response {
+    let json = f
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    let mut body = f.body;
+    // `private_metadata` may also be spelt with escapes (`private\u005fmetadata`).
+    let finder = |needle: &[u8], hay: &[u8]| memchr::memmem::find(hay, needle).is_some();
+    if json && !allow_private && (finder(b"private", &body) || finder(b"\\u", &body)) {
+        if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if agentgen_mcp::output::strip_private_metadata(&mut v) > 0 {
+                body = serde_json::to_vec(&v).unwrap_or_default();
+            }
+        }
+    }
+    if !secret.is_empty() && finder(secret.as_bytes(), &body) {
+        let text = String::from_utf8_lossy(&body);
+        body = agentgen_mcp::redact::redact(&text, Some(secret)).into_bytes();
+    }
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.remove(header::CONTENT_TYPE);
+    if let Some(ct) = f.content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        h.insert(header::CONTENT_TYPE, ct);
+    }
+    if let Some(ra) = f.retry_after.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        h.insert(header::RETRY_AFTER, ra);
+    }
+    r
+}
