@@ -1,11 +1,15 @@
 //! How a call reaches the API: the [`Backend`] trait, and [`HttpBackend`], which performs the
-//! AgentSpec HTTP binding with the generated client's runtime ([`crate::runtime`]).
+//! AgentSpec HTTP binding with the generated client's runtime ([`crate::runtime`]): the
+//! binding becomes the runtime's operation description, and the runtime's request
+//! interpreter ([`runtime::build_request`]) builds every request, as it does for a
+//! generated crate's `Client::call`.
 
 use crate::catalog::{Catalog, Class, Operation};
 use crate::policy::Policy;
 use crate::runtime::{
-    self, path_param, ApiInfo, Body, BodyInfo, Client, FileUpload, OperationInfo, ParamInfo, Part,
-    ReadOnly, ReadWrite, Request, RetryConfig, SafetyClass,
+    self, build_request, ApiInfo, BodyEncoding, BodyInfo, Client, OperationInfo, ParamInfo,
+    ParamLocation, ParamStyle, ParamType, ReadOnly, ReadWrite, Request, ResponseKind, RetryConfig,
+    SafetyClass, ScalarType,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -199,16 +203,12 @@ enum AnyClient {
     ReadOnly(Client<ReadOnly>),
 }
 
-/// Static facts of one operation, built once (the runtime wants `&'static` data).
-struct OpStatic {
-    info: &'static OperationInfo,
-    headers: BTreeMap<String, &'static str>,
-}
-
 /// Sends requests through the generated client's runtime.
 pub struct HttpBackend {
     client: AnyClient,
-    ops: BTreeMap<String, OpStatic>,
+    /// The runtime's description of each operation, by tool name, built once (the runtime
+    /// wants `&'static` data).
+    ops: BTreeMap<String, &'static OperationInfo>,
     policy: Policy,
 }
 
@@ -255,8 +255,8 @@ impl HttpBackend {
         let ops = catalog
             .operations
             .iter()
-            .map(|op| (op.name.clone(), op_static(op)))
-            .collect();
+            .map(|op| Ok((op.name.clone(), operation_info(op)?)))
+            .collect::<Result<_, String>>()?;
         Ok(HttpBackend {
             client,
             ops,
@@ -265,23 +265,74 @@ impl HttpBackend {
     }
 }
 
-fn op_static(op: &Operation) -> OpStatic {
-    let params: Vec<ParamInfo> = op
+/// The runtime's description of `op`, from its AgentSpec HTTP binding; the parameter types
+/// come from its input schema. Leaked once per backend, which lives as long as the process.
+fn operation_info(op: &Operation) -> Result<&'static OperationInfo, String> {
+    let bad = |what: &str, value: &str| {
+        format!(
+            "operation `{}`: unknown {what} `{value}` in its HTTP binding",
+            op.name
+        )
+    };
+    let params = op
         .http
         .params
         .iter()
-        .map(|p| ParamInfo {
-            name: leak(&p.name),
-            location: leak(&p.location),
-            required: p.required,
+        .map(|p| {
+            let location = match p.location.as_str() {
+                "path" => ParamLocation::Path,
+                "query" => ParamLocation::Query,
+                "header" => ParamLocation::Header,
+                "cookie" => ParamLocation::Cookie,
+                other => return Err(bad("parameter location", other)),
+            };
+            let style = match (location, p.delimiter.as_deref()) {
+                (ParamLocation::Query, Some(" ")) => ParamStyle::SpaceDelimited,
+                (ParamLocation::Query, Some("|")) => ParamStyle::PipeDelimited,
+                (ParamLocation::Query, _) => ParamStyle::Form,
+                _ => ParamStyle::Simple,
+            };
+            let schema = op.input_schema.pointer(&format!(
+                "/properties/{}",
+                p.name.replace('~', "~0").replace('/', "~1")
+            ));
+            Ok(ParamInfo {
+                name: leak(&p.name),
+                location,
+                required: p.required,
+                style,
+                explode: p.explode,
+                ty: schema.map_or(ParamType::Json, |s| param_type(s, &op.input_schema)),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, String>>()?;
     let safety = match op.safety.class {
         Class::Read => SafetyClass::Read,
         Class::Write => SafetyClass::Write,
         Class::Destructive => SafetyClass::Destructive,
     };
-    let info = OperationInfo {
+    let body = match &op.http.body {
+        None => None,
+        Some(b) => Some(BodyInfo {
+            content_type: leak(&b.content_type),
+            required: b.required,
+            encoding: match b.encoding.as_str() {
+                "json" => BodyEncoding::Json,
+                "form" => BodyEncoding::Form,
+                "multipart" => BodyEncoding::Multipart,
+                "bytes" => BodyEncoding::Bytes,
+                other => return Err(bad("body encoding", other)),
+            },
+        }),
+    };
+    let response = match op.http.response.as_str() {
+        "json" => ResponseKind::Json,
+        "empty" => ResponseKind::Empty,
+        "text" => ResponseKind::Text,
+        "bytes" => ResponseKind::Bytes,
+        other => return Err(bad("response kind", other)),
+    };
+    Ok(Box::leak(Box::new(OperationInfo {
         id: leak(&op.operation_id),
         group: leak(&op.group),
         method: leak(&op.name),
@@ -292,199 +343,105 @@ fn op_static(op: &Operation) -> OpStatic {
         credential: op.safety.credential.is_some(),
         idempotent: op.safety.idempotent,
         deprecated: op.deprecated,
+        auth: op.http.auth,
         params: Box::leak(params.into_boxed_slice()),
-        body: op.http.body.as_ref().map(|b| BodyInfo {
-            content_type: leak(&b.content_type),
-            required: b.required,
-        }),
-    };
-    let headers = op
-        .http
-        .params
-        .iter()
-        .filter(|p| p.location == "header")
-        .map(|p| (p.name.clone(), leak(&p.name)))
-        .collect();
-    OpStatic {
-        info: Box::leak(Box::new(info)),
-        headers,
+        body,
+        response,
+    })))
+}
+
+/// The type of a parameter's value, read from its schema in the input schema `root`
+/// (`$ref`s into its `$defs` followed, a nullable type read as its other type).
+fn param_type(schema: &Value, root: &Value) -> ParamType {
+    match resolve(schema, root).and_then(|s| scalar_or_array(s, root)) {
+        Some((false, t)) => ParamType::Scalar(t),
+        Some((true, t)) => ParamType::Array(t),
+        None => ParamType::Json,
     }
 }
 
-fn invalid(info: &OperationInfo, message: String) -> runtime::Error {
-    runtime::Error::InvalidInput(Box::new(runtime::InvalidInput {
-        operation_id: info.id,
-        message,
-    }))
-}
-
-/// A scalar as path or header text.
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// The request for `op` with `input`: the AgentSpec HTTP binding.
-fn build_request(st: &OpStatic, op: &Operation, input: Value) -> Result<Request, runtime::Error> {
-    let info = st.info;
-    let mut args = match input {
-        Value::Object(m) => m,
-        Value::Null => Map::new(),
-        other => {
-            return Err(invalid(
-                info,
-                format!("the arguments must be an object, not {other}"),
-            ))
+/// `(is_array, element type)` of a scalar or an array of scalars.
+fn scalar_or_array(schema: &Value, root: &Value) -> Option<(bool, ScalarType)> {
+    match type_name(schema)? {
+        "array" => {
+            let items = resolve(schema.get("items")?, root)?;
+            Some((true, scalar(type_name(items)?)?))
         }
-    };
-    // Path: substitute `{name}` segments.
-    let mut path = String::new();
-    let mut rest = op.http.path.as_str();
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..]
-            .find('}')
-            .map(|e| start + e)
-            .ok_or_else(|| invalid(info, format!("bad path template {}", op.http.path)))?;
-        path.push_str(&rest[..start]);
-        let name = &rest[start + 1..end];
-        let value = args
-            .remove(name)
-            .ok_or_else(|| invalid(info, format!("missing the path parameter `{name}`")))?;
-        let text = scalar_text(&value)
-            .ok_or_else(|| invalid(info, format!("`{name}` must be a string")))?;
-        path.push_str(&path_param(name, &text)?);
-        rest = &rest[end + 1..];
+        other => Some((false, scalar(other)?)),
     }
-    path.push_str(rest);
-    let method = reqwest::Method::from_bytes(op.http.method.as_bytes())
-        .map_err(|_| invalid(info, format!("unknown HTTP method {}", op.http.method)))?;
-    let mut req = Request::new(info.id, method, path);
-    req.auth = op.http.auth;
-    req.idempotent = op.safety.idempotent;
-    for p in &op.http.params {
-        if p.location == "path" {
+}
+
+fn scalar(name: &str) -> Option<ScalarType> {
+    Some(match name {
+        "string" => ScalarType::String,
+        "integer" => ScalarType::Integer,
+        "number" => ScalarType::Number,
+        "boolean" => ScalarType::Boolean,
+        _ => return None,
+    })
+}
+
+/// The schema's one non-null `type` (an `enum` of strings is a string).
+fn type_name(schema: &Value) -> Option<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => Some(t),
+        Some(Value::Array(ts)) => {
+            let mut names = ts.iter().filter_map(Value::as_str).filter(|t| *t != "null");
+            let first = names.next()?;
+            names.next().is_none().then_some(first)
+        }
+        _ => match schema.get("enum")?.as_array()?.iter().all(Value::is_string) {
+            true => Some("string"),
+            false => None,
+        },
+    }
+}
+
+/// Follows `$ref`s into `root`'s `$defs`, and a nullable `anyOf`/`oneOf` to its one
+/// non-null branch.
+fn resolve<'a>(mut schema: &'a Value, root: &'a Value) -> Option<&'a Value> {
+    for _ in 0..16 {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            schema = root.pointer(r.strip_prefix('#')?)?;
             continue;
         }
-        let Some(value) = args.remove(&p.name) else {
-            if p.required {
-                return Err(invalid(info, format!("missing the required `{}`", p.name)));
+        let branches = schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Value::as_array);
+        if let Some(branches) = branches {
+            let mut real = branches
+                .iter()
+                .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+            let one = real.next()?;
+            if real.next().is_some() {
+                return None;
             }
+            schema = one;
             continue;
-        };
-        match p.location.as_str() {
-            "query" => match value {
-                Value::Null => {}
-                Value::Array(items) => {
-                    let delim = p
-                        .delimiter
-                        .as_deref()
-                        .and_then(|d| d.chars().next())
-                        .unwrap_or(',');
-                    req.query.push_array(&p.name, &items, p.explode, delim);
-                }
-                other => req.query.push(&p.name, &other),
-            },
-            "header" => {
-                let text = scalar_text(&value)
-                    .ok_or_else(|| invalid(info, format!("`{}` must be a string", p.name)))?;
-                if let Some(name) = st.headers.get(&p.name) {
-                    req.headers.push((name, text));
-                }
-            }
-            other => {
-                return Err(invalid(
-                    info,
-                    format!("`{}`: {other} parameters are not supported", p.name),
-                ))
-            }
         }
+        return Some(schema);
     }
-    if let Some(b) = &op.http.body {
-        match args.remove("body") {
-            None | Some(Value::Null) if b.required => {
-                return Err(invalid(info, "missing the required `body`".to_string()))
-            }
-            None | Some(Value::Null) => {}
-            Some(body) => req.body = encode_body(info, &b.encoding, &b.content_type, body)?,
-        }
-    }
-    if let Some(key) = args.keys().next() {
-        return Err(invalid(info, format!("unknown field `{key}`")));
-    }
-    Ok(req)
-}
-
-fn encode_body(
-    info: &OperationInfo,
-    encoding: &str,
-    content_type: &str,
-    body: Value,
-) -> Result<Body, runtime::Error> {
-    match encoding {
-        "json" => Body::json(&body),
-        "form" => Body::form(&body),
-        "multipart" => {
-            let Value::Object(fields) = body else {
-                return Err(invalid(info, "`body` must be an object".to_string()));
-            };
-            let mut parts = Vec::new();
-            for (name, value) in fields {
-                match value {
-                    Value::Null => {}
-                    Value::Object(ref o) if o.contains_key("content_base64") => {
-                        let file: FileUpload = serde_json::from_value(value)
-                            .map_err(|e| invalid(info, format!("`body.{name}`: {e}")))?;
-                        parts.push(Part::file(name, &file));
-                    }
-                    Value::String(s) => parts.push(Part::text(name, s)),
-                    Value::Array(items) => {
-                        for item in items {
-                            parts.push(Part::text(
-                                name.clone(),
-                                scalar_text(&item).unwrap_or_else(|| item.to_string()),
-                            ));
-                        }
-                    }
-                    other => parts.push(Part::text(name, other.to_string())),
-                }
-            }
-            Ok(Body::Multipart(parts))
-        }
-        _ => {
-            let Value::String(text) = body else {
-                return Err(invalid(info, "`body` must be base64 text".to_string()));
-            };
-            let data =
-                runtime::decode_base64(&text).map_err(|e| invalid(info, format!("`body`: {e}")))?;
-            Ok(Body::Bytes {
-                data,
-                content_type: content_type.to_string(),
-            })
-        }
-    }
+    None
 }
 
 impl HttpBackend {
     async fn send<M: runtime::Mode>(
         client: &Client<M>,
-        op: &Operation,
+        info: &OperationInfo,
         req: Request,
     ) -> Result<Value, runtime::Error> {
-        Ok(match op.http.response.as_str() {
-            "empty" => {
+        Ok(match info.response {
+            ResponseKind::Empty => {
                 let r = client.send_empty(req).await?;
                 serde_json::json!({"ok": true, "status": r.status().as_u16()})
             }
-            "text" => Value::String(client.send_text(req).await?.into_inner()),
-            "bytes" => {
+            ResponseKind::Text => Value::String(client.send_text(req).await?.into_inner()),
+            ResponseKind::Bytes => {
                 let data = client.send_bytes(req).await?.into_inner();
                 serde_json::json!({"bytes": data.len(), "content_base64": runtime::encode_base64(&data)})
             }
-            _ => client.send_json::<Value>(req).await?.into_inner(),
+            ResponseKind::Json => client.send_json::<Value>(req).await?.into_inner(),
         })
     }
 
@@ -497,16 +454,16 @@ impl HttpBackend {
     }
 
     async fn send_checked(&self, op: &Operation, input: Value) -> Result<Value, runtime::Error> {
-        let st = self
+        let info = *self
             .ops
             .get(&op.name)
             .ok_or_else(|| runtime::Error::UnknownOperation(op.name.clone()))?;
         match &self.client {
-            AnyClient::ReadWrite(c) => Self::send(c, op, build_request(st, op, input)?).await,
+            AnyClient::ReadWrite(c) => Self::send(c, info, build_request(info, input)?).await,
             AnyClient::ReadOnly(c) => {
                 // The generated client's guard: refuses before anything is built or sent.
-                c.check_allowed(st.info)?;
-                Self::send(c, op, build_request(st, op, input)?).await
+                c.check_allowed(info)?;
+                Self::send(c, info, build_request(info, input)?).await
             }
         }
     }
@@ -544,7 +501,7 @@ impl HttpBackend {
         if let Err(refusal) = self.policy.check(op) {
             return Err(CallError::Refused(refusal.message(&op.name)));
         }
-        let st = self
+        let info = *self
             .ops
             .get(&op.name)
             .ok_or_else(|| CallError::from(runtime::Error::UnknownOperation(op.name.clone())))?;
@@ -554,10 +511,10 @@ impl HttpBackend {
                 .map(str::to_string)
         };
         let sent = match &self.client {
-            AnyClient::ReadWrite(c) => c.send_bytes(build_request(st, op, input)?).await,
+            AnyClient::ReadWrite(c) => c.send_bytes(build_request(info, input)?).await,
             AnyClient::ReadOnly(c) => {
-                c.check_allowed(st.info)?;
-                c.send_bytes(build_request(st, op, input)?).await
+                c.check_allowed(info)?;
+                c.send_bytes(build_request(info, input)?).await
             }
         };
         use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};

@@ -517,6 +517,22 @@ impl<M: Mode> Client<M> {
         Ok(Response::new(raw.status, raw.headers, data))
     }
 
+    /// Sends a request and decodes a 2xx JSON body with `decode` (the typed decoding of
+    /// an operation's response model, [`crate::decode_response`], for a call by name).
+    #[doc(hidden)]
+    pub async fn send_json_with(
+        &self,
+        req: Request,
+        decode: crate::ResponseDecode,
+    ) -> Result<Response<serde_json::Value>, Error> {
+        let raw = self.execute(&req).await?;
+        let data = decode(req.operation_id, raw.status, &raw.body).map_err(|e| match e {
+            Error::Decode(e) => Error::Decode(self.redact_decode(e)),
+            other => other,
+        })?;
+        Ok(Response::new(raw.status, raw.headers, data))
+    }
+
     /// Sends a request and ignores the 2xx body.
     #[doc(hidden)]
     pub async fn send_empty(&self, req: Request) -> Result<Response<()>, Error> {
@@ -795,6 +811,22 @@ impl<M: Mode> Client<M> {
 
 /// Keys shorter than this are not searched for in responses (they would match ordinary text).
 const MIN_REDACTED_LEN: usize = 8;
+
+/// Decodes a JSON response body into the model `T` and turns it back into JSON: what a call
+/// by name returns, so that it decodes exactly as the typed method does. Errors name the
+/// JSON path of the first mismatch.
+pub fn decode_response<T: serde::de::DeserializeOwned + serde::Serialize>(
+    operation_id: &'static str,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<serde_json::Value, Error> {
+    let data: T = decode_json(operation_id, status, body)?;
+    serde_json::to_value(&data)
+        .map_err(|e| Error::Encode(format!("response could not be turned into JSON: {e}")))
+}
+
+/// A typed decoding of a response body ([`decode_response`] for the operation's model).
+pub type ResponseDecode = fn(&'static str, StatusCode, &[u8]) -> Result<serde_json::Value, Error>;
 
 /// Decodes a JSON body, naming the JSON path of the first mismatch. An
 /// empty (or all-whitespace) body decodes as `null`.
@@ -1285,6 +1317,31 @@ mod tests {
             decode_json::<User>("GetUser", StatusCode::OK, br#"{"id":"u"} trailing"#).unwrap_err();
         assert_eq!(err.path(), ".");
         assert!(err.message().contains("trailing"), "{}", err.message());
+    }
+
+    #[test]
+    fn decode_response_goes_through_the_model() {
+        #[derive(serde::Deserialize, serde::Serialize)]
+        struct Named {
+            id: String,
+            #[serde(default)]
+            tags: Vec<String>,
+        }
+        // The model's shape comes back, not the bytes: defaults filled in, unknown keys
+        // dropped (as this model does not keep them).
+        let value =
+            decode_response::<Named>("GetNamed", StatusCode::OK, br#"{"id":"n","extra":1}"#)
+                .expect("decodes");
+        assert_eq!(value, serde_json::json!({"id": "n", "tags": []}));
+        let err =
+            decode_response::<Named>("GetNamed", StatusCode::OK, br#"{"tags":[1]}"#).unwrap_err();
+        let Error::Decode(err) = err else {
+            panic!("not a decode error: {err}");
+        };
+        assert_eq!(err.path(), "tags[0]");
+        let err =
+            decode_response::<Named>("GetNamed", StatusCode::OK, br#"{"tags":[]}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `id`"), "{err}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod client;
 pub mod de;
 pub mod double_option;
 mod error;
+mod interpret;
 mod open_enum;
 mod operation;
 pub mod pagination;
@@ -29,13 +30,17 @@ mod retry;
 mod secret;
 pub mod union;
 
-pub use client::{ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite};
+pub use client::{
+    decode_response, ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite, ResponseDecode,
+};
 pub use error::{
     ApiError, ApiErrorKind, ClerkError, ClerkErrors, DecodeError, Error, InvalidInput,
 };
+pub use interpret::build_request;
 pub use operation::{
-    decode_base64, decode_input, encode_base64, into_json, BodyInfo, CallInput, OperationInfo,
-    ParamInfo, SafetyClass,
+    check_body, decode_base64, encode_base64, into_json, BodyCheck, BodyEncoding, BodyInfo, Models,
+    OperationInfo, ParamInfo, ParamLocation, ParamStyle, ParamType, ResponseKind, SafetyClass,
+    ScalarType,
 };
 pub use pagination::{Page, PageStream};
 pub use request::{encode_path, path_param, Body, FileUpload, Part, Query, QueryValue, Request};

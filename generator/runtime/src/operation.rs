@@ -28,15 +28,108 @@ impl SafetyClass {
     }
 }
 
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamLocation {
+    /// A `{name}` segment of the path template.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A `name=value` pair of the `Cookie` header.
+    Cookie,
+}
+
+impl ParamLocation {
+    /// `path`, `query`, `header` or `cookie`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+/// How an array parameter is written when it is not exploded (OpenAPI `style`): the
+/// delimiter between its elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamStyle {
+    /// Path and header parameters: `a,b`.
+    Simple,
+    /// Query parameters: `name=a,b` (or `name=a&name=b` exploded).
+    Form,
+    /// Query parameters: `name=a%20b`.
+    SpaceDelimited,
+    /// Query parameters: `name=a|b`.
+    PipeDelimited,
+}
+
+impl ParamStyle {
+    /// The delimiter between the elements of an array that is not exploded.
+    pub fn delimiter(&self) -> char {
+        match self {
+            ParamStyle::Simple | ParamStyle::Form => ',',
+            ParamStyle::SpaceDelimited => ' ',
+            ParamStyle::PipeDelimited => '|',
+        }
+    }
+}
+
+/// The JSON type a scalar parameter value must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScalarType {
+    /// A string (enums too: they are open).
+    String,
+    /// An integer (`i64`).
+    Integer,
+    /// A number (`f64`).
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+/// The type of a parameter value in the JSON input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamType {
+    /// One scalar.
+    Scalar(ScalarType),
+    /// An array of scalars.
+    Array(ScalarType),
+    /// Any JSON: a string is sent as it is, anything else as JSON text.
+    Json,
+}
+
 /// A parameter of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamInfo {
-    /// Name on the wire, also its key in the JSON input of `Client::call` (feature `dynamic`).
+    /// Name on the wire, also its key in the JSON input of a call by name.
     pub name: &'static str,
-    /// `path`, `query`, `header` or `cookie`.
-    pub location: &'static str,
+    /// Where it goes.
+    pub location: ParamLocation,
     /// Whether it must be given.
     pub required: bool,
+    /// How an array is delimited when not exploded.
+    pub style: ParamStyle,
+    /// Arrays in the query: one `name=value` pair per element.
+    pub explode: bool,
+    /// The type its value must have.
+    pub ty: ParamType,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyEncoding {
+    /// A JSON document.
+    Json,
+    /// `application/x-www-form-urlencoded` fields.
+    Form,
+    /// `multipart/form-data` parts; files as `{"content_base64": ..}` objects.
+    Multipart,
+    /// Raw bytes with the body's media type: a string (sent as UTF-8) or a file object.
+    Bytes,
 }
 
 /// The request body of an operation.
@@ -46,9 +139,25 @@ pub struct BodyInfo {
     pub content_type: &'static str,
     /// Whether it must be given.
     pub required: bool,
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
 }
 
-/// Static description of one operation.
+/// What a successful response carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseKind {
+    /// A JSON document.
+    Json,
+    /// Nothing.
+    Empty,
+    /// Text.
+    Text,
+    /// Raw bytes.
+    Bytes,
+}
+
+/// Static description of one operation: everything needed to build its request from JSON
+/// input ([`build_request`](crate::build_request)) and to guard it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OperationInfo {
     /// `operationId`.
@@ -71,10 +180,14 @@ pub struct OperationInfo {
     pub idempotent: bool,
     /// Deprecated by the API.
     pub deprecated: bool,
+    /// Sends the secret key.
+    pub auth: bool,
     /// Parameters.
     pub params: &'static [ParamInfo],
     /// Request body, if any.
     pub body: Option<BodyInfo>,
+    /// What a successful response carries.
+    pub response: ResponseKind,
 }
 
 impl<M: Mode> Client<M> {
@@ -93,121 +206,39 @@ impl<M: Mode> Client<M> {
     }
 }
 
-/// Decode the JSON input of a call by name; errors name the offending input field.
-pub fn decode_input<T: DeserializeOwned>(op: &OperationInfo, input: Value) -> Result<T, Error> {
-    let input = match input {
-        Value::Null => Value::Object(Default::default()),
-        other => other,
-    };
-    serde_path_to_error::deserialize(input).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        Error::InvalidInput(Box::new(super::error::InvalidInput {
-            operation_id: op.id,
-            message: if path == "." {
-                inner.to_string()
+/// Checks a request body given as JSON against the body type `T` of `op`, before the
+/// request is built from the JSON as given; errors name the offending field, as in
+/// ``at `body.items[2].name`: ..``. A generated crate's `Client::call` checks every body with its
+/// typed model this way.
+pub fn check_body<T: DeserializeOwned>(op: &OperationInfo, body: &Value) -> Result<(), Error> {
+    serde_path_to_error::deserialize::<_, T>(body)
+        .map(drop)
+        .map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let at = if path == "." {
+                "body".to_string()
             } else {
-                format!("at `{path}`: {inner}")
-            },
-        }))
-    })
+                format!("body.{path}")
+            };
+            crate::interpret::invalid(op, format!("at `{at}`: {inner}"))
+        })
 }
 
-/// The JSON input of a call by name, taken apart key by key: one key per parameter (its wire
-/// name) and `body`. Errors name the offending key; keys left over are refused by
-/// [`CallInput::finish`].
-#[derive(Debug)]
-pub struct CallInput {
-    op: &'static OperationInfo,
-    map: serde_json::Map<String, Value>,
-}
+/// A typed check of a request body ([`check_body`] for the body's model).
+pub type BodyCheck = fn(&OperationInfo, &Value) -> Result<(), Error>;
 
-impl CallInput {
-    /// The input of `op`: a JSON object, or `null` for no keys.
-    pub fn new(op: &'static OperationInfo, input: Value) -> Result<CallInput, Error> {
-        match input {
-            Value::Null => Ok(CallInput {
-                op,
-                map: Default::default(),
-            }),
-            Value::Object(map) => Ok(CallInput { op, map }),
-            other => Err(invalid(
-                op,
-                format!("the input must be a JSON object, not {}", json_kind(&other)),
-            )),
-        }
-    }
-
-    /// The value of a key that must be present.
-    pub fn required<T: DeserializeOwned>(&mut self, key: &str) -> Result<T, Error> {
-        match self.map.remove(key) {
-            Some(value) => decode_value(self.op, key, value),
-            None => Err(invalid(self.op, format!("missing field `{key}`"))),
-        }
-    }
-
-    /// The value of a key that may be absent (absent or `null`: `None`).
-    pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, Error> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => decode_value(self.op, key, value).map(Some),
-        }
-    }
-
-    /// Refuses the keys no parameter took.
-    pub fn finish(self) -> Result<(), Error> {
-        match self.map.keys().next() {
-            None => Ok(()),
-            Some(key) => {
-                let mut known: Vec<&str> = self.op.params.iter().map(|p| p.name).collect();
-                if self.op.body.is_some() {
-                    known.push("body");
-                }
-                Err(invalid(
-                    self.op,
-                    format!(
-                        "unknown field `{key}`, expected one of: {}",
-                        known.join(", ")
-                    ),
-                ))
-            }
-        }
-    }
-}
-
-fn decode_value<T: DeserializeOwned>(
-    op: &'static OperationInfo,
-    key: &str,
-    value: Value,
-) -> Result<T, Error> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let at = if path == "." {
-            key.to_string()
-        } else {
-            format!("{key}.{path}")
-        };
-        invalid(op, format!("at `{at}`: {inner}"))
-    })
-}
-
-fn invalid(op: &'static OperationInfo, message: String) -> Error {
-    Error::InvalidInput(Box::new(super::error::InvalidInput {
-        operation_id: op.id,
-        message,
-    }))
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+/// The models of one operation, for a call by name that checks and decodes as its typed
+/// method does (a generated crate's `Client::call`): the request body is checked against its
+/// model before the request is built, and a JSON response is decoded into its model (and
+/// back into JSON).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Models {
+    /// The typed check of the request body, if the operation takes a JSON, form or
+    /// multipart body.
+    pub body: Option<BodyCheck>,
+    /// The typed decoding of the response, if it is JSON.
+    pub response: Option<crate::ResponseDecode>,
 }
 
 /// Turn a typed response into JSON (for callers that work with JSON).
@@ -283,12 +314,17 @@ mod tests {
         credential: false,
         idempotent: true,
         deprecated: false,
+        auth: true,
         params: &[ParamInfo {
             name: "user_id",
-            location: "path",
+            location: ParamLocation::Path,
             required: true,
+            style: ParamStyle::Simple,
+            explode: false,
+            ty: ParamType::Scalar(ScalarType::String),
         }],
         body: None,
+        response: ResponseKind::Empty,
     };
 
     #[test]
@@ -329,53 +365,23 @@ mod tests {
     }
 
     #[test]
-    fn input_errors_name_the_field() {
-        #[derive(serde::Deserialize, Debug)]
-        #[allow(dead_code)]
-        #[serde(deny_unknown_fields)]
-        struct Input {
-            user_id: String,
-            limit: Option<i64>,
-        }
-        let err = decode_input::<Input>(&DELETE, serde_json::json!({"user_id": "u", "limit": "x"}))
-            .unwrap_err();
-        assert!(err.to_string().contains("limit"), "{err}");
-        let err = decode_input::<Input>(&DELETE, serde_json::json!({"user_id": "u", "bogus": 1}))
-            .unwrap_err();
-        assert!(err.to_string().contains("bogus"), "{err}");
-        let err = decode_input::<Input>(&DELETE, Value::Null).unwrap_err();
-        assert!(err.to_string().contains("user_id"), "{err}");
-    }
-
-    #[test]
-    fn call_input_names_missing_bad_and_unknown_keys() {
-        let mut input = CallInput::new(&DELETE, serde_json::json!({"user_id": "u"})).unwrap();
-        assert_eq!(input.required::<String>("user_id").unwrap(), "u");
-        assert_eq!(input.optional::<i64>("limit").unwrap(), None);
-        input.finish().unwrap();
-
-        let mut input = CallInput::new(&DELETE, Value::Null).unwrap();
-        let err = input.required::<String>("user_id").unwrap_err();
-        assert!(err.to_string().contains("missing field `user_id`"), "{err}");
-
-        let mut input =
-            CallInput::new(&DELETE, serde_json::json!({"body": {"a": [1, "x"]}})).unwrap();
+    fn body_checks_name_the_field() {
         #[derive(serde::Deserialize, Debug)]
         #[allow(dead_code)]
         struct Body {
             a: Vec<i64>,
+            name: String,
         }
-        let err = input.required::<Body>("body").unwrap_err();
+        check_body::<Body>(&DELETE, &serde_json::json!({"a": [1], "name": "n"})).unwrap();
+        let err = check_body::<Body>(&DELETE, &serde_json::json!({"a": [1, "x"], "name": "n"}))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
         assert!(err.to_string().contains("at `body.a[1]`"), "{err}");
-
-        let mut input =
-            CallInput::new(&DELETE, serde_json::json!({"user_id": "u", "bogus": 1})).unwrap();
-        input.required::<String>("user_id").unwrap();
-        let err = input.finish().unwrap_err();
-        assert!(err.to_string().contains("unknown field `bogus`"), "{err}");
-
-        let err = CallInput::new(&DELETE, serde_json::json!([1])).unwrap_err();
-        assert!(err.to_string().contains("JSON object"), "{err}");
+        let err = check_body::<Body>(&DELETE, &serde_json::json!({"a": []})).unwrap_err();
+        assert!(
+            err.to_string().contains("at `body`: missing field `name`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,17 +1,65 @@
 //! `src/operations.rs`: every operation as data (`OPERATIONS`) and `Client::call`, which
-//! calls an operation chosen by name with JSON input, through its typed method.
+//! calls an operation chosen by name with JSON input through the runtime's request
+//! interpreter.
 
-use super::types::{needs_option, param_type};
-use super::{format_file, ident, rust_type, Place};
-use crate::ir::{Api, BodyEncoding, Operation, SafetyClass, TypeRef};
+use super::types::param_type;
+use super::{format_file, rust_type, Place};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Param, ParamLocation, ResponseKind, SafetyClass, TypeRef,
+};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 fn safety(c: SafetyClass) -> TokenStream {
     match c {
         SafetyClass::Read => quote! { crate::runtime::SafetyClass::Read },
         SafetyClass::Write => quote! { crate::runtime::SafetyClass::Write },
         SafetyClass::Destructive => quote! { crate::runtime::SafetyClass::Destructive },
+    }
+}
+
+fn location(l: ParamLocation) -> TokenStream {
+    match l {
+        ParamLocation::Path => quote! { crate::runtime::ParamLocation::Path },
+        ParamLocation::Query => quote! { crate::runtime::ParamLocation::Query },
+        ParamLocation::Header => quote! { crate::runtime::ParamLocation::Header },
+        ParamLocation::Cookie => quote! { crate::runtime::ParamLocation::Cookie },
+    }
+}
+
+/// The parameter's style: path and header parameters are `simple`; a query parameter's
+/// delimiter (from its `style` in the spec) names its style.
+fn style(p: &Param) -> TokenStream {
+    match (p.location, p.delimiter) {
+        (ParamLocation::Query, ' ') => quote! { crate::runtime::ParamStyle::SpaceDelimited },
+        (ParamLocation::Query, '|') => quote! { crate::runtime::ParamStyle::PipeDelimited },
+        (ParamLocation::Query, _) => quote! { crate::runtime::ParamStyle::Form },
+        _ => quote! { crate::runtime::ParamStyle::Simple },
+    }
+}
+
+fn scalar(t: &TypeRef) -> Option<TokenStream> {
+    Some(match t {
+        TypeRef::Integer => quote! { crate::runtime::ScalarType::Integer },
+        TypeRef::Number => quote! { crate::runtime::ScalarType::Number },
+        TypeRef::Boolean => quote! { crate::runtime::ScalarType::Boolean },
+        // Strings and (open) enums.
+        TypeRef::String | TypeRef::Named(_) => quote! { crate::runtime::ScalarType::String },
+        _ => return None,
+    })
+}
+
+/// The parameter's type in JSON input: the type its typed method takes it as.
+fn param_ty(api: &Api, p: &Param) -> TokenStream {
+    match param_type(api, &p.ty) {
+        TypeRef::Array(inner) => match scalar(&inner) {
+            Some(s) => quote! { crate::runtime::ParamType::Array(#s) },
+            None => quote! { crate::runtime::ParamType::Json },
+        },
+        t => match scalar(&t) {
+            Some(s) => quote! { crate::runtime::ParamType::Scalar(#s) },
+            None => quote! { crate::runtime::ParamType::Json },
+        },
     }
 }
 
@@ -26,123 +74,77 @@ fn info(api: &Api, op: &Operation) -> TokenStream {
     let credential = op.safety.credential.is_some();
     let idempotent = op.safety.idempotent;
     let deprecated = op.deprecated;
+    let auth = op.auth;
     let params = op.params.iter().map(|p| {
         let name = &p.wire_name;
-        let loc = p.location.as_str();
+        let loc = location(p.location);
         let required = p.required;
-        quote! { crate::runtime::ParamInfo { name: #name, location: #loc, required: #required } }
+        let style = style(p);
+        let explode = p.explode;
+        let ty = param_ty(api, p);
+        quote! {
+            crate::runtime::ParamInfo {
+                name: #name, location: #loc, required: #required, style: #style,
+                explode: #explode, ty: #ty,
+            }
+        }
     });
     let body = match &op.body {
         Some(b) => {
             let ct = &b.content_type;
             let required = b.required;
-            quote! { Some(crate::runtime::BodyInfo { content_type: #ct, required: #required }) }
+            let encoding = match b.encoding {
+                BodyEncoding::Json => quote! { crate::runtime::BodyEncoding::Json },
+                BodyEncoding::Form => quote! { crate::runtime::BodyEncoding::Form },
+                BodyEncoding::Multipart => quote! { crate::runtime::BodyEncoding::Multipart },
+                BodyEncoding::Bytes => quote! { crate::runtime::BodyEncoding::Bytes },
+            };
+            quote! {
+                Some(crate::runtime::BodyInfo {
+                    content_type: #ct, required: #required, encoding: #encoding,
+                })
+            }
         }
         None => quote! { None },
+    };
+    let response = match op.response.kind {
+        ResponseKind::Json(_) => quote! { crate::runtime::ResponseKind::Json },
+        ResponseKind::Empty => quote! { crate::runtime::ResponseKind::Empty },
+        ResponseKind::Text => quote! { crate::runtime::ResponseKind::Text },
+        ResponseKind::Bytes => quote! { crate::runtime::ResponseKind::Bytes },
     };
     quote! {
         crate::runtime::OperationInfo {
             id: #id, group: #group, method: #method, http_method: #http, path: #path,
             summary: #summary, safety: #safety, credential: #credential,
-            idempotent: #idempotent, deprecated: #deprecated,
-            params: &[#(#params),*], body: #body,
+            idempotent: #idempotent, deprecated: #deprecated, auth: #auth,
+            params: &[#(#params),*], body: #body, response: #response,
         }
     }
 }
 
-/// The caller of one operation: a small function that decodes the JSON input into the
-/// operation's typed arguments and returns the boxed future of the typed method. One small
-/// function per operation (rather than one `async fn` with an arm per operation) keeps every
-/// state machine small, which is what makes the crate quick to compile.
-fn caller(api: &Api, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
-    let group = ident(&api.groups[op.group].module);
-    let group_type = quote::format_ident!("{}", api.groups[op.group].type_name);
-    let method = ident(&op.method_name);
-    let mut takes = Vec::new();
-    let mut args = Vec::new();
-    for p in op.params.iter().filter(|p| p.required) {
-        let name = ident(&p.ident);
-        let wire = &p.wire_name;
-        let t = rust_type(api, &param_type(api, &p.ty), Place::Group);
-        takes.push(quote! { let #name: #t = input.required(#wire)?; });
-        args.push(match param_type(api, &p.ty) {
-            TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => quote! { #name },
-            _ => quote! { &#name },
-        });
-    }
-    if let Some(pt) = &op.params_type {
-        let pt = format_ident!("{}", pt);
-        let inits = op.params.iter().filter(|p| !p.required).map(|p| {
-            let name = ident(&p.ident);
-            let wire = &p.wire_name;
-            quote! { #name: input.optional(#wire)?, }
-        });
-        takes.push(quote! { let params = crate::#group::#pt { #(#inits)* }; });
-        args.push(quote! { &params });
-    }
-    if let Some(b) = &op.body {
-        let (t, arg) = match b.encoding {
-            BodyEncoding::Bytes => (quote! { String }, quote! { body.as_bytes() }),
-            BodyEncoding::Multipart => (
-                rust_type(api, b.ty.non_null(), Place::Group),
-                quote! { &body },
-            ),
-            BodyEncoding::Json | BodyEncoding::Form => {
-                (rust_type(api, &b.ty, Place::Group), quote! { &body })
-            }
-        };
-        if !b.required && needs_option(api, &b.ty) {
-            takes.push(quote! { let body: Option<#t> = input.optional("body")?; });
-            args.push(quote! { body.as_ref() });
-        } else if !b.required {
-            takes.push(quote! { let body: #t = input.optional("body")?.unwrap_or_default(); });
-            args.push(arg);
-        } else {
-            takes.push(quote! { let body: #t = input.required("body")?; });
-            args.push(arg);
+/// The models of the operation, so that `Client::call` checks and decodes as the typed
+/// method does: its request body model checks the JSON body (bytes bodies are text and need
+/// none), and its response model decodes a JSON response.
+fn models(api: &Api, op: &Operation) -> TokenStream {
+    let body = match &op.body {
+        Some(b) if b.encoding != BodyEncoding::Bytes => {
+            let t = match b.encoding {
+                BodyEncoding::Multipart => rust_type(api, b.ty.non_null(), Place::Group),
+                _ => rust_type(api, &b.ty, Place::Group),
+            };
+            quote! { Some(crate::runtime::check_body::<#t>) }
         }
-    }
-    // Operations outside the read-only view need the read-write client; `call` checked the
-    // mode before.
-    let client = if op.safety.read_only_safe() {
-        quote! { client }
-    } else {
-        quote! { &client.escalate() }
+        _ => quote! { None },
     };
-    let input = if takes.is_empty() {
-        quote! { let input = crate::runtime::CallInput::new(op, input)?; }
-    } else {
-        quote! { let mut input = crate::runtime::CallInput::new(op, input)?; }
-    };
-    let cfg = super::features::op_attr(api, op);
-    quote! {
-        #cfg
-        pub(super) fn #name<'a, M: crate::runtime::Mode>(
-            op: &'static crate::runtime::OperationInfo,
-            client: &'a crate::runtime::Client<M>,
-            input: serde_json::Value,
-        ) -> Result<CallFuture<'a>, crate::runtime::Error> {
-            #input
-            #(#takes)*
-            input.finish()?;
-            Ok(Box::pin(async move { crate::runtime::into_json(crate::#group::#group_type::new(#client).#method(#(#args),*).await?) }))
+    let response = match &op.response.kind {
+        ResponseKind::Json(t) => {
+            let t = rust_type(api, t, Place::Group);
+            quote! { Some(crate::runtime::decode_response::<#t>) }
         }
-    }
-}
-
-/// `call_<operation id>`, unique within the API.
-fn caller_names(api: &Api) -> Vec<proc_macro2::Ident> {
-    let mut ns = crate::naming::Namespace::default();
-    api.operations
-        .iter()
-        .map(|op| {
-            let name = ns.claim(
-                &format!("call_{}", crate::naming::snake(&op.operation_id)),
-                "_",
-            );
-            format_ident!("{}", name)
-        })
-        .collect()
+        _ => quote! { None },
+    };
+    quote! { crate::runtime::Models { body: #body, response: #response } }
 }
 
 /// Emit `src/operations.rs`.
@@ -152,15 +154,10 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
         let info = info(api, op);
         quote! { #cfg #info }
     });
-    let names = caller_names(api);
-    let callers = api
-        .operations
-        .iter()
-        .zip(&names)
-        .map(|(op, name)| caller(api, op, name));
-    let entries = api.operations.iter().zip(&names).map(|(op, name)| {
+    let models = api.operations.iter().map(|op| {
         let cfg = super::features::op_attr(api, op);
-        quote! { #cfg callers::#name::<M> }
+        let models = models(api, op);
+        quote! { #cfg #models }
     });
     let tokens = quote! {
         /// Every operation of the API that the enabled features compile (one cargo feature per
@@ -172,23 +169,21 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
             OPERATIONS.iter().find(|op| op.id == operation_id)
         }
 
-        /// The future of one call by name.
+        /// The models of each entry of [`OPERATIONS`], at the same index: `Client::call`
+        /// checks request bodies and decodes responses with them, as the typed methods do.
         #[cfg(feature = "dynamic")]
-        type CallFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<crate::runtime::Response<serde_json::Value>, crate::runtime::Error>> + Send + 'a>>;
-
-        /// Decodes the input of one operation and starts the call.
-        #[cfg(feature = "dynamic")]
-        type Caller<M> = for<'a> fn(&'static crate::runtime::OperationInfo, &'a crate::runtime::Client<M>, serde_json::Value) -> Result<CallFuture<'a>, crate::runtime::Error>;
+        #[allow(deprecated)]
+        const MODELS: &[crate::runtime::Models] = &[#(#models),*];
 
         #[cfg(feature = "dynamic")]
         impl<M: crate::runtime::Mode> crate::Client<M> {
-            /// The caller of each entry of [`OPERATIONS`], at the same index.
-            const CALLERS: &'static [Caller<M>] = &[#(#entries),*];
-
             /// Call an operation chosen by its operationId, with JSON input: one key per
-            /// parameter (its wire name) and `body` for the request body. The input is
-            /// decoded into the operation's typed arguments (unknown keys are refused) and
-            /// the typed method is called; its response comes back as JSON.
+            /// parameter (its wire name) and `body` for the request body. Unknown keys,
+            /// missing required ones and values of the wrong type are refused, naming the
+            /// key, and the body is checked against its model; the request is then built by
+            /// the runtime's interpreter ([`crate::runtime::build_request`]) and sent. The
+            /// response is decoded with its model, as the typed method does, and comes back
+            /// as JSON.
             ///
             /// A read-only client refuses every operation that is not `read`, before
             /// anything is sent ([`crate::runtime::Error::ReadOnly`]). Operations that the
@@ -200,20 +195,9 @@ pub fn operations_rs(api: &Api) -> Result<String, String> {
             ) -> Result<crate::runtime::Response<serde_json::Value>, crate::runtime::Error> {
                 let unknown = || crate::runtime::Error::UnknownOperation(operation_id.to_string());
                 let index = OPERATIONS.iter().position(|op| op.id == operation_id).ok_or_else(unknown)?;
-                let op = &OPERATIONS[index];
-                self.0.check_allowed(op)?;
-                let caller = Self::CALLERS.get(index).ok_or_else(unknown)?;
-                caller(op, &self.0, input)?.await
+                let models = MODELS.get(index).copied().ok_or_else(unknown)?;
+                self.0.call_operation(&OPERATIONS[index], input, models).await
             }
-        }
-
-        /// One caller per operation, named after its operationId.
-        #[cfg(feature = "dynamic")]
-        #[allow(deprecated)]
-        mod callers {
-            #[allow(unused_imports)]
-            use super::CallFuture;
-            #(#callers)*
         }
     };
     format_file(

@@ -24,6 +24,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("error.rs", include_str!("../../embed/runtime-src/error.rs")),
     (
+        "interpret.rs",
+        include_str!("../../embed/runtime-src/interpret.rs"),
+    ),
+    (
         "open_enum.rs",
         include_str!("../../embed/runtime-src/open_enum.rs"),
     ),
