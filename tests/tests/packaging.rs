@@ -136,10 +136,11 @@ fn packages_verify_and_a_build_script_uses_the_packaged_core() {
     )
     .unwrap();
     let text = succeed(
-        cargo(&krate, &target, &["build", "--offline"]),
+        cargo(&krate, &target, &["build", "--offline", "-v"]),
         "the consumer's build",
     );
-    // The patched (packaged) crates were used, not anything from the workspace.
+    // The patched (packaged) crates were used, not anything from the workspace (`-v` names
+    // each unit, `Compiling` or `Fresh`, with its source directory).
     assert!(
         text.contains(&format!("agentgen-core v{version} ({}", unpacked.display())),
         "{text}"
