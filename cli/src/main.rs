@@ -296,9 +296,7 @@ impl GenerateOptions {
 /// `config` with the reviewed safety file at `safety`, when given.
 fn with_safety(config: Config, safety: Option<PathBuf>) -> Result<Config, agentgen::Error> {
     match safety {
-        Some(s) => config
-            .safety_overrides_yaml(&read_file(&s)?)
-            .map_err(|e| agentgen::Error::msg(s.display().to_string(), e)),
+        Some(s) => config.safety_file(&s),
         None => Ok(config),
     }
 }
@@ -617,7 +615,7 @@ fn check(
     outputs: Vec<Output>,
     options: GenerateOptions,
 ) -> Result<(), agentgen::Error> {
-    use agentgen::check::{compare_tree, pinned_spec, render_tree, PinCheck};
+    use agentgen::check::{pinned_spec, render_tree, PinCheck};
     let mut problems = 0;
     let path = match spec {
         Some(p) => {
@@ -657,7 +655,7 @@ fn check(
                 config.emit_client = outputs.contains(&Output::Client);
                 config.emit_agent = outputs.contains(&Output::Agent);
                 let generated = agentgen::load_and_generate(&config)?;
-                let tree = compare_tree(out, &generated.files);
+                let tree = agentgen::write::compare(out, &generated.files);
                 println!("{}", render_tree(out, &tree));
                 if !tree.is_clean() {
                     problems += 1;

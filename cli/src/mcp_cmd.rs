@@ -47,14 +47,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     let conn = connection::parse(&text).map_err(|e| agentgen::Error::msg(&conn_label, e))?;
 
     let mut config = match &args.safety {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                agentgen::Error::msg(path.display().to_string(), format!("cannot read: {e}"))
-            })?;
-            Config::new(&args.spec)
-                .safety_overrides_yaml(&text)
-                .map_err(|e| agentgen::Error::msg(path.display().to_string(), e))?
-        }
+        Some(path) => Config::new(&args.spec).safety_file(path)?,
         None => Config::new(&args.spec),
     };
     config.emit_client = false;

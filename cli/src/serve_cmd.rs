@@ -85,14 +85,7 @@ pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
     let gw = gw_config::load(&args.config, &|var| std::env::var(var).ok())
         .map_err(|e| agentgen::Error::msg("serve", e))?;
     let mut config = match &args.safety {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                agentgen::Error::msg(path.display().to_string(), format!("cannot read: {e}"))
-            })?;
-            Config::new(&args.spec)
-                .safety_overrides_yaml(&text)
-                .map_err(|e| agentgen::Error::msg(path.display().to_string(), e))?
-        }
+        Some(path) => Config::new(&args.spec).safety_file(path)?,
         None => Config::new(&args.spec),
     };
     config.overlays = args.overlays;

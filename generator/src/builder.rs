@@ -191,12 +191,7 @@ impl Builder {
             config.crate_version = v;
         }
         if let Some(s) = &self.safety {
-            let label = s.display().to_string();
-            let text = std::fs::read_to_string(s)
-                .map_err(|e| Error::msg(&label, format!("cannot read safety overrides: {e}")))?;
-            config = config
-                .safety_overrides_yaml(&text)
-                .map_err(|e| Error::msg(&label, e))?;
+            config = config.safety_file(s)?;
         }
         let inputs = crate::Inputs::load(&config)?;
         let mut generated = crate::generate(&inputs, &config)?;

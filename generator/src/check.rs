@@ -29,7 +29,7 @@ pub fn pinned_spec(pin: &Pin) -> PinCheck {
     }
 }
 
-pub use crate::write::{compare as compare_tree, TreeCheck};
+use crate::write::TreeCheck;
 
 /// The readable summary of a tree check (several lines, no trailing newline).
 pub fn render_tree(out: &Path, check: &TreeCheck) -> String {

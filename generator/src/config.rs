@@ -98,6 +98,16 @@ impl Config {
         self
     }
 
+    /// Read the reviewed safety file at `path` (`--safety FILE`, the builder's
+    /// `.safety_overrides(PATH)`) into [`Config::safety_overrides`]; errors name the file.
+    pub fn safety_file(self, path: &std::path::Path) -> Result<Self, crate::Error> {
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| crate::Error::msg(&label, format!("cannot read safety overrides: {e}")))?;
+        self.safety_overrides_yaml(&text)
+            .map_err(|e| crate::Error::msg(&label, e))
+    }
+
     /// Load reviewed safety overrides from YAML text (`operationId: {class?, reason?,
     /// idempotent?, credential?, no_credential?}`).
     pub fn safety_overrides_yaml(mut self, text: &str) -> Result<Self, String> {

@@ -26,13 +26,6 @@ impl Timings {
         }
     }
 
-    /// Add every phase of `other` to this one.
-    pub fn merge(&mut self, other: Timings) {
-        for (name, d) in other.phases {
-            self.add(name, d);
-        }
-    }
-
     /// The phases in the order they first ran.
     pub fn phases(&self) -> &[(&'static str, Duration)] {
         &self.phases
@@ -69,9 +62,7 @@ mod tests {
         t.add("lower", Duration::from_millis(2));
         t.add("parse", Duration::from_millis(1));
         t.add("  of which x", Duration::from_millis(1));
-        let mut other = Timings::default();
-        other.add("lower", Duration::from_millis(3));
-        t.merge(other);
+        t.add("lower", Duration::from_millis(3));
         let names: Vec<_> = t
             .phases()
             .iter()
