@@ -52,6 +52,11 @@ enum Command {
         /// Print how long each phase took to stderr (also: AGENTGEN_TIMINGS=1).
         #[arg(long)]
         timings: bool,
+        /// Write the Rust files as prettyplease prints them, without rustfmt. By default
+        /// they are laid out by rustfmt (RUSTFMT, or rustfmt on PATH) as `cargo fmt` would,
+        /// following the rustfmt.toml found from the output directory.
+        #[arg(long)]
+        no_rustfmt: bool,
     },
     /// Write the agent documents as a static directory ready to host: skill folders and
     /// .tar.gz archives, .well-known/agent-skills/index.json (sha256 digests), agentspec.json,
@@ -245,6 +250,9 @@ enum Command {
         outputs: Vec<Output>,
         #[command(flatten)]
         options: GenerateOptions,
+        /// As for `generate` (the files on disk are compared with the same layout).
+        #[arg(long)]
+        no_rustfmt: bool,
     },
 }
 
@@ -291,6 +299,18 @@ impl GenerateOptions {
         config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
         with_safety(config, self.safety)
     }
+}
+
+/// Lay out the Rust files of `files` (to be written under `out`) with rustfmt, saying so on
+/// stderr when no rustfmt is installed.
+fn rustfmt(
+    files: &mut std::collections::BTreeMap<String, String>,
+    out: &Path,
+) -> Result<(), agentgen::Error> {
+    if let Some(warning) = agentgen::rustfmt::format_files(files, out)?.warning() {
+        eprintln!("{warning}");
+    }
+    Ok(())
 }
 
 /// `config` with the reviewed safety file at `safety`, when given.
@@ -367,6 +387,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             verbose,
             outputs,
             timings,
+            no_rustfmt,
         } => {
             let show_timings =
                 timings || std::env::var_os("AGENTGEN_TIMINGS").is_some_and(|v| v != "0");
@@ -376,7 +397,10 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             config.emit_client = outputs.contains(&Output::Client);
             config.emit_agent = outputs.contains(&Output::Agent);
             let inputs = phases.time("read", || agentgen::Inputs::load(&config))?;
-            let generated = agentgen::generate_timed(&inputs, &config, &mut phases)?;
+            let mut generated = agentgen::generate_timed(&inputs, &config, &mut phases)?;
+            if !no_rustfmt {
+                phases.time("rustfmt", || rustfmt(&mut generated.files, &out))?;
+            }
             let written =
                 phases.time("write", || agentgen::write::write(&out, &generated.files))?;
             let label = path.display().to_string();
@@ -580,7 +604,8 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             out,
             outputs,
             options,
-        } => check(spec, out, outputs, options),
+            no_rustfmt,
+        } => check(spec, out, outputs, options, no_rustfmt),
     }
 }
 
@@ -614,6 +639,7 @@ fn check(
     out: Option<PathBuf>,
     outputs: Vec<Output>,
     options: GenerateOptions,
+    no_rustfmt: bool,
 ) -> Result<(), agentgen::Error> {
     use agentgen::check::{pinned_spec, render_tree, PinCheck};
     let mut problems = 0;
@@ -654,7 +680,10 @@ fn check(
                 let mut config = options.config(path)?;
                 config.emit_client = outputs.contains(&Output::Client);
                 config.emit_agent = outputs.contains(&Output::Agent);
-                let generated = agentgen::load_and_generate(&config)?;
+                let mut generated = agentgen::load_and_generate(&config)?;
+                if !no_rustfmt {
+                    rustfmt(&mut generated.files, out)?;
+                }
                 let tree = agentgen::write::compare(out, &generated.files);
                 println!("{}", render_tree(out, &tree));
                 if !tree.is_clean() {

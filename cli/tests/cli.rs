@@ -61,6 +61,126 @@ fn generate_writes_a_complete_crate() {
     assert!(!out.join("client/src/stale.rs").exists());
 }
 
+/// The `.rs` files under `dir`, recursively.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for p in std::fs::read_dir(&d).unwrap().flatten().map(|e| e.path()) {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Whether `cargo fmt` (rustfmt with the config found from each file) would leave `files`.
+fn rustfmt_leaves(files: &[PathBuf]) -> bool {
+    Command::new("rustfmt")
+        .args(["--check", "--edition", "2021"])
+        .args(files)
+        .output()
+        .expect("rustfmt is installed wherever cargo fmt runs")
+        .status
+        .success()
+}
+
+#[test]
+fn generated_rust_follows_the_users_rustfmt_config_and_check_agrees() {
+    let out = scratch("gen-rustfmt");
+    // The user's workspace lays Rust out with hard tabs.
+    std::fs::write(out.join("rustfmt.toml"), "hard_tabs = true\n").unwrap();
+    let spec = fixture("accounts/spec.yaml");
+    let dir = out.to_str().unwrap();
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &spec,
+        "--out",
+        dir,
+        "--outputs",
+        "client",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = rust_files(&out.join("client"));
+    assert!(files.len() > 10, "{files:?}");
+    assert!(
+        rustfmt_leaves(&files),
+        "cargo fmt would change the generated crate"
+    );
+    let models = std::fs::read_to_string(out.join("client/src/models.rs")).unwrap();
+    assert!(
+        models.contains("\n\tpub "),
+        "not laid out with the user's tabs"
+    );
+    assert!(!models.contains("rustfmt"), "{models}");
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--spec",
+            &spec,
+            "--out",
+            dir,
+            "--outputs",
+            "client",
+        ];
+        args.extend(extra);
+        agentgen(&args)
+    };
+    let o = check(&[]);
+    assert!(o.status.success(), "{}", common::text(&o.stdout));
+    // Without rustfmt the files are as prettyplease prints them: check sees the difference
+    // unless it is told the same.
+    let o = check(&["--no-rustfmt"]);
+    assert!(!o.status.success());
+    assert!(
+        common::text(&o.stdout).contains("changed  client/src/models.rs"),
+        "{}",
+        common::text(&o.stdout)
+    );
+    let o = agentgen(&[
+        "generate",
+        "--spec",
+        &spec,
+        "--out",
+        dir,
+        "--outputs",
+        "client",
+        "--no-rustfmt",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !rustfmt_leaves(&files),
+        "prettyplease's layout is not rustfmt's"
+    );
+    assert!(check(&["--no-rustfmt"]).status.success());
+    // No rustfmt to be found: a warning, and the files as printed.
+    let o = Command::new(env!("CARGO_BIN_EXE_agentgen"))
+        .args([
+            "generate",
+            "--spec",
+            &spec,
+            "--out",
+            dir,
+            "--outputs",
+            "client",
+        ])
+        .env("RUSTFMT", out.join("no-such-rustfmt"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("rustfmt was not found"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("0 files written"), "{}", stderr(&o));
+}
+
 #[test]
 fn malformed_spec_is_a_located_error() {
     let dir = scratch("bad-spec");

@@ -187,12 +187,7 @@ pub fn out_dir_files(
     let root = splits
         .get(&Vec::new())
         .ok_or_else(|| "internal error: the crate has no src/lib.rs".to_string())?;
-    let root_attrs: Vec<String> = root
-        .attrs
-        .iter()
-        .filter(|a| !a.contains("rustfmt"))
-        .cloned()
-        .collect();
+    let root_attrs: Vec<String> = root.attrs.clone();
     let mut out = BTreeMap::new();
     for (m, s) in &splits {
         let file = file_of(&stem, m);
@@ -276,13 +271,13 @@ mod tests {
 
     #[test]
     fn splits_docs_and_inner_attributes() {
-        let s = split("// @generated\n//! Doc one.\n//!\n//! Two.\n#![cfg_attr(rustfmt, rustfmt::skip)]\n\n#![allow(\n    a,\n    b,\n)]\npub mod x;\n").unwrap();
+        let s = split("// @generated\n//! Doc one.\n//!\n//! Two.\n#![forbid(unsafe_code)]\n\n#![allow(\n    a,\n    b,\n)]\npub mod x;\n").unwrap();
         assert_eq!(s.comments, vec!["// @generated"]);
         assert_eq!(s.docs, vec![" Doc one.", "", " Two."]);
         assert_eq!(
             s.attrs,
             vec![
-                "#[cfg_attr(rustfmt, rustfmt::skip)]".to_string(),
+                "#[forbid(unsafe_code)]".to_string(),
                 "#[allow(a, b)]".to_string()
             ]
         );
@@ -309,11 +304,11 @@ mod tests {
             ("Cargo.toml", "[package]\n"),
             (
                 "src/lib.rs",
-                "// @generated\n//! Crate docs.\n#![cfg_attr(rustfmt, rustfmt::skip)]\n\n#![allow(clippy::x)]\npub mod models;\npub mod runtime;\npub use runtime::Client;\n",
+                "// @generated\n//! Crate docs.\n\n#![allow(clippy::x)]\npub mod models;\npub mod runtime;\npub use runtime::Client;\n",
             ),
             (
                 "src/models.rs",
-                "// @generated\n//! The \"models\".\n#![cfg_attr(rustfmt, rustfmt::skip)]\n\npub struct A;\n",
+                "// @generated\n//! The \"models\".\n#![forbid(unsafe_code)]\n\npub struct A;\n",
             ),
             (
                 "src/runtime/mod.rs",
@@ -337,7 +332,7 @@ mod tests {
         assert_eq!(
             out["my_api.rs"],
             "// @generated\n// Include at the crate root: include!(concat!(env!(\"OUT_DIR\"), \"/my_api.rs\"));\n\n\
-             pub mod models {\n    #![doc = \" The \\\"models\\\".\"]\n    #![cfg_attr(rustfmt, rustfmt::skip)]\n    #![allow(clippy::x)]\n\
+             pub mod models {\n    #![doc = \" The \\\"models\\\".\"]\n    #![forbid(unsafe_code)]\n    #![allow(clippy::x)]\n\
              \x20   include!(\"my_api/models.rs\");\n}\n\
              pub mod runtime {\n    #![doc = \" Runtime.\"]\n    #![allow(clippy::x)]\n    include!(\"my_api/runtime.rs\");\n}\n\
              pub use runtime::Client;\n"

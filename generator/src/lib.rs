@@ -41,6 +41,7 @@ pub mod normalize;
 pub mod overlay;
 pub mod pin;
 pub mod publish;
+pub mod rustfmt;
 pub mod timings;
 mod unique_keys;
 mod validate;

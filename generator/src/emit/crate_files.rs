@@ -19,7 +19,7 @@ pub fn cargo_toml(api: &Api) -> String {
 [package]
 name = "{name}"
 version = "{crate_version}"
-edition = "2021"
+edition = "{edition}"
 rust-version = "1.80"
 description = "{desc}"
 publish = false
@@ -42,6 +42,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
             WEBHOOK_DEPS
         },
         gen = env!("CARGO_PKG_VERSION"),
+        edition = super::EDITION,
         title = api.info.title.replace('\n', " "),
         version = api.info.version.replace('\n', " "),
         name = api.info.crate_name,

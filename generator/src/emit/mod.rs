@@ -57,14 +57,17 @@ pub fn client(api: &Api) -> Result<BTreeMap<String, String>, String> {
     Ok(files)
 }
 
-/// Print a token stream as a file: the header, the inner docs (`//!`), the rustfmt-skip
-/// attribute, then the items printed by prettyplease.
+/// The Rust edition of the generated crates (their manifests, and `rustfmt --edition` in
+/// [`mod@crate::rustfmt`]).
+pub const EDITION: &str = "2021";
+
+/// Print a token stream as a file: the header, the inner docs (`//!`), then the items printed
+/// by prettyplease.
 ///
-/// The files keep `#![cfg_attr(rustfmt, rustfmt::skip)]`: prettyplease's layout is not
-/// rustfmt's (it breaks lines at 89 columns and lays out calls, closures and return types
-/// its own way), so without it `cargo fmt` in the workspace that holds a generated crate would
-/// rewrite it, and the byte-for-byte comparisons of `agentgen check` and of the committed
-/// fixtures would fail.
+/// prettyplease's layout is not rustfmt's; front ends that write a crate a user keeps (the
+/// CLI's `generate` and `check`) pass the files through [`crate::rustfmt::format_files`], so
+/// `cargo fmt` changes nothing. Build scripts write to `OUT_DIR`, which `cargo fmt` never
+/// visits, and skip that step.
 pub fn format_file(
     api: &Api,
     inner_doc: Option<&str>,
@@ -80,7 +83,7 @@ pub fn format_file(
             }
         }
     }
-    out.push_str("#![cfg_attr(rustfmt, rustfmt::skip)]\n\n");
+    out.push('\n');
     out.push_str(&print_items(tokens)?);
     Ok(out)
 }

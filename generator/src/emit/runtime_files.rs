@@ -90,13 +90,14 @@ pub fn runtime_cargo_toml(crate_name: &str) -> String {
 [package]
 name = "{crate_name}-runtime"
 version = "{gen}"
-edition = "2021"
+edition = "{edition}"
 rust-version = "1.80"
 description = "The agentgen runtime of {crate_name}: HTTP client, auth, errors, retries, pagination"
 publish = false
 
 {dependencies}{dev_dependencies}
 "#,
+        edition = super::EDITION,
         dependencies = manifest_section("dependencies"),
         dev_dependencies = manifest_section("dev-dependencies").trim_end(),
         gen = env!("CARGO_PKG_VERSION"),
