@@ -96,15 +96,20 @@ fn generated_rust_follows_the_users_rustfmt_config_and_check_agrees() {
     std::fs::write(out.join("rustfmt.toml"), "hard_tabs = true\n").unwrap();
     let spec = fixture("accounts/spec.yaml");
     let dir = out.to_str().unwrap();
-    let o = agentgen(&[
-        "generate",
-        "--spec",
-        &spec,
-        "--out",
-        dir,
-        "--outputs",
-        "client",
-    ]);
+    let run = |command: &str, extra: &[&str]| {
+        let mut args = vec![
+            command,
+            "--spec",
+            &spec,
+            "--out",
+            dir,
+            "--outputs",
+            "client",
+        ];
+        args.extend(extra);
+        agentgen(&args)
+    };
+    let o = run("generate", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let files = rust_files(&out.join("client"));
     assert!(files.len() > 10, "{files:?}");
@@ -118,46 +123,24 @@ fn generated_rust_follows_the_users_rustfmt_config_and_check_agrees() {
         "not laid out with the user's tabs"
     );
     assert!(!models.contains("rustfmt"), "{models}");
-    let check = |extra: &[&str]| {
-        let mut args = vec![
-            "check",
-            "--spec",
-            &spec,
-            "--out",
-            dir,
-            "--outputs",
-            "client",
-        ];
-        args.extend(extra);
-        agentgen(&args)
-    };
-    let o = check(&[]);
+    let o = run("check", &[]);
     assert!(o.status.success(), "{}", common::text(&o.stdout));
     // Without rustfmt the files are as prettyplease prints them: check sees the difference
     // unless it is told the same.
-    let o = check(&["--no-rustfmt"]);
+    let o = run("check", &["--no-rustfmt"]);
     assert!(!o.status.success());
     assert!(
         common::text(&o.stdout).contains("changed  client/src/models.rs"),
         "{}",
         common::text(&o.stdout)
     );
-    let o = agentgen(&[
-        "generate",
-        "--spec",
-        &spec,
-        "--out",
-        dir,
-        "--outputs",
-        "client",
-        "--no-rustfmt",
-    ]);
+    let o = run("generate", &["--no-rustfmt"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         !rustfmt_leaves(&files),
         "prettyplease's layout is not rustfmt's"
     );
-    assert!(check(&["--no-rustfmt"]).status.success());
+    assert!(run("check", &["--no-rustfmt"]).status.success());
     // No rustfmt to be found: a warning, and the files as printed.
     let o = Command::new(env!("CARGO_BIN_EXE_agentgen"))
         .args([
