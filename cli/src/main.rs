@@ -294,7 +294,7 @@ impl GenerateOptions {
         config.crate_name = self.crate_name;
         config.overlays = self.overlays;
         if let Some(dir) = &self.templates {
-            config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+            config.templates = agentgen::inputs::read_templates(dir)?;
         }
         config.agent_data = self.workflows.as_deref().map(read_file).transpose()?;
         with_safety(config, self.safety)
@@ -446,7 +446,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             let mut config = with_safety(Config::new(&path), safety)?;
             config.overlays = overlays;
             if let Some(dir) = &templates {
-                config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+                config.templates = agentgen::inputs::read_templates(dir)?;
             }
             config.agent_data = workflows.as_deref().map(read_file).transpose()?;
             let (api, _) = agentgen::load_and_analyze(&config)?;

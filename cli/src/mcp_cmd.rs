@@ -53,7 +53,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     config.emit_client = false;
     config.emit_agent = true;
     if let Some(dir) = &args.templates {
-        config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+        config.templates = agentgen::inputs::read_templates(dir)?;
     }
     config.agent_data = args.agent_data;
     config.overlays = args.overlays;

@@ -92,7 +92,7 @@ pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
     config.emit_client = false;
     config.emit_agent = true;
     if let Some(dir) = &args.templates {
-        config.templates = agentgen::agent::skill::Templates::read_dir(dir)?;
+        config.templates = agentgen::inputs::read_templates(dir)?;
     }
     config.agent_data = args.agent_data;
     let generated = agentgen::load_and_generate(&config)?;

@@ -53,7 +53,7 @@ pub struct Config {
     /// Emit the agent documents (`agent/`).
     pub emit_agent: bool,
     /// Templates that replace the built-in ones of the same name (file name -> source;
-    /// `--templates DIR` reads them with `agent::skill::Templates::read_dir`).
+    /// `--templates DIR` reads them with [`crate::inputs::read_templates`]).
     pub templates: BTreeMap<String, String>,
     /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas, workflows).
     /// `None`: the file shipped for the spec, if any (`spec/clerk-bapi.workflows.yaml`).

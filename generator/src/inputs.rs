@@ -82,3 +82,22 @@ fn read(path: &Path, what: &str, files: &mut Vec<PathBuf>) -> Result<Text, Error
     files.push(path.to_path_buf());
     Ok(Text { label, text })
 }
+
+/// Read the files of `dir` named like a built-in template (`skill.md.j2`, ...): the overrides
+/// of `--templates DIR`, for [`Config::templates`]; errors name the file.
+pub fn read_templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    let mut overrides = std::collections::BTreeMap::new();
+    for (name, _) in crate::agent::skill::TEMPLATES {
+        let path = dir.join(name);
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Error::msg(
+                    path.display().to_string(),
+                    format!("cannot read the template: {e}"),
+                )
+            })?;
+            overrides.insert(name.to_string(), text);
+        }
+    }
+    Ok(overrides)
+}

@@ -1,4 +1,6 @@
-//! No module cycles in the core: each module of `generator/src` (files and directories, down
+//! Two rules of the core's modules, checked on their source.
+//!
+//! **No module cycles**: each module of `generator/src` (files and directories, down
 //! to the submodules of `emit/`, `agent/`, `lower/`, ...) may use modules that do not use it
 //! back, directly or through others. The stages then read in one direction: load → lower →
 //! IR → emit / agent → output.
@@ -7,6 +9,11 @@
 //! code, not comments or tests); cycles are the strongly connected components of more than
 //! one module (petgraph's Tarjan). This does what `cargo modules dependencies --acyclic`
 //! does for one crate without building rust-analyzer in CI (minutes on 2 cores).
+//!
+//! **No I/O in the generation path**: the modules that `generate` and `analyze` run
+//! ([`GENERATION`]) use no file system, environment, process, thread or network API; reading
+//! and writing belong to the front-end modules ([`FRONT_END`]). Every top-level module is in
+//! one of the two lists, so a new one must be placed.
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
@@ -218,4 +225,164 @@ fn a_cycle_is_found() {
     );
     assert!(!edges["a"].contains("emit"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The top-level modules that `generate` and `analyze` run: pure.
+const GENERATION: &[&str] = &[
+    "agent",
+    "diagnostics",
+    "emit",
+    "error",
+    "example",
+    "ir",
+    "layout",
+    "load",
+    "lower",
+    "naming",
+    "normalize",
+    "overlay",
+    "timings",
+    "unique_keys",
+    "validate",
+];
+
+/// The modules of front ends and their helpers (they read and write; generation never calls
+/// them): the builder, `check`, the `Config` file setters, `Inputs::load`, the pin lookup,
+/// the writer, rustfmt, `diff` and `inspect` (which read two specs or print), `publish`.
+const FRONT_END: &[&str] = &[
+    "builder", "check", "config", "diff", "inputs", "inspect", "pin", "publish", "rustfmt", "write",
+];
+
+/// The APIs that touch the world outside the arguments.
+const IO: &[&str] = &[
+    "std::fs",
+    "std::env::",
+    "std::process",
+    "std::thread",
+    "std::net",
+    "File::",
+    "read_to_string(",
+    "read_dir(",
+    "tokio::",
+    "rayon::",
+];
+
+/// The module's code (before its `#[cfg(test)]` module) as its tokens without literals,
+/// comments or docs: `let text = std::fs::read_to_string("x")` is
+/// `let text=std::fs::read_to_string()`. Idents are spaced only from each other.
+fn tokens(path: &Path) -> String {
+    fn flatten(stream: proc_macro2::TokenStream, out: &mut String, after_ident: &mut bool) {
+        use proc_macro2::{Delimiter, TokenTree};
+        for tt in stream {
+            match tt {
+                TokenTree::Ident(i) => {
+                    if *after_ident {
+                        out.push(' ');
+                    }
+                    out.push_str(&i.to_string());
+                    *after_ident = true;
+                }
+                TokenTree::Punct(p) => {
+                    out.push(p.as_char());
+                    *after_ident = false;
+                }
+                TokenTree::Literal(_) => *after_ident = false,
+                TokenTree::Group(g) => {
+                    let (open, close) = match g.delimiter() {
+                        Delimiter::Parenthesis => ("(", ")"),
+                        Delimiter::Brace => ("{", "}"),
+                        Delimiter::Bracket => ("[", "]"),
+                        Delimiter::None => ("", ""),
+                    };
+                    out.push_str(open);
+                    *after_ident = false;
+                    flatten(g.stream(), out, after_ident);
+                    out.push_str(close);
+                    *after_ident = false;
+                }
+            }
+        }
+    }
+    let text = std::fs::read_to_string(path).unwrap();
+    let code = text.split("#[cfg(test)]").next().unwrap_or("");
+    let stream: proc_macro2::TokenStream = code
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = String::new();
+    flatten(stream, &mut out, &mut false);
+    out
+}
+
+/// `(module, API)` for every I/O API used in the code of the generation path under `src`,
+/// and the top-level modules that are in neither list.
+fn io_in_generation(src: &Path) -> (Vec<(String, &'static str)>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut unplaced = BTreeSet::new();
+    for (name, path) in modules(src) {
+        let top = name.split("::").next().unwrap_or(&name).to_string();
+        if FRONT_END.contains(&top.as_str()) {
+            continue;
+        }
+        if !GENERATION.contains(&top.as_str()) {
+            unplaced.insert(top);
+            continue;
+        }
+        let code = tokens(&path);
+        for api in IO {
+            if code.contains(api) {
+                found.push((name.clone(), *api));
+            }
+        }
+    }
+    (found, unplaced.into_iter().collect())
+}
+
+#[test]
+fn the_generation_path_does_no_io() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let (found, unplaced) = io_in_generation(&src);
+    assert!(
+        unplaced.is_empty(),
+        "place these modules in GENERATION or FRONT_END: {unplaced:?}"
+    );
+    assert!(
+        found.is_empty(),
+        "I/O in the generation path (move it to the loading step, `Inputs::load`, or a front end): {found:?}"
+    );
+    // The front-end modules do read: the check sees them.
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    for m in GENERATION.iter().chain(FRONT_END) {
+        assert!(
+            lib.contains(&format!("mod {m};")),
+            "{m} is not a module of lib.rs"
+        );
+    }
+}
+
+#[test]
+fn io_in_a_generation_module_is_found() {
+    let dir = std::env::temp_dir().join(format!("agentgen-io-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("emit")).unwrap();
+    std::fs::write(
+        dir.join("emit/mod.rs"),
+        "/// Not `std::env::var` in a doc.\npub fn f() -> String { let s = \"std::process\"; std::fs::read_to_string(s).unwrap() }\n#[cfg(test)]\nmod tests { fn t() { std::thread::spawn(|| ()); } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("write.rs"),
+        "pub fn w() { std::fs::write(\"x\", \"\").unwrap() }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("shiny.rs"), "pub fn s() {}\n").unwrap();
+    let (found, unplaced) = io_in_generation(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        found,
+        [
+            ("emit".to_string(), "std::fs"),
+            ("emit".to_string(), "read_to_string(")
+        ]
+    );
+    assert_eq!(unplaced, ["shiny"]);
 }

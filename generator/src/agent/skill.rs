@@ -9,7 +9,6 @@ use crate::ir::{Api, SafetyClass, TypeId, TypeKind, TypeRef};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Built-in templates: file name -> source.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -71,25 +70,6 @@ impl Templates {
                 .map_err(|e| format!("template {name}: {e:#}"))?;
         }
         Ok(Templates { env })
-    }
-
-    /// Read the files of `dir` named like a built-in template (`skill.md.j2`, ...): the
-    /// overrides of `--templates DIR`, for [`crate::Config::templates`].
-    pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, crate::Error> {
-        let mut overrides = BTreeMap::new();
-        for (name, _) in TEMPLATES {
-            let path = dir.join(name);
-            if path.is_file() {
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    crate::Error::msg(
-                        path.display().to_string(),
-                        format!("cannot read the template: {e}"),
-                    )
-                })?;
-                overrides.insert(name.to_string(), text);
-            }
-        }
-        Ok(overrides)
     }
 
     /// Render a template with a serializable context.
