@@ -69,12 +69,38 @@ pub fn format_files(files: &mut BTreeMap<String, String>, out: &Path) -> Result<
         return Ok(Formatted::NotFound);
     };
     let program = program();
-    let mut count = 0;
-    for (rel, text) in files.iter_mut().filter(|(rel, _)| rel.ends_with(".rs")) {
-        let dir = config_dir(&out.join(rel));
-        *text = format_one(&program, &dir, text).map_err(|e| Error::msg(rel, e))?;
-        count += 1;
-    }
+    let jobs: Vec<(&String, &mut String)> = files
+        .iter_mut()
+        .filter(|(rel, _)| rel.ends_with(".rs"))
+        .collect();
+    let count = jobs.len();
+    // One rustfmt per file, on as many threads as there are cores: rustfmt's own time is
+    // most of `generate`'s, and the files are independent.
+    let next = std::sync::Mutex::new(jobs.into_iter());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result<(), Error> {
+                    loop {
+                        let job = next
+                            .lock()
+                            .map_err(|_| Error::msg("rustfmt", "a worker panicked"))?
+                            .next();
+                        let Some((rel, text)) = job else {
+                            return Ok(());
+                        };
+                        let dir = config_dir(&out.join(rel));
+                        *text = format_one(&program, &dir, text).map_err(|e| Error::msg(rel, e))?;
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .map_err(|_| Error::msg("rustfmt", "a worker panicked"))?
+        })
+    })?;
     Ok(Formatted::Ran {
         version,
         files: count,
