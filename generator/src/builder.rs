@@ -28,6 +28,10 @@
 //!
 //! The crate depends on the runtime, `agentgen-runtime` (`generator/runtime/`), besides the
 //! dependencies of the generated `Cargo.toml`.
+//!
+//! The builder generates the client only, so the build dependency needs no feature:
+//! `cargo add --build agentgen-core` (without the `agent` feature, which adds the agent
+//! documents and minijinja).
 
 use crate::layout::{out_dir_stem, Layout};
 use crate::pin::{self, Pin};
@@ -177,7 +181,8 @@ impl Builder {
             (None, true) => Some(pinned(&Pin::clerk_webhooks())?),
             (None, false) => None,
         };
-        // Build scripts compile the client; the agent documents are for `agentgen generate`.
+        // Build scripts compile the client; the agent documents are for `agentgen generate`
+        // (and would need the `agent` feature).
         config.emit_agent = false;
         config.crate_name = self
             .crate_name

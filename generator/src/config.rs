@@ -50,13 +50,18 @@ pub struct Config {
     /// How the client's files are laid out: a crate under `client/` (default), or files to
     /// `include!` from `OUT_DIR` (see [`crate::layout`]).
     pub layout: crate::layout::Layout,
-    /// Emit the agent documents (`agent/`).
+    /// Emit the agent documents (`agent/`); default: on ([`Config::new`]). They need the
+    /// library's `agent` feature: without it, [`crate::generate`] with this set is an error
+    /// naming the feature (set it to `false` for the client alone, as the build-script
+    /// [`crate::Builder`] does).
     pub emit_agent: bool,
     /// Templates that replace the built-in ones of the same name (file name -> source;
-    /// `--templates DIR` reads them with [`crate::inputs::read_templates`]).
+    /// `--templates DIR` reads them with `inputs::read_templates`). Agent documents only
+    /// (feature `agent`).
     pub templates: BTreeMap<String, String>,
     /// Reviewed agent data (YAML: key prefixes, open-world operations, gotchas, workflows).
     /// `None`: the file shipped for the spec, if any (`spec/clerk-bapi.workflows.yaml`).
+    /// Agent documents only (feature `agent`).
     pub agent_data: Option<String>,
     /// A second spec whose webhooks (`x-webhooks`) are merged into this one's client and
     /// documents (Clerk publishes its webhooks as a separate spec).

@@ -85,6 +85,7 @@ fn read(path: &Path, what: &str, files: &mut Vec<PathBuf>) -> Result<Text, Error
 
 /// Read the files of `dir` named like a built-in template (`skill.md.j2`, ...): the overrides
 /// of `--templates DIR`, for [`Config::templates`]; errors name the file.
+#[cfg(feature = "agent")]
 pub fn read_templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, Error> {
     let mut overrides = std::collections::BTreeMap::new();
     for (name, _) in crate::agent::skill::TEMPLATES {

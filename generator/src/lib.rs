@@ -10,8 +10,20 @@
 //! (OpenAPI → the IR of [`ir`]) → `emit` (IR → the Rust client) and `agent` (IR → the agent
 //! documents).
 //!
+//! # Features
+//!
+//! - `agent` (off by default): the agent documents — the modules `agent`, `example` and
+//!   `publish`, and [`Config::emit_agent`] — with what only they need (minijinja,
+//!   regex-syntax/regex-automata, tar, flate2). Without it the library generates the client,
+//!   which is what a build script needs (`cargo add --build agentgen-core`); a [`Config`] that
+//!   asks for the agent documents then makes [`generate`] fail with an [`Error`] naming the
+//!   feature, never a silently missing `agent/` directory.
+//!
 //! ```no_run
-//! let config = agentgen::Config::new("bapi/2026-05-12.yml");
+//! let mut config = agentgen::Config::new("bapi/2026-05-12.yml");
+//! // The client alone: `Config::new` also asks for the agent documents (under `agent/`),
+//! // which need the `agent` feature.
+//! config.emit_agent = false;
 //! let inputs = agentgen::Inputs::load(&config)?;
 //! let generated = agentgen::generate(&inputs, &config)?;
 //! for (path, contents) in &generated.files {
@@ -21,6 +33,7 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "agent")]
 pub mod agent;
 pub mod builder;
 pub mod check;
@@ -29,6 +42,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod emit;
 mod error;
+#[cfg(feature = "agent")]
 pub mod example;
 pub mod inputs;
 pub mod inspect;
@@ -40,6 +54,7 @@ pub mod naming;
 pub mod normalize;
 pub mod overlay;
 pub mod pin;
+#[cfg(feature = "agent")]
 pub mod publish;
 pub mod rustfmt;
 pub mod timings;
@@ -194,6 +209,9 @@ fn apply_overlay(raw: &mut serde_json::Value, overlay: &Text) -> Result<(), Erro
 /// Generate every output of `config` from `inputs`: the client crate (under `client/`, or
 /// laid out for `OUT_DIR`) and the agent documents (under `agent/`). Pure: reads and writes
 /// nothing.
+///
+/// Without the `agent` feature, a `config` with [`Config::emit_agent`] set is an error that
+/// names the feature (set `emit_agent = false` for the client alone).
 pub fn generate(inputs: &Inputs, config: &Config) -> Result<Generated, Error> {
     generate_timed(inputs, config, &mut Timings::default())
 }
@@ -209,8 +227,13 @@ pub fn generate_timed(
     config: &Config,
     timings: &mut Timings,
 ) -> Result<Generated, Error> {
-    let (api, mut diagnostics) = analyze_timed(inputs, config, timings)?;
     let label = &inputs.spec.label;
+    #[cfg(not(feature = "agent"))]
+    if config.emit_agent {
+        return Err(Error::msg(label, AGENT_FEATURE_OFF));
+    }
+    #[cfg_attr(not(feature = "agent"), allow(unused_mut))]
+    let (api, mut diagnostics) = analyze_timed(inputs, config, timings)?;
     let mut files = BTreeMap::new();
     if config.emit_client {
         let client = timings
@@ -219,6 +242,7 @@ pub fn generate_timed(
             .map_err(|e| Error::msg(label, e))?;
         files.extend(client);
     }
+    #[cfg(feature = "agent")]
     if config.emit_agent {
         let (agent, agent_diagnostics) =
             agent::generate_timed(&api, config, timings).map_err(|e| Error::msg(label, e))?;
@@ -236,6 +260,14 @@ pub fn generate_timed(
         api,
     })
 }
+
+/// Why [`generate`] refuses a [`Config::emit_agent`] config when the library is built without
+/// the `agent` feature.
+#[cfg(not(feature = "agent"))]
+const AGENT_FEATURE_OFF: &str = "the agent documents were asked for (`Config::emit_agent`), \
+but agentgen-core was built without its `agent` feature: enable it \
+(`agentgen-core = { version = \"...\", features = [\"agent\"] }`) or set \
+`emit_agent = false` to generate the client alone";
 
 /// The client's files by their path in the output: under `client/`, or laid out for a
 /// build script's `OUT_DIR`.

@@ -120,11 +120,23 @@ fn packages_verify_and_a_build_script_uses_the_packaged_core() {
         ),
     )
     .unwrap();
+    // The build script a user writes (`compile()`), preceded by this test's check of the core
+    // built without its `agent` feature: asking for the agent documents is an error that names
+    // the feature and the way out, not a silently missing `agent/` directory.
+    let spec = fixture.join("spec.json").display().to_string();
     std::fs::write(
         krate.join("build.rs"),
         format!(
-            "fn main() -> std::process::ExitCode {{\n    match agentgen::configure().spec({:?}).compile() {{\n        Ok(_) => std::process::ExitCode::SUCCESS,\n        Err(e) => {{\n            eprintln!(\"{{e}}\");\n            std::process::ExitCode::FAILURE\n        }}\n    }}\n}}\n",
-            fixture.join("spec.json").display().to_string()
+            "fn main() -> std::process::ExitCode {{\n    \
+             let config = agentgen::Config::new({spec:?});\n    \
+             assert!(config.emit_agent, \"Config::new asks for the agent documents\");\n    \
+             match agentgen::load_and_generate(&config) {{\n        \
+             Err(e) => {{\n            let e = e.to_string();\n            \
+             assert!(e.contains(\"without its `agent` feature\") && e.contains(\"emit_agent = false\") && e.contains(\"spec.json\"), \"unclear error: {{e}}\");\n        }}\n        \
+             Ok(g) => panic!(\"agent documents asked for without the `agent` feature: no error, {{}} files\", g.files.len()),\n    }}\n\n    \
+             match agentgen::configure().spec({spec:?}).compile() {{\n        \
+             Ok(_) => std::process::ExitCode::SUCCESS,\n        \
+             Err(e) => {{\n            eprintln!(\"{{e}}\");\n            std::process::ExitCode::FAILURE\n        }}\n    }}\n}}\n"
         ),
     )
     .unwrap();
@@ -145,4 +157,22 @@ fn packages_verify_and_a_build_script_uses_the_packaged_core() {
         text.contains(&format!("agentgen-core v{version} ({}", unpacked.display())),
         "{text}"
     );
+    // The core without features compiled none of what only the agent documents need (`-v`
+    // names every unit of the build, compiled or fresh).
+    let units: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("Compiling ")
+                .or_else(|| l.strip_prefix("Fresh "))
+        })
+        .filter_map(|unit| unit.split_whitespace().next())
+        .collect();
+    assert!(units.contains(&"agentgen-core"), "{text}");
+    for agent_only in ["minijinja", "tar", "flate2"] {
+        assert!(
+            !units.contains(&agent_only),
+            "the consumer's build compiled {agent_only}, which only agentgen-core's `agent` feature needs:\n{text}"
+        );
+    }
 }
