@@ -52,11 +52,12 @@ enum Command {
         /// Print how long each phase took to stderr (also: AGENTGEN_TIMINGS=1).
         #[arg(long)]
         timings: bool,
-        /// Write the Rust files as prettyplease prints them, without rustfmt. By default
-        /// they are laid out by rustfmt (RUSTFMT, or rustfmt on PATH) as `cargo fmt` would,
-        /// following the rustfmt.toml found from the output directory.
+        /// Lay the Rust files out with rustfmt (RUSTFMT, or rustfmt on PATH, with the
+        /// rustfmt.toml found from the output directory), as `cargo fmt` would. Without it
+        /// they are as prettyplease prints them, and files on disk that differ only in
+        /// rustfmt's layout are left as they are.
         #[arg(long)]
-        no_rustfmt: bool,
+        rustfmt: bool,
     },
     /// Write the agent documents as a static directory ready to host: skill folders and
     /// .tar.gz archives, .well-known/agent-skills/index.json (sha256 digests), agentspec.json,
@@ -250,9 +251,6 @@ enum Command {
         outputs: Vec<Output>,
         #[command(flatten)]
         options: GenerateOptions,
-        /// As for `generate` (the files on disk are compared with the same layout).
-        #[arg(long)]
-        no_rustfmt: bool,
     },
 }
 
@@ -301,13 +299,17 @@ impl GenerateOptions {
     }
 }
 
-/// Lay out the Rust files of `files` (to be written under `out`) with rustfmt, saying so on
-/// stderr when no rustfmt is installed.
-fn rustfmt(
+/// The layout of the Rust files of `files`, to be written to or compared with `out`: laid out
+/// by rustfmt when `rustfmt` (warning on stderr when it is not installed); else as printed,
+/// except files on disk that differ only in rustfmt's layout, which are kept.
+fn layout(
     files: &mut std::collections::BTreeMap<String, String>,
     out: &Path,
+    rustfmt: bool,
 ) -> Result<(), agentgen::Error> {
-    if let Some(warning) = agentgen::rustfmt::format_files(files, out)?.warning() {
+    if !rustfmt {
+        agentgen::rustfmt::keep_formatted(files, out)?;
+    } else if let Some(warning) = agentgen::rustfmt::format_files(files, out)?.warning() {
         eprintln!("{warning}");
     }
     Ok(())
@@ -387,7 +389,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             verbose,
             outputs,
             timings,
-            no_rustfmt,
+            rustfmt,
         } => {
             let show_timings =
                 timings || std::env::var_os("AGENTGEN_TIMINGS").is_some_and(|v| v != "0");
@@ -398,9 +400,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             config.emit_agent = outputs.contains(&Output::Agent);
             let inputs = phases.time("read", || agentgen::Inputs::load(&config))?;
             let mut generated = agentgen::generate_timed(&inputs, &config, &mut phases)?;
-            if !no_rustfmt {
-                phases.time("rustfmt", || rustfmt(&mut generated.files, &out))?;
-            }
+            phases.time("rustfmt", || layout(&mut generated.files, &out, rustfmt))?;
             let written =
                 phases.time("write", || agentgen::write::write(&out, &generated.files))?;
             let label = path.display().to_string();
@@ -604,8 +604,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             out,
             outputs,
             options,
-            no_rustfmt,
-        } => check(spec, out, outputs, options, no_rustfmt),
+        } => check(spec, out, outputs, options),
     }
 }
 
@@ -639,7 +638,6 @@ fn check(
     out: Option<PathBuf>,
     outputs: Vec<Output>,
     options: GenerateOptions,
-    no_rustfmt: bool,
 ) -> Result<(), agentgen::Error> {
     use agentgen::check::{pinned_spec, render_tree, PinCheck};
     let mut problems = 0;
@@ -681,9 +679,7 @@ fn check(
                 config.emit_client = outputs.contains(&Output::Client);
                 config.emit_agent = outputs.contains(&Output::Agent);
                 let mut generated = agentgen::load_and_generate(&config)?;
-                if !no_rustfmt {
-                    rustfmt(&mut generated.files, out)?;
-                }
+                layout(&mut generated.files, out, false)?;
                 let tree = agentgen::write::compare(out, &generated.files);
                 println!("{}", render_tree(out, &tree));
                 if !tree.is_clean() {

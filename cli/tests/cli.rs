@@ -90,7 +90,7 @@ fn rustfmt_leaves(files: &[PathBuf]) -> bool {
 }
 
 #[test]
-fn generated_rust_follows_the_users_rustfmt_config_and_check_agrees() {
+fn cargo_fmt_over_generated_rust_is_kept_and_check_agrees() {
     let out = scratch("gen-rustfmt");
     // The user's workspace lays Rust out with hard tabs.
     std::fs::write(out.join("rustfmt.toml"), "hard_tabs = true\n").unwrap();
@@ -109,39 +109,56 @@ fn generated_rust_follows_the_users_rustfmt_config_and_check_agrees() {
         args.extend(extra);
         agentgen(&args)
     };
+    let models = || std::fs::read_to_string(out.join("client/src/models.rs")).unwrap();
+    // As printed by prettyplease: no rustfmt-skip attribute, not rustfmt's layout.
     let o = run("generate", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let files = rust_files(&out.join("client"));
     assert!(files.len() > 10, "{files:?}");
+    assert!(!models().contains("rustfmt") && !models().contains('\t'));
     assert!(
-        rustfmt_leaves(&files),
-        "cargo fmt would change the generated crate"
+        !rustfmt_leaves(&files),
+        "prettyplease's layout is not rustfmt's"
     );
-    let models = std::fs::read_to_string(out.join("client/src/models.rs")).unwrap();
+    // `cargo fmt` over it: check stays clean, and generating again rewrites nothing.
+    let fmt = Command::new("rustfmt")
+        .args(["--edition", "2021"])
+        .args(&files)
+        .status()
+        .unwrap();
+    assert!(fmt.success());
+    let formatted = models();
     assert!(
-        models.contains("\n\tpub "),
-        "not laid out with the user's tabs"
+        formatted.contains("\n\tpub "),
+        "laid out with the user's tabs"
     );
-    assert!(!models.contains("rustfmt"), "{models}");
     let o = run("check", &[]);
     assert!(o.status.success(), "{}", common::text(&o.stdout));
-    // Without rustfmt the files are as prettyplease prints them: check sees the difference
-    // unless it is told the same.
-    let o = run("check", &["--no-rustfmt"]);
+    let o = run("generate", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 files written"), "{}", stderr(&o));
+    assert_eq!(models(), formatted);
+    // A hand edit is still a change.
+    std::fs::write(
+        out.join("client/src/models.rs"),
+        formatted.replace("pub struct", "struct"),
+    )
+    .unwrap();
+    let o = run("check", &[]);
     assert!(!o.status.success());
     assert!(
         common::text(&o.stdout).contains("changed  client/src/models.rs"),
         "{}",
         common::text(&o.stdout)
     );
-    let o = run("generate", &["--no-rustfmt"]);
+    // --rustfmt lays everything out as `cargo fmt` would, into a fresh directory too.
+    std::fs::remove_dir_all(out.join("client")).unwrap();
+    let o = run("generate", &["--rustfmt"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        !rustfmt_leaves(&files),
-        "prettyplease's layout is not rustfmt's"
-    );
-    assert!(run("check", &["--no-rustfmt"]).status.success());
-    // No rustfmt to be found: a warning, and the files as printed.
+    assert!(rustfmt_leaves(&files), "cargo fmt would change the crate");
+    assert_eq!(models(), formatted);
+    assert!(run("check", &[]).status.success());
+    // --rustfmt without a rustfmt: a warning, and the files as printed.
     let o = Command::new(env!("CARGO_BIN_EXE_agentgen"))
         .args([
             "generate",
@@ -151,6 +168,7 @@ fn generated_rust_follows_the_users_rustfmt_config_and_check_agrees() {
             dir,
             "--outputs",
             "client",
+            "--rustfmt",
         ])
         .env("RUSTFMT", out.join("no-such-rustfmt"))
         .output()
@@ -161,7 +179,6 @@ fn generated_rust_follows_the_users_rustfmt_config_and_check_agrees() {
         "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("0 files written"), "{}", stderr(&o));
 }
 
 #[test]

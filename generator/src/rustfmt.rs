@@ -1,16 +1,20 @@
-//! Lay out generated Rust files as `cargo fmt` would, so that a generated crate a user keeps
-//! in a workspace is left alone by `cargo fmt` and `agentgen check` stays clean after it.
+//! Generated Rust and `cargo fmt`: generation prints with prettyplease (no rustfmt-skip
+//! attribute), and this module makes rustfmt's layout of the same code count as the same file.
 //!
-//! Generation prints with prettyplease and stays pure; this step runs the toolchain's
-//! `rustfmt` (the `RUSTFMT` variable, or `rustfmt` on `PATH`) on the printed files, and only
-//! front ends call it: the CLI's `generate` and `check`, and the fixture tests. Build scripts
-//! skip it: their `OUT_DIR` is never visited by `cargo fmt`. Hand-written because the step is
-//! one process call per file; the crates that wrap it (rustfmt-wrapper) take no config
-//! directory, and the layout must follow the `rustfmt.toml` that `cargo fmt` would find.
+//! - [`keep_formatted`] (the CLI's `generate` and `check`, always): a `.rs` file on disk that
+//!   differs from the fresh text only as rustfmt lays it out is kept as it is. So `cargo fmt`
+//!   over a generated crate leaves `agentgen check` clean, and the next `generate` does not
+//!   undo it. It runs rustfmt only on files whose bytes differ, so a fresh output costs
+//!   nothing.
+//! - [`format_files`] (`agentgen generate --rustfmt`, and the committed fixtures, which
+//!   `cargo fmt --check` sees): every `.rs` file laid out by rustfmt before it is written.
 //!
-//! Each `.rs` file is piped through `rustfmt --edition 2021`, run in the directory the file is
-//! written to (or its nearest existing parent), where rustfmt finds the same `rustfmt.toml` as
-//! `cargo fmt` would. Same files, same rustfmt and configuration: same bytes.
+//! Only front ends call it; generation stays pure, and build scripts skip it (`cargo fmt`
+//! never visits `OUT_DIR`). rustfmt is the `RUSTFMT` variable, or `rustfmt` on `PATH`. Each
+//! file is piped through `rustfmt --edition 2021`, run in the directory the file is written
+//! to (or its nearest existing parent), where rustfmt finds the `rustfmt.toml` that
+//! `cargo fmt` would. Hand-written because it is one process call per file; the crate that
+//! wraps it (rustfmt-wrapper) takes no config directory.
 
 use crate::Error;
 use std::collections::BTreeMap;
@@ -38,7 +42,7 @@ impl Formatted {
         match self {
             Formatted::Ran { .. } => None,
             Formatted::NotFound => Some(
-                "warning: rustfmt was not found (install it with `rustup component add rustfmt`, or set RUSTFMT to its path): the Rust files are as prettyplease prints them, and `cargo fmt` will lay them out differently"
+                "warning: --rustfmt: rustfmt was not found (install it with `rustup component add rustfmt`, or set RUSTFMT to its path): the Rust files are as prettyplease prints them"
                     .to_string(),
             ),
         }
@@ -58,6 +62,35 @@ pub fn version() -> Option<String> {
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Keep the `.rs` files under `out` that differ from `files` only in rustfmt's layout: their
+/// text in `files` becomes the text on disk, so writing leaves them alone and comparing
+/// finds them equal. Returns how many were kept. Without rustfmt nothing is kept (and
+/// nothing is an error); rustfmt rejecting a generated file is an error.
+pub fn keep_formatted(files: &mut BTreeMap<String, String>, out: &Path) -> Result<usize, Error> {
+    let mut on_disk = BTreeMap::new();
+    let mut fresh = BTreeMap::new();
+    for (rel, text) in files.iter().filter(|(rel, _)| rel.ends_with(".rs")) {
+        if let Ok(disk) = std::fs::read_to_string(out.join(rel)) {
+            if &disk != text {
+                fresh.insert(rel.clone(), text.clone());
+                on_disk.insert(rel.clone(), disk);
+            }
+        }
+    }
+    if fresh.is_empty() || format_files(&mut fresh, out)? == Formatted::NotFound {
+        return Ok(0);
+    }
+    let mut kept = 0;
+    for (rel, formatted) in fresh {
+        let disk = on_disk.remove(&rel).expect("read above");
+        if formatted == disk {
+            files.insert(rel, disk);
+            kept += 1;
+        }
+    }
+    Ok(kept)
 }
 
 /// Lay out every `.rs` file of `files` (paths relative to `out`, the directory they are
@@ -183,6 +216,25 @@ mod tests {
             "{formatted:?}"
         );
         assert_eq!(files["src/lib.rs"], "fn f() {\n\tg();\n}\n");
+    }
+
+    #[test]
+    fn keeps_files_that_differ_only_in_rustfmt_layout() {
+        let dir =
+            std::env::temp_dir().join(format!("agentgen-rustfmt-keep-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        // Laid out by rustfmt; edited by hand; not on disk.
+        std::fs::write(dir.join("src/a.rs"), "pub fn a(x: u8) -> u8 {\n    x\n}\n").unwrap();
+        std::fs::write(dir.join("src/b.rs"), "pub fn b() -> u8 {\n    2\n}\n").unwrap();
+        let mut files = one("src/a.rs", "pub fn a( x:u8)->u8{x}\n");
+        files.insert("src/b.rs".into(), "pub fn b()->u8{1}\n".into());
+        files.insert("src/c.rs".into(), "pub fn c( ){}\n".into());
+        let kept = keep_formatted(&mut files, &dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(kept.unwrap(), 1);
+        assert_eq!(files["src/a.rs"], "pub fn a(x: u8) -> u8 {\n    x\n}\n");
+        assert_eq!(files["src/b.rs"], "pub fn b()->u8{1}\n");
+        assert_eq!(files["src/c.rs"], "pub fn c( ){}\n");
     }
 
     #[test]

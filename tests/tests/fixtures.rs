@@ -1,6 +1,6 @@
 //! Every fixture spec regenerates byte for byte into its committed `expected/` crate and
 //! agent documents (`expected/agent/`), its Rust files laid out by rustfmt as
-//! `agentgen generate` writes them.
+//! `agentgen generate --rustfmt` writes them (the workspace's `cargo fmt --check` sees them).
 //!
 //! The expected crates are workspace members, so `cargo build`/`clippy`/`test` on the
 //! workspace compile them (with `-D warnings` in CI) and run the runtime's unit tests inside
@@ -131,7 +131,7 @@ fn ir_records_constraints_for_json_schema_and_examples() {
     assert_eq!(email.format.as_deref(), Some("email"));
 }
 
-/// Lay out the Rust files as `agentgen generate` does; rustfmt is installed wherever
+/// Lay out the Rust files as `agentgen generate --rustfmt` does; rustfmt is installed wherever
 /// `cargo fmt` runs (as in CI), and the comparison needs it.
 fn rustfmt(files: &mut BTreeMap<String, String>, out: &Path) {
     let formatted = agentgen::rustfmt::format_files(files, out).unwrap();
@@ -141,8 +141,7 @@ fn rustfmt(files: &mut BTreeMap<String, String>, out: &Path) {
     );
 }
 
-/// Generated code is printed by prettyplease without any rustfmt-skip attribute (the CLI
-/// lays it out with rustfmt), docs print as `///` and `//!` lines, never as `#[doc = "..."]`
+/// Generated code is printed by prettyplease without any rustfmt-skip attribute, docs print as `///` and `//!` lines, never as `#[doc = "..."]`
 /// attributes, and the committed crates are what `cargo fmt` leaves alone.
 #[test]
 fn generated_crates_need_no_rustfmt_skip_and_docs_are_comment_lines() {

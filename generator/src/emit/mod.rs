@@ -64,10 +64,9 @@ pub const EDITION: &str = "2021";
 /// Print a token stream as a file: the header, the inner docs (`//!`), then the items printed
 /// by prettyplease.
 ///
-/// prettyplease's layout is not rustfmt's; front ends that write a crate a user keeps (the
-/// CLI's `generate` and `check`) pass the files through [`crate::rustfmt::format_files`], so
-/// `cargo fmt` changes nothing. Build scripts write to `OUT_DIR`, which `cargo fmt` never
-/// visits, and skip that step.
+/// No rustfmt-skip attribute: prettyplease's layout is not rustfmt's, and the CLI counts a
+/// file on disk that differs only in rustfmt's layout as unchanged (or lays the files out
+/// with rustfmt on request; see [`mod@crate::rustfmt`]).
 pub fn format_file(
     api: &Api,
     inner_doc: Option<&str>,
