@@ -148,9 +148,11 @@ pub struct WebhookEvent {
 /// [`RequestBody::constraints`] (the media type's `schema`), [`Variant::constraints`] (the
 /// `oneOf`/`anyOf` member) and [`TypeDef::constraints`] (the schema that defines the type).
 /// A use of a named type has two: the use site's (a `$ref`'s are empty; an inline schema
-/// that became a named type has its own) and the definition's. Consumers read the use site
-/// first, then the definition ([`Constraints::with_definition`]): the first `const`,
-/// `format`, `example` and `default` found wins, limits are intersected.
+/// that became a named type has its own, equal to the definition's) and the definition's.
+/// Where both count (example synthesis, `crate::example`), the use site's come first: the
+/// first `const`, `format`, `example` and `default` found wins, limits are intersected. The
+/// JSON Schemas of the agent documents put the use site's on the use and the definition's
+/// in its `$defs` entry; the diff and pagination read the use site's only.
 ///
 /// Facts come only from a schema written at the node itself: the facts of a schema behind a
 /// `$ref` are its definition's, and the facts inside a one-member `allOf`/`oneOf`/`anyOf`
@@ -277,25 +279,6 @@ impl Constraints {
     /// Facts of tuple position `i` (empty when none are recorded).
     pub fn prefix_item(&self, i: usize) -> &Constraints {
         self.prefix_items.get(i).unwrap_or(&NONE)
-    }
-
-    /// The facts that describe a use of `ty` whose own schema has these facts, in order of
-    /// precedence: the use site's, then (for a named type, `Nullable` looked through) the
-    /// definition's in `types` (left out when equal to the use site's, as for an inline
-    /// schema that became the named type).
-    pub fn with_definition<'a>(
-        &'a self,
-        ty: &TypeRef,
-        types: &'a [TypeDef],
-    ) -> Vec<&'a Constraints> {
-        let mut out = vec![self];
-        if let TypeRef::Named(id) = ty.non_null() {
-            let own = &types[*id].constraints;
-            if own != self {
-                out.push(own);
-            }
-        }
-        out
     }
 }
 
