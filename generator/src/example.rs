@@ -2,9 +2,10 @@
 //! accepts (every required parameter by wire name, plus `"body"`), for end-to-end tests
 //! against a validating mock server and for agent documents.
 //!
-//! Rules, in order, for one schema node (its constraints are looked up in
-//! [`Api::constraints`] at every pointer that describes it: the use site, then the named
-//! type's own pointer):
+//! Rules, in order, for one schema node (its constraints are those of every schema that
+//! describes it, in this order: the use site's — [`Param::constraints`],
+//! [`Field::constraints`], [`Variant::constraints`], the items or values of the enclosing
+//! sites — then the named type's own, [`TypeDef::constraints`]):
 //! 1. a single allowed value (`const_value`) wins;
 //! 2. else the schema's `example`, then its `default`, when [`validate`] accepts it (object
 //!    examples are never used: the IR does not know which extra keys are allowed);
@@ -21,6 +22,8 @@
 pub mod pattern;
 
 use crate::ir::{Api, Constraints, Operation, TypeId, TypeKind, TypeRef};
+#[cfg(doc)]
+use crate::ir::{Field, Param, TypeDef, Variant};
 use pattern::Pattern;
 use serde_json::{json, Map, Value};
 
@@ -48,11 +51,11 @@ pub fn file_value() -> Value {
 
 /// A valid input for `op`: required parameters by wire name, and `"body"` when the
 /// operation has a request body.
-pub fn operation_input(api: &Api, op: &Operation) -> Value {
+pub fn operation_input<'a>(api: &'a Api, op: &'a Operation) -> Value {
     let mut synth = Synth::new(api);
     let mut input = Map::new();
     for p in op.params.iter().filter(|p| p.required) {
-        let sites = [format!("{}/schema", p.pointer)];
+        let sites = [&p.constraints];
         // An empty path segment would change the route.
         synth.min_len = usize::from(p.location == crate::ir::ParamLocation::Path);
         let value = synth.value(&p.ty, &sites, false);
@@ -60,7 +63,7 @@ pub fn operation_input(api: &Api, op: &Operation) -> Value {
         input.insert(p.wire_name.clone(), value.unwrap_or_else(|| json!("x")));
     }
     if let Some(body) = &op.body {
-        let sites = [format!("{}/schema", body.pointer)];
+        let sites = [&body.constraints];
         let value = synth
             .value(&body.ty, &sites, false)
             .unwrap_or_else(|| json!({}));
@@ -77,29 +80,29 @@ pub fn operation_inputs(api: &Api) -> Map<String, Value> {
         .collect()
 }
 
-/// A valid value of type `ty`, whose schema node (if any) is at `pointer`.
-pub fn value(api: &Api, ty: &TypeRef, pointer: Option<&str>) -> Value {
-    let sites: Vec<String> = pointer.map(str::to_string).into_iter().collect();
+/// A valid value of type `ty`, whose schema node (if any) has the facts `constraints`.
+pub fn value<'a>(api: &'a Api, ty: &TypeRef, constraints: Option<&'a Constraints>) -> Value {
+    let sites: Vec<&Constraints> = constraints.into_iter().collect();
     Synth::new(api)
         .value(ty, &sites, false)
         .unwrap_or(Value::Null)
 }
 
-/// Check `value` against `ty` and the constraints recorded at `pointer` (and at the named
-/// types it reaches). Unknown object keys are rejected; patterns outside the supported
-/// subset reject every string.
-pub fn validate(
-    api: &Api,
+/// Check `value` against `ty` and the facts `constraints` of its schema node (and those of
+/// the named types it reaches). Unknown object keys are rejected; patterns outside the
+/// supported subset reject every string.
+pub fn validate<'a>(
+    api: &'a Api,
     ty: &TypeRef,
-    pointer: Option<&str>,
+    constraints: Option<&'a Constraints>,
     value: &Value,
 ) -> Result<(), String> {
-    let sites: Vec<String> = pointer.map(str::to_string).into_iter().collect();
+    let sites: Vec<&Constraints> = constraints.into_iter().collect();
     Synth::new(api).check(ty, &sites, value, false, "")
 }
 
 /// Validate a whole operation input as produced by [`operation_input`].
-pub fn validate_input(api: &Api, op: &Operation, input: &Value) -> Result<(), String> {
+pub fn validate_input<'a>(api: &'a Api, op: &'a Operation, input: &Value) -> Result<(), String> {
     let Some(obj) = input.as_object() else {
         return Err("input is not an object".into());
     };
@@ -107,8 +110,13 @@ pub fn validate_input(api: &Api, op: &Operation, input: &Value) -> Result<(), St
     for p in &op.params {
         match obj.get(&p.wire_name) {
             Some(v) => {
-                let sites = vec![format!("{}/schema", p.pointer)];
-                synth.check(&p.ty, &sites, v, false, &format!("/{}", p.wire_name))?;
+                synth.check(
+                    &p.ty,
+                    &[&p.constraints],
+                    v,
+                    false,
+                    &format!("/{}", p.wire_name),
+                )?;
             }
             None if p.required => return Err(format!("missing parameter `{}`", p.wire_name)),
             None => {}
@@ -116,8 +124,7 @@ pub fn validate_input(api: &Api, op: &Operation, input: &Value) -> Result<(), St
     }
     match (&op.body, obj.get("body")) {
         (Some(b), Some(v)) => {
-            let sites = vec![format!("{}/schema", b.pointer)];
-            synth.check(&b.ty, &sites, v, false, "/body")?;
+            synth.check(&b.ty, &[&b.constraints], v, false, "/body")?;
         }
         (Some(b), None) if b.required => return Err("missing body".into()),
         (None, Some(_)) => return Err("body given for an operation without one".into()),
@@ -135,7 +142,7 @@ pub fn validate_input(api: &Api, op: &Operation, input: &Value) -> Result<(), St
 /// subset, or contradicting the length limits): `(pointer, pattern, reason)`.
 pub fn unsatisfiable_patterns(api: &Api) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    for (pointer, c) in &api.constraints {
+    for (pointer, c) in constraint_sites(api) {
         let Some(p) = &c.pattern else { continue };
         match Pattern::parse(p) {
             Err(e) => out.push((pointer.clone(), p.clone(), e.to_string())),
@@ -151,6 +158,54 @@ pub fn unsatisfiable_patterns(api: &Api) -> Vec<(String, String, String)> {
                     ));
                 }
             }
+        }
+    }
+    out
+}
+
+/// The facts of every schema node of the API, by the pointer of the node (for reports):
+/// parameters, bodies, named types, fields and union variants, with the items, values and
+/// positions inside them.
+fn constraint_sites(api: &Api) -> std::collections::BTreeMap<String, &Constraints> {
+    fn add<'a>(
+        out: &mut std::collections::BTreeMap<String, &'a Constraints>,
+        at: String,
+        c: &'a Constraints,
+    ) {
+        if let Some(items) = &c.items {
+            add(out, format!("{at}/items"), items);
+        }
+        if let Some(values) = &c.values {
+            add(out, format!("{at}/additionalProperties"), values);
+        }
+        for (i, p) in c.prefix_items.iter().enumerate() {
+            add(out, format!("{at}/prefixItems/{i}"), p);
+        }
+        out.insert(at, c);
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for op in &api.operations {
+        for p in &op.params {
+            add(&mut out, format!("{}/schema", p.pointer), &p.constraints);
+        }
+        if let Some(b) = &op.body {
+            add(&mut out, format!("{}/schema", b.pointer), &b.constraints);
+        }
+    }
+    for def in &api.types {
+        add(&mut out, def.pointer.clone(), &def.constraints);
+        match &def.kind {
+            TypeKind::Struct { fields } => {
+                for f in fields {
+                    add(&mut out, f.pointer.clone(), &f.constraints);
+                }
+            }
+            TypeKind::Union { variants, .. } => {
+                for v in variants {
+                    add(&mut out, v.pointer.clone(), &v.constraints);
+                }
+            }
+            TypeKind::Enum { .. } | TypeKind::Alias { .. } | TypeKind::Pending => {}
         }
     }
     out
@@ -175,34 +230,29 @@ impl<'a> Synth<'a> {
         }
     }
 
-    fn constraints(&self, sites: &[String]) -> Vec<&'a Constraints> {
-        sites
-            .iter()
-            .filter_map(|s| self.api.constraints.get(s))
-            .collect()
-    }
-
-    /// The pointers describing a node of type `ty` used at `sites`: a named type adds its own.
-    fn sites_of(&self, ty: &TypeRef, sites: &[String]) -> Vec<String> {
+    /// The facts describing a node of type `ty` used at `sites`, use sites first: a named
+    /// type adds its definition's (unless they are already there, as for an inline schema
+    /// that became the type).
+    fn sites_of(&self, ty: &TypeRef, sites: &[&'a Constraints]) -> Vec<&'a Constraints> {
         let mut out = sites.to_vec();
         if let TypeRef::Named(id) = ty.non_null() {
-            let own = &self.api.types[*id].pointer;
-            if !out.contains(own) {
-                out.push(own.clone());
+            let own = &self.api.types[*id].constraints;
+            if !out.contains(&own) {
+                out.push(own);
             }
         }
         out
     }
 
-    /// Build a value; `sites` are the pointers describing this node. `file`: a binary value
-    /// is a multipart file part.
-    fn value(&mut self, ty: &TypeRef, sites: &[String], file: bool) -> Option<Value> {
+    /// Build a value; `sites` are the facts describing this node. `file`: a binary value is
+    /// a multipart file part.
+    fn value(&mut self, ty: &TypeRef, sites: &[&'a Constraints], file: bool) -> Option<Value> {
         if self.stack.len() > MAX_DEPTH || self.left == 0 {
             return None;
         }
         self.left -= 1;
         let sites = self.sites_of(ty, sites);
-        let cs = self.constraints(&sites);
+        let cs: &[&Constraints] = &sites;
         if let Some(v) = cs.iter().find_map(|c| c.const_value.clone()) {
             return Some(v);
         }
@@ -222,20 +272,17 @@ impl<'a> Synth<'a> {
         match ty {
             TypeRef::Nullable(inner) => self.value(inner, &sites, file),
             TypeRef::Named(id) => self.named(*id, &sites),
-            TypeRef::String => Some(Value::String(self.string(&cs)?)),
-            TypeRef::Integer => Some(self.number(&cs, true)),
-            TypeRef::Number => Some(self.number(&cs, false)),
+            TypeRef::String => Some(Value::String(self.string(cs)?)),
+            TypeRef::Integer => Some(self.number(cs, true)),
+            TypeRef::Number => Some(self.number(cs, false)),
             TypeRef::Boolean => Some(Value::Bool(false)),
             TypeRef::Bytes if file => Some(file_value()),
-            TypeRef::Bytes => Some(Value::String(self.string(&cs)?)),
+            TypeRef::Bytes => Some(Value::String(self.string(cs)?)),
             TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => Some(json!({})),
             TypeRef::Tuple(items) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    let at: Vec<String> = sites
-                        .iter()
-                        .map(|s| format!("{s}/prefixItems/{i}"))
-                        .collect();
+                    let at: Vec<&Constraints> = sites.iter().map(|c| c.prefix_item(i)).collect();
                     out.push(self.value(item, &at, file)?);
                 }
                 Some(Value::Array(out))
@@ -244,7 +291,7 @@ impl<'a> Synth<'a> {
                 let min = cs.iter().filter_map(|c| c.min_items).max().unwrap_or(0);
                 let max = cs.iter().filter_map(|c| c.max_items).min();
                 let n = min.max(1).min(max.unwrap_or(usize::MAX));
-                let item_sites: Vec<String> = sites.iter().map(|s| format!("{s}/items")).collect();
+                let item_sites: Vec<&Constraints> = sites.iter().map(|c| c.items()).collect();
                 let mut items = Vec::new();
                 for i in 0..n {
                     match self.value(inner, &item_sites, file) {
@@ -266,7 +313,7 @@ impl<'a> Synth<'a> {
         }
     }
 
-    fn named(&mut self, id: TypeId, sites: &[String]) -> Option<Value> {
+    fn named(&mut self, id: TypeId, sites: &[&'a Constraints]) -> Option<Value> {
         if self.stack.contains(&id) {
             return None;
         }
@@ -275,7 +322,7 @@ impl<'a> Synth<'a> {
         self.stack.push(id);
         let out = match &def.kind {
             TypeKind::Struct { fields } => {
-                let cs = self.constraints(sites);
+                let cs = sites;
                 // Files of a multipart body are always sent: an upload without its file is
                 // pointless, and an empty form reads as no body at all.
                 let is_file = |t: &TypeRef| match t.non_null() {
@@ -309,8 +356,7 @@ impl<'a> Synth<'a> {
                     .iter()
                     .filter(|f| wanted.contains(&f.wire_name.as_str()))
                 {
-                    let fsites = std::slice::from_ref(&f.pointer);
-                    match self.value(&f.ty, fsites, def.usage.multipart) {
+                    match self.value(&f.ty, &[&f.constraints], def.usage.multipart) {
                         Some(v) => {
                             obj.insert(f.wire_name.clone(), v);
                         }
@@ -328,12 +374,8 @@ impl<'a> Synth<'a> {
             TypeKind::Enum { values } => values.first().map(|v| Value::String(v.wire.clone())),
             TypeKind::Union { variants, .. } => {
                 let mut found = None;
-                for (i, v) in variants.iter().enumerate() {
-                    let vsites: Vec<String> = sites
-                        .iter()
-                        .flat_map(|s| [format!("{s}/oneOf/{i}"), format!("{s}/anyOf/{i}")])
-                        .collect();
-                    if let Some(value) = self.value(&v.ty, &vsites, false) {
+                for v in variants {
+                    if let Some(value) = self.value(&v.ty, &[&v.constraints], false) {
                         found = Some(value);
                         break;
                     }
@@ -441,14 +483,14 @@ impl<'a> Synth<'a> {
     fn check(
         &self,
         ty: &TypeRef,
-        sites: &[String],
+        sites: &[&'a Constraints],
         v: &Value,
         file: bool,
         at: &str,
     ) -> Result<(), String> {
-        let cs = self.constraints(sites);
+        let cs = sites;
         let fail = |what: String| Err(format!("{}: {what}", if at.is_empty() { "/" } else { at }));
-        for c in &cs {
+        for c in cs {
             if let Some(k) = &c.const_value {
                 if v != k {
                     return fail(format!("{v} is not the constant {k}"));
@@ -537,7 +579,7 @@ impl<'a> Synth<'a> {
                 let Value::Array(items) = v else {
                     return fail(format!("{v} is not an array"));
                 };
-                let item_sites: Vec<String> = sites.iter().map(|s| format!("{s}/items")).collect();
+                let item_sites: Vec<&Constraints> = sites.iter().map(|c| c.items()).collect();
                 for (i, item) in items.iter().enumerate() {
                     self.check(inner, &item_sites, item, file, &format!("{at}/{i}"))?;
                 }
@@ -555,10 +597,8 @@ impl<'a> Synth<'a> {
                     ));
                 }
                 for (i, (t, item)) in types.iter().zip(items).enumerate() {
-                    let item_sites: Vec<String> = sites
-                        .iter()
-                        .map(|s| format!("{s}/prefixItems/{i}"))
-                        .collect();
+                    let item_sites: Vec<&Constraints> =
+                        sites.iter().map(|c| c.prefix_item(i)).collect();
                     self.check(t, &item_sites, item, file, &format!("{at}/{i}"))?;
                 }
                 Ok(())
@@ -567,10 +607,7 @@ impl<'a> Synth<'a> {
                 let Value::Object(map) = v else {
                     return fail(format!("{v} is not an object"));
                 };
-                let value_sites: Vec<String> = sites
-                    .iter()
-                    .map(|s| format!("{s}/additionalProperties"))
-                    .collect();
+                let value_sites: Vec<&Constraints> = sites.iter().map(|c| c.values()).collect();
                 for (k, item) in map {
                     self.check(inner, &value_sites, item, false, &format!("{at}/{k}"))?;
                 }
@@ -578,7 +615,7 @@ impl<'a> Synth<'a> {
             }
             TypeRef::Named(id) => {
                 let def = &self.api.types[*id];
-                if !sites.contains(&def.pointer) {
+                if !sites.contains(&&def.constraints) {
                     return self.check(ty, &self.sites_of(ty, sites), v, file, at);
                 }
                 match &def.kind {
@@ -590,7 +627,7 @@ impl<'a> Synth<'a> {
                             match obj.get(&f.wire_name) {
                                 Some(fv) => self.check(
                                     &f.ty,
-                                    std::slice::from_ref(&f.pointer),
+                                    &[&f.constraints],
                                     fv,
                                     def.usage.multipart,
                                     &format!("{at}/{}", f.wire_name),
@@ -607,7 +644,7 @@ impl<'a> Synth<'a> {
                         {
                             return fail(format!("unknown property `{k}`"));
                         }
-                        for c in &cs {
+                        for c in cs {
                             let has = |set: &Vec<String>| set.iter().all(|n| obj.contains_key(n));
                             if !c.any_of_required.is_empty() && !c.any_of_required.iter().any(has) {
                                 return fail(
@@ -630,12 +667,9 @@ impl<'a> Synth<'a> {
                         _ => fail(format!("{v} is not one of the enum's values")),
                     },
                     TypeKind::Union { variants, .. } => {
-                        let ok = variants.iter().enumerate().any(|(i, var)| {
-                            let vsites: Vec<String> = sites
-                                .iter()
-                                .flat_map(|s| [format!("{s}/oneOf/{i}"), format!("{s}/anyOf/{i}")])
-                                .collect();
-                            self.check(&var.ty, &vsites, v, false, at).is_ok()
+                        let ok = variants.iter().any(|var| {
+                            self.check(&var.ty, &[&var.constraints], v, false, at)
+                                .is_ok()
                         });
                         if ok {
                             Ok(())

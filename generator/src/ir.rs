@@ -22,10 +22,6 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// The type arena.
     pub types: Vec<TypeDef>,
-    /// Validation facts of schema nodes, keyed by JSON pointer: a field's `pointer`, a
-    /// parameter's `pointer` + `/schema`, array items at `/items`, map values at
-    /// `/additionalProperties`, named types at their `pointer`.
-    pub constraints: BTreeMap<String, Constraints>,
     /// Webhook events the API sends (`x-webhooks`), in spec order; empty for most APIs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<WebhookEvent>,
@@ -143,7 +139,24 @@ pub struct WebhookEvent {
     pub pointer: String,
 }
 
-/// Validation facts of one schema node (what JSON Schema needs beyond the Rust type).
+/// Validation facts of one schema node (what JSON Schema needs beyond the Rust type), and of
+/// the schema nodes written inside it that have no IR node of their own (array items, map
+/// values, tuple positions).
+///
+/// Every IR node that stands for a schema written in the spec carries the facts of that
+/// schema: [`Field::constraints`] (the property), [`Param::constraints`] (its `schema`),
+/// [`RequestBody::constraints`] (the media type's `schema`), [`Variant::constraints`] (the
+/// `oneOf`/`anyOf` member) and [`TypeDef::constraints`] (the schema that defines the type).
+/// A use of a named type has two: the use site's (a `$ref`'s are empty; an inline schema
+/// that became a named type has its own, equal to the definition's) and the definition's.
+/// Where both count (example synthesis, `crate::example`), the use site's come first: the
+/// first `const`, `format`, `example` and `default` found wins, limits are intersected. The
+/// JSON Schemas of the agent documents put the use site's on the use and the definition's
+/// in its `$defs` entry; the diff and pagination read the use site's only.
+///
+/// Facts come only from a schema written at the node itself: the facts of a schema behind a
+/// `$ref` are its definition's, and the facts inside a one-member `allOf`/`oneOf`/`anyOf`
+/// wrapper are not the node's (only the wrapper's own are).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Constraints {
     /// `format` (`email`, `int64`, `date-time`, ...).
@@ -207,12 +220,65 @@ pub struct Constraints {
     /// Validation-only `oneOf` members: exactly one of these property sets must be present.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub one_of_required: Vec<Vec<String>>,
+    /// Facts of the `items` schema of an array written here ([`TypeRef::Array`]'s element).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Box<Constraints>>,
+    /// Facts of the `additionalProperties` schema of a map written here ([`TypeRef::Map`]'s
+    /// value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Box<Constraints>>,
+    /// Facts of the `prefixItems` schemas of a tuple written here, by position
+    /// ([`TypeRef::Tuple`]'s members).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prefix_items: Vec<Constraints>,
 }
 
+/// No facts: what a node without constraints reads.
+static NONE: Constraints = Constraints {
+    format: None,
+    pattern: None,
+    minimum: None,
+    maximum: None,
+    exclusive_minimum: false,
+    exclusive_maximum: false,
+    min_length: None,
+    max_length: None,
+    min_items: None,
+    max_items: None,
+    unique_items: false,
+    default: None,
+    example: None,
+    examples: Vec::new(),
+    const_value: None,
+    read_only: false,
+    write_only: false,
+    deprecated: false,
+    any_of_required: Vec::new(),
+    one_of_required: Vec::new(),
+    items: None,
+    values: None,
+    prefix_items: Vec::new(),
+};
+
 impl Constraints {
-    /// True when nothing is recorded.
+    /// True when nothing is recorded (nested facts included).
     pub fn is_empty(&self) -> bool {
-        self == &Constraints::default()
+        self == &NONE
+    }
+
+    /// Facts of the array items (empty when none are recorded).
+    pub fn items(&self) -> &Constraints {
+        self.items.as_deref().unwrap_or(&NONE)
+    }
+
+    /// Facts of the map values (empty when none are recorded).
+    pub fn values(&self) -> &Constraints {
+        self.values.as_deref().unwrap_or(&NONE)
+    }
+
+    /// Facts of tuple position `i` (empty when none are recorded).
+    pub fn prefix_item(&self, i: usize) -> &Constraints {
+        self.prefix_items.get(i).unwrap_or(&NONE)
     }
 }
 
@@ -744,6 +810,8 @@ pub struct Param {
     pub default: Option<String>,
     /// JSON pointer.
     pub pointer: String,
+    /// Validation facts of its `schema` (at `pointer` + `/schema`).
+    pub constraints: Constraints,
 }
 
 /// How the request body is encoded.
@@ -773,8 +841,10 @@ pub struct RequestBody {
     pub required: bool,
     /// Description.
     pub description: Option<String>,
-    /// JSON pointer.
+    /// JSON pointer of the media type (its schema is at `pointer` + `/schema`).
     pub pointer: String,
+    /// Validation facts of the media type's `schema`.
+    pub constraints: Constraints,
 }
 
 /// What a successful call returns.
@@ -919,6 +989,9 @@ pub struct TypeDef {
     pub usage: Usage,
     /// JSON pointer of its schema.
     pub pointer: String,
+    /// Validation facts of the schema at `pointer` (for an alias of an array, map or tuple,
+    /// also of its items, values or positions).
+    pub constraints: Constraints,
 }
 
 /// Where a type is reachable from.
@@ -983,6 +1056,9 @@ pub struct Field {
     pub boxed: bool,
     /// JSON pointer.
     pub pointer: String,
+    /// Validation facts of the property's schema (a `$ref`'s are empty: see
+    /// [`TypeDef::constraints`]).
+    pub constraints: Constraints,
 }
 
 /// A known enum value.
@@ -1013,6 +1089,10 @@ pub struct Variant {
     pub values: Vec<(String, Vec<String>)>,
     /// Must be boxed (recursive type).
     pub boxed: bool,
+    /// JSON pointer of the `oneOf`/`anyOf` member schema.
+    pub pointer: String,
+    /// Validation facts of the member schema (a `$ref`'s are empty).
+    pub constraints: Constraints,
 }
 
 /// JSON kind of a union variant.
@@ -1047,6 +1127,7 @@ mod tests {
             kind,
             usage: Usage::default(),
             pointer: String::new(),
+            constraints: Constraints::default(),
         }
     }
 
@@ -1062,6 +1143,7 @@ mod tests {
             read_only: false,
             boxed: false,
             pointer: String::new(),
+            constraints: Constraints::default(),
         };
         let named = |id| Box::new(TypeRef::Named(id));
         let types = vec![

@@ -14,7 +14,7 @@ pub fn source(api: &Api, krate: &str) -> String {
         if matches!(def.kind, TypeKind::Pending) || def.usage.multipart {
             continue;
         }
-        let example = agentgen::example::value(api, &TypeRef::Named(id), Some(&def.pointer));
+        let example = agentgen::example::value(api, &TypeRef::Named(id), Some(&def.constraints));
         out.push_str(&format!(
             "    check::<{krate}::models::{}>({:?}, {:?}, n);\n",
             def.name,

@@ -6,6 +6,7 @@
 //! workspace compile them (with `-D warnings` in CI) and run the runtime's unit tests inside
 //! them. Bless after an intended change: `AGENTGEN_BLESS=1 cargo test -p agentgen-tests --test fixtures`.
 
+use agentgen::ir::{TypeKind, TypeRef};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -115,20 +116,32 @@ fn ir_records_constraints_for_json_schema_and_examples() {
         .find(|o| o.operation_id == "ListAccounts")
         .unwrap();
     let limit = list.params.iter().find(|p| p.wire_name == "limit").unwrap();
-    let c = &api.constraints[&format!("{}/schema", limit.pointer)];
+    let c = &limit.constraints;
     assert_eq!((c.minimum, c.maximum), (Some(1.0), Some(500.0)));
     assert_eq!(c.default, Some(serde_json::json!(10)));
-    let object = &api.constraints["#/components/schemas/Account/properties/object"];
+    let field = |ty: &str, wire: &str| {
+        let def = api.types.iter().find(|t| t.name == ty).unwrap();
+        let TypeKind::Struct { fields } = &def.kind else {
+            panic!("{ty} is not a struct")
+        };
+        fields.iter().find(|f| f.wire_name == wire).unwrap().clone()
+    };
+    let object = field("Account", "object").constraints;
     assert_eq!(object.const_value, Some(serde_json::json!("account")));
-    let email = api
-        .constraints
+    // The inline body schema: its property's facts are on the field of the body's type.
+    let create = api
+        .operations
         .iter()
-        .find(|(p, _)| {
-            p.ends_with("/requestBody/content/application~1json/schema/properties/email_address")
-        })
-        .map(|(_, c)| c)
+        .find(|o| o.operation_id == "CreateAccount")
         .unwrap();
-    assert_eq!(email.format.as_deref(), Some("email"));
+    let TypeRef::Named(body) = create.body.as_ref().unwrap().ty else {
+        panic!("the body of CreateAccount is not a named type")
+    };
+    let email = field(&api.types[body].name, "email_address");
+    assert!(email
+        .pointer
+        .ends_with("/requestBody/content/application~1json/schema/properties/email_address"));
+    assert_eq!(email.constraints.format.as_deref(), Some("email"));
 }
 
 /// Lay out the Rust files as `agentgen generate --rustfmt` does; rustfmt is installed wherever

@@ -72,7 +72,7 @@ fn every_3_1_construct_reaches_the_ir_as_a_hand_written_type() {
     // A boolean schema `true`: untyped JSON.
     assert_eq!(field(api, "Widget", "attributes").ty, TypeRef::Json);
     // `const`: a fixed value; a `const` discriminator selects union variants.
-    let object = &api.constraints["#/components/schemas/Widget/properties/object"];
+    let object = &field(api, "Widget", "object").constraints;
     assert_eq!(object.const_value, Some(json!("widget")));
     let TypeKind::Union { tag, variants } = &named(api, "Part").kind else {
         panic!()
@@ -82,16 +82,16 @@ fn every_3_1_construct_reaches_the_ir_as_a_hand_written_type() {
         assert!(v.tag_values.iter().any(|t| t == tag), "{:?}", v.tag_values);
     }
     // `examples` lists: the first is the example, all are kept.
-    let id = &api.constraints["#/components/schemas/Widget/properties/id"];
+    let id = &field(api, "Widget", "id").constraints;
     assert_eq!(id.example, Some(json!("wid_1")));
     assert_eq!(id.examples, [json!("wid_1"), json!("wid_2")]);
     // Numeric exclusive bounds.
-    let weight = &api.constraints["#/components/schemas/Widget/properties/weight"];
+    let weight = &field(api, "Widget", "weight").constraints;
     assert_eq!((weight.minimum, weight.maximum), (Some(0.0), Some(1000.0)));
     assert!(weight.exclusive_minimum && weight.exclusive_maximum);
     // `contentEncoding: base64`: a string, `format: byte`.
     assert_eq!(field(api, "Widget", "signature").ty, TypeRef::String);
-    let signature = &api.constraints["#/components/schemas/Widget/properties/signature"];
+    let signature = &field(api, "Widget", "signature").constraints;
     assert_eq!(signature.format.as_deref(), Some("byte"));
     // `contentMediaType` of binary content: bytes (a file part; a bytes response).
     let op = |id: &str| {
@@ -116,7 +116,7 @@ fn every_3_1_construct_reaches_the_ir_as_a_hand_written_type() {
     // Integer bounds past 64 bits: -2^63 as JavaScript prints it is i64::MIN and stays; 2^64
     // is outside i64 and is dropped with a located note.
     let seed = &op("ListParts").params[1];
-    let c = &api.constraints[&format!("{}/schema", seed.pointer)];
+    let c = &seed.constraints;
     assert_eq!((c.minimum, c.maximum), (Some(i64::MIN as f64), None));
     let note = g
         .diagnostics
@@ -128,7 +128,7 @@ fn every_3_1_construct_reaches_the_ir_as_a_hand_written_type() {
         "#/paths/~1parts/get/parameters/1/schema/maximum"
     );
     assert_eq!(note.line, Some(107));
-    let limit = &api.constraints[&format!("{}/schema", op("ListParts").params[0].pointer)];
+    let limit = &op("ListParts").params[0].constraints;
     assert!(limit.exclusive_minimum && limit.minimum == Some(0.0));
     assert_eq!(limit.examples, [json!(10), json!(50)]);
     // Top-level `webhooks`: the webhooks module, dispatching on the body's constant `type`.

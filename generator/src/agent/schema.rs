@@ -347,20 +347,16 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn constraints(&self, ptr: Option<&str>) -> Option<&'a Constraints> {
-        ptr.and_then(|p| self.api.constraints.get(p))
-    }
-
-    /// The schema of a use of `t` whose schema node is at `ptr`, with `description`.
+    /// The schema of a use of `t` whose schema node has the facts `c` (`None`: a use with no
+    /// schema of its own, such as a union variant or a response), with `description`.
     pub fn node(
         &mut self,
         t: &TypeRef,
-        ptr: Option<&str>,
+        c: Option<&Constraints>,
         description: Option<&str>,
         multipart: bool,
     ) -> Value {
-        let mut s = self.core(t, ptr, multipart);
-        let c = self.constraints(ptr);
+        let mut s = self.core(t, c, multipart);
         let mut outer = match s {
             Value::Object(ref mut m) => std::mem::take(m),
             _ => Map::new(),
@@ -383,10 +379,10 @@ impl<'a> Builder<'a> {
     }
 
     /// Type and validation keywords of a use (no description), nullable applied.
-    fn core(&mut self, t: &TypeRef, ptr: Option<&str>, multipart: bool) -> Value {
+    fn core(&mut self, t: &TypeRef, c: Option<&Constraints>, multipart: bool) -> Value {
         match t {
             TypeRef::Nullable(inner) => {
-                let s = self.core(inner, ptr, multipart);
+                let s = self.core(inner, c, multipart);
                 nullable(s)
             }
             TypeRef::Named(id) => {
@@ -394,12 +390,11 @@ impl<'a> Builder<'a> {
                 json!({"$ref": format!("#/$defs/{name}")})
             }
             TypeRef::Array(inner) => {
-                let items_ptr = ptr.map(|p| format!("{p}/items"));
-                let items = self.node(inner, items_ptr.as_deref(), None, multipart);
+                let items = self.node(inner, c.map(Constraints::items), None, multipart);
                 let mut m = Map::new();
                 m.insert("type".into(), json!("array"));
                 m.insert("items".into(), items);
-                self.validation(&mut m, ptr);
+                self.validation(&mut m, c);
                 Value::Object(m)
             }
             TypeRef::Tuple(items) => {
@@ -407,10 +402,7 @@ impl<'a> Builder<'a> {
                 let positions: Vec<Value> = items
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| {
-                        let at = ptr.map(|p| format!("{p}/prefixItems/{i}"));
-                        self.node(t, at.as_deref(), None, multipart)
-                    })
+                    .map(|(i, t)| self.node(t, c.map(|c| c.prefix_item(i)), None, multipart))
                     .collect();
                 let mut m = Map::new();
                 m.insert("type".into(), json!("array"));
@@ -421,8 +413,7 @@ impl<'a> Builder<'a> {
                 Value::Object(m)
             }
             TypeRef::Map(inner) => {
-                let vp = ptr.map(|p| format!("{p}/additionalProperties"));
-                let values = self.node(inner, vp.as_deref(), None, multipart);
+                let values = self.node(inner, c.map(Constraints::values), None, multipart);
                 let mut m = Map::new();
                 m.insert("type".into(), json!("object"));
                 m.insert("additionalProperties".into(), values);
@@ -450,16 +441,16 @@ impl<'a> Builder<'a> {
                     _ => {}
                 }
                 if !matches!(prim, TypeRef::Json | TypeRef::JsonObject) {
-                    self.validation(&mut m, ptr);
+                    self.validation(&mut m, c);
                 }
                 Value::Object(m)
             }
         }
     }
 
-    /// Validation keywords of the node at `ptr` (input only; formats in both modes).
-    fn validation(&self, m: &mut Map<String, Value>, ptr: Option<&str>) {
-        let Some(c) = self.constraints(ptr) else {
+    /// Validation keywords of a node with the facts `c` (input only; formats in both modes).
+    fn validation(&self, m: &mut Map<String, Value>, c: Option<&Constraints>) {
+        let Some(c) = c else {
             return;
         };
         let ty = m
@@ -553,7 +544,7 @@ impl<'a> Builder<'a> {
         let api = self.api;
         let def = &api.types[id];
         let multipart = def.usage.multipart;
-        let own = self.constraints(Some(&def.pointer));
+        let own = &def.constraints;
         let mut m = Map::new();
         if let Some(d) = def
             .description
@@ -569,8 +560,12 @@ impl<'a> Builder<'a> {
                 let mut props = Map::new();
                 let mut required = Vec::new();
                 for f in fields {
-                    let mut p =
-                        self.node(&f.ty, Some(&f.pointer), f.description.as_deref(), multipart);
+                    let mut p = self.node(
+                        &f.ty,
+                        Some(&f.constraints),
+                        f.description.as_deref(),
+                        multipart,
+                    );
                     if f.deprecated {
                         if let Value::Object(pm) = &mut p {
                             pm.insert("deprecated".into(), json!(true));
@@ -592,16 +587,14 @@ impl<'a> Builder<'a> {
                 }
                 if self.mode == Mode::Input {
                     m.insert("additionalProperties".into(), json!(false));
-                    if let Some(c) = own {
-                        let sets = |v: &[Vec<String>]| -> Vec<Value> {
-                            v.iter().map(|r| json!({"required": r})).collect()
-                        };
-                        if !c.any_of_required.is_empty() {
-                            m.insert("anyOf".into(), Value::Array(sets(&c.any_of_required)));
-                        }
-                        if !c.one_of_required.is_empty() {
-                            m.insert("oneOf".into(), Value::Array(sets(&c.one_of_required)));
-                        }
+                    let sets = |v: &[Vec<String>]| -> Vec<Value> {
+                        v.iter().map(|r| json!({"required": r})).collect()
+                    };
+                    if !own.any_of_required.is_empty() {
+                        m.insert("anyOf".into(), Value::Array(sets(&own.any_of_required)));
+                    }
+                    if !own.one_of_required.is_empty() {
+                        m.insert("oneOf".into(), Value::Array(sets(&own.one_of_required)));
                     }
                 }
             }
@@ -622,7 +615,7 @@ impl<'a> Builder<'a> {
                 self.unions.push(def.name.clone());
             }
             TypeKind::Alias { target } => {
-                let s = self.node(target, Some(&def.pointer), None, multipart);
+                let s = self.node(target, Some(own), None, multipart);
                 if let Value::Object(sm) = s {
                     for (k, v) in sm {
                         if k == "description" && m.contains_key("description") {
@@ -635,9 +628,7 @@ impl<'a> Builder<'a> {
             }
             TypeKind::Pending => {}
         }
-        if let Some(c) = own {
-            annotations(&mut m, c, self.mode);
-        }
+        annotations(&mut m, own, self.mode);
         Value::Object(m)
     }
 
@@ -859,8 +850,7 @@ pub fn input_schema(b: &mut Builder<'_>, op: &Operation) -> Draft {
     let mut props = Map::new();
     let mut required = Vec::new();
     for p in &op.params {
-        let ptr = format!("{}/schema", p.pointer);
-        let mut s = b.node(&p.ty, Some(&ptr), p.description.as_deref(), false);
+        let mut s = b.node(&p.ty, Some(&p.constraints), p.description.as_deref(), false);
         if p.deprecated {
             if let Value::Object(m) = &mut s {
                 m.insert("deprecated".into(), json!(true));
@@ -872,13 +862,12 @@ pub fn input_schema(b: &mut Builder<'_>, op: &Operation) -> Draft {
         }
     }
     if let Some(body) = &op.body {
-        let ptr = format!("{}/schema", body.pointer);
         let multipart = body.encoding == crate::ir::BodyEncoding::Multipart;
         let desc = body
             .description
             .clone()
             .unwrap_or_else(|| format!("The request body ({}).", body.content_type));
-        let s = b.node(&body.ty, Some(&ptr), Some(&desc), multipart);
+        let s = b.node(&body.ty, Some(&body.constraints), Some(&desc), multipart);
         props.insert("body".into(), s);
         if body.required {
             required.push(json!("body"));

@@ -3,8 +3,8 @@
 use super::shape::{describe, kind_name, Shapes};
 use super::{Change, Class, CodeImpact, Scope};
 use crate::ir::{
-    Api, Field, Operation, Param, ParamLocation, ResponseKind, SafetyClass, TypeDef, TypeId,
-    TypeKind, TypeRef,
+    Api, Constraints, Field, Operation, Param, ParamLocation, ResponseKind, SafetyClass, TypeDef,
+    TypeId, TypeKind, TypeRef,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -728,12 +728,7 @@ impl<'a> Cx<'a> {
             &a.description,
             &b.description,
         );
-        self.facts(
-            s,
-            loc,
-            &format!("{}/schema", a.pointer),
-            &format!("{}/schema", b.pointer),
-        );
+        self.facts(s, loc, &a.constraints, &b.constraints);
         self.cmp_ref(&a.ty, &b.ty, REQUEST, s, loc);
     }
 
@@ -847,13 +842,9 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Format and default of a schema node (by pointer): documentation-level changes.
-    fn facts(&mut self, s: &Scope, loc: &str, old_ptr: &str, new_ptr: &str) {
-        let (a, b) = (
-            self.old.constraints.get(old_ptr),
-            self.new.constraints.get(new_ptr),
-        );
-        let format = |c: Option<&crate::ir::Constraints>| c.and_then(|c| c.format.clone());
+    /// Format and default of a schema node: documentation-level changes.
+    fn facts(&mut self, s: &Scope, loc: &str, a: &Constraints, b: &Constraints) {
+        let format = |c: &Constraints| c.format.clone();
         if format(a) != format(b) {
             self.note(
                 s,
@@ -866,9 +857,7 @@ impl<'a> Cx<'a> {
                 "the `format` annotation (the Rust type is the same)",
             );
         }
-        let default = |c: Option<&crate::ir::Constraints>| {
-            c.and_then(|c| c.default.as_ref().map(Value::to_string))
-        };
+        let default = |c: &Constraints| c.default.as_ref().map(Value::to_string);
         if default(a) != default(b) {
             self.note(
                 s,
@@ -1372,8 +1361,7 @@ impl<'a> Cx<'a> {
             &x.description,
             &y.description,
         );
-        let (xp, yp) = (x.pointer.clone(), y.pointer.clone());
-        self.facts(s, loc, &xp, &yp);
+        self.facts(s, loc, &x.constraints, &y.constraints);
         let (xt, yt) = (x.ty.non_null().clone(), y.ty.non_null().clone());
         self.cmp_ref(&xt, &yt, sides, s, loc);
     }

@@ -9,7 +9,7 @@
 //! shared schema from making every schema that uses it look different; that change is
 //! reported once, on the shared schema.
 
-use crate::ir::{Api, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Constraints, TypeId, TypeKind, TypeRef};
 use std::collections::BTreeMap;
 
 /// Canonical shapes of the types of one API.
@@ -76,7 +76,7 @@ impl<'a> Shapes<'a> {
                             f.wire_name,
                             if f.required { "!" } else { "" },
                             self.canonical(&f.ty, renames, depth),
-                            self.facts(&f.pointer)
+                            facts(&f.constraints)
                         )
                     })
                     .collect();
@@ -110,23 +110,18 @@ impl<'a> Shapes<'a> {
             TypeKind::Pending => "pending".into(),
         }
     }
+}
 
-    /// Wire-relevant validation facts of a schema node.
-    fn facts(&self, pointer: &str) -> String {
-        match self.api.constraints.get(pointer) {
-            Some(c) => {
-                let mut s = String::new();
-                if let Some(f) = &c.format {
-                    s.push_str(&format!("~{f}"));
-                }
-                if let Some(v) = &c.const_value {
-                    s.push_str(&format!("={v}"));
-                }
-                s
-            }
-            None => String::new(),
-        }
+/// Wire-relevant validation facts of a schema node.
+fn facts(c: &Constraints) -> String {
+    let mut s = String::new();
+    if let Some(f) = &c.format {
+        s.push_str(&format!("~{f}"));
     }
+    if let Some(v) = &c.const_value {
+        s.push_str(&format!("={v}"));
+    }
+    s
 }
 
 /// A short human description of a type: `string`, `array of User`, `object`, `User | null`.

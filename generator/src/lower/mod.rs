@@ -31,13 +31,12 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
         }
     }
     let events = webhooks::lower(&raw_webhooks, &mut schemas, diags);
-    let constraints = std::mem::take(&mut schemas.constraints);
     let mut types = schemas.types;
     mark_usage(&mut types, &operations);
     webhooks::relax(&mut types, &events);
     mark_boxed(&mut types);
     check_alias_cycles(&types, diags);
-    let mut operations = pagination::detect(operations, &groups, &types, &constraints, diags);
+    let mut operations = pagination::detect(operations, &groups, &types, diags);
     credentials::mark(&mut operations, &types, &overrides, diags);
     let tool_names = crate::naming::tool_names(
         operations
@@ -57,7 +56,6 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
         sections,
         operations,
         types,
-        constraints,
         webhooks: events,
         webhook_names,
     }

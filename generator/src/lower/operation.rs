@@ -4,8 +4,8 @@ use super::schema::{assign_idents, Hint, SchemaLowerer};
 use crate::config::SafetyOverride;
 use crate::diagnostics::{join, Diagnostics};
 use crate::ir::{
-    BodyEncoding, Group, HttpMethod, Operation, Param, ParamLocation, RequestBody, ResponseKind,
-    Safety, SafetyClass, SuccessResponse, TypeRef,
+    BodyEncoding, Constraints, Group, HttpMethod, Operation, Param, ParamLocation, RequestBody,
+    ResponseKind, Safety, SafetyClass, SuccessResponse, TypeRef,
 };
 use crate::naming::{self, Namespace};
 use openapiv3::{
@@ -363,16 +363,15 @@ fn lower_param<'a>(
         _ => (data.explode.unwrap_or(false), ','),
     };
     let hint = Hint::Name(format!("{op_pascal}{}", naming::pascal(&data.name)));
-    let (ty, default) = match &data.format {
+    let (ty, constraints, default) = match &data.format {
         ParameterSchemaOrContent::Schema(s) => {
             let default = match s {
                 ReferenceOr::Item(s) => s.schema_data.default.as_ref().map(Value::to_string),
                 ReferenceOr::Reference { .. } => None,
             };
-            (
-                schemas.lower(s.into(), hint, &format!("{pointer}/schema"), diags),
-                default,
-            )
+            let (ty, constraints) =
+                schemas.lower(s.into(), hint, &format!("{pointer}/schema"), diags);
+            (ty, constraints, default)
         }
         ParameterSchemaOrContent::Content(_) => {
             diags.warning(
@@ -380,7 +379,7 @@ fn lower_param<'a>(
                 pointer,
                 "parameters with `content` are sent as JSON text",
             );
-            (TypeRef::Json, None)
+            (TypeRef::Json, Constraints::default(), None)
         }
     };
     Param {
@@ -395,6 +394,7 @@ fn lower_param<'a>(
         delimiter,
         default,
         pointer: pointer.to_string(),
+        constraints,
     }
 }
 
@@ -442,6 +442,7 @@ fn check_path_params(path: &str, params: &mut Vec<Param>, pointer: &str, diags: 
                 delimiter: ',',
                 default: None,
                 pointer: pointer.to_string(),
+                constraints: Constraints::default(),
             });
         }
     }
@@ -514,9 +515,9 @@ fn lower_body<'a>(
         .map(|(_, m, mt, enc)| (m, mt, enc))?;
     let mptr = join(&format!("{pointer}/content"), media);
     let hint = Hint::Name(format!("{op_pascal}Body"));
-    let ty = match &mt.schema {
+    let (ty, constraints) = match &mt.schema {
         Some(s) => schemas.lower(s.into(), hint, &format!("{mptr}/schema"), diags),
-        None => TypeRef::Json,
+        None => (TypeRef::Json, Constraints::default()),
     };
     let (encoding, ty) = match encoding {
         BodyEncoding::Multipart if !matches!(ty.non_null(), TypeRef::Named(_)) => {
@@ -537,6 +538,7 @@ fn lower_body<'a>(
         required: body.required,
         description: body.description.clone(),
         pointer: mptr,
+        constraints,
     })
 }
 
@@ -619,12 +621,16 @@ fn lower_responses<'a>(
     let kind = if let Some((media, mt)) = json {
         let sptr = format!("{}/schema", join(&format!("{rptr}/content"), media));
         let ty = match &mt.schema {
-            Some(s) => schemas.lower(
-                s.into(),
-                Hint::Name(format!("{op_pascal}Response")),
-                &sptr,
-                diags,
-            ),
+            Some(s) => {
+                schemas
+                    .lower(
+                        s.into(),
+                        Hint::Name(format!("{op_pascal}Response")),
+                        &sptr,
+                        diags,
+                    )
+                    .0
+            }
             None => TypeRef::Json,
         };
         let ty = if some_empty && !ty.is_nullable() {

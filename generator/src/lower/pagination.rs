@@ -19,11 +19,10 @@
 
 use crate::diagnostics::Diagnostics;
 use crate::ir::{
-    peel, Constraints, CursorPaging, FieldRef, Group, ItemsAt, Operation, PageStrategy, Pagination,
-    ParamIdx, ParamLocation, ResponseKind, TypeDef, TypeKind, TypeRef,
+    peel, CursorPaging, FieldRef, Group, ItemsAt, Operation, PageStrategy, Pagination, ParamIdx,
+    ParamLocation, ResponseKind, TypeDef, TypeKind, TypeRef,
 };
 use crate::naming::Namespace;
-use std::collections::BTreeMap;
 
 /// Page-size parameter.
 const LIMIT: &str = "limit";
@@ -45,7 +44,6 @@ pub fn detect(
     mut ops: Vec<Operation>,
     groups: &[Group],
     types: &[TypeDef],
-    constraints: &BTreeMap<String, Constraints>,
     diags: &mut Diagnostics,
 ) -> Vec<Operation> {
     for g in groups {
@@ -56,7 +54,7 @@ pub fn detect(
                 .collect::<Vec<_>>(),
         );
         for &i in &g.operations {
-            let found = detect_one(&ops[i], types, constraints, diags);
+            let found = detect_one(&ops[i], types, diags);
             if let Some(mut p) = found {
                 let base = format!("{}_stream", &ops[i].method_name);
                 p.stream_method = names.claim(&base, "_");
@@ -82,12 +80,7 @@ fn query_param(
     })
 }
 
-fn detect_one(
-    op: &Operation,
-    types: &[TypeDef],
-    constraints: &BTreeMap<String, Constraints>,
-    diags: &mut Diagnostics,
-) -> Option<Pagination> {
+fn detect_one(op: &Operation, types: &[TypeDef], diags: &mut Diagnostics) -> Option<Pagination> {
     if op.body.is_some() || op.params_type.is_none() {
         return None;
     }
@@ -133,9 +126,9 @@ fn detect_one(
             return None;
         }
     };
-    let max_limit = constraints
-        .get(&format!("{}/schema", op.params[limit].pointer))
-        .and_then(|c| c.maximum)
+    let max_limit = op.params[limit]
+        .constraints
+        .maximum
         .filter(|m| *m >= 1.0)
         .map(|m| m as u64);
     Some(Pagination {

@@ -241,8 +241,6 @@ pub struct SchemaLowerer<'a> {
     names: Namespace,
     inline_cache: HashMap<String, TypeId>,
     depth: usize,
-    /// Constraints of every lowered inline schema, by pointer.
-    pub constraints: std::collections::BTreeMap<String, Constraints>,
 }
 
 impl<'a> SchemaLowerer<'a> {
@@ -256,7 +254,6 @@ impl<'a> SchemaLowerer<'a> {
             names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
             inline_cache: HashMap::new(),
             depth: 0,
-            constraints: std::collections::BTreeMap::new(),
         };
         let Some(components) = doc.components.as_ref() else {
             return this;
@@ -275,13 +272,15 @@ impl<'a> SchemaLowerer<'a> {
                 kind: TypeKind::Pending,
                 usage: Usage::default(),
                 pointer,
+                constraints: Constraints::default(),
             });
             this.components.insert(name.clone(), this.types.len() - 1);
         }
         for (name, schema) in &components.schemas {
             let id = this.components[name.as_str()];
             let pointer = join("#/components/schemas", name);
-            let lowered = this.lower(schema.into(), Hint::Slot(id), &pointer, diags);
+            let (lowered, constraints) = this.lower(schema.into(), Hint::Slot(id), &pointer, diags);
+            this.types[id].constraints = constraints;
             if lowered.is_nullable() && lowered.non_null() == &TypeRef::Named(id) {
                 this.nullable_components.insert(id);
             }
@@ -340,7 +339,9 @@ impl<'a> SchemaLowerer<'a> {
         }
     }
 
-    fn slot(&mut self, hint: &Hint, pointer: &str, description: Option<String>) -> TypeId {
+    /// The type `schema` at `pointer` with `facts` defines: the component's slot (whose facts
+    /// [`SchemaLowerer::new`] records), else a new type.
+    fn slot(&mut self, hint: &Hint, pointer: &str, schema: &Schema, facts: &Constraints) -> TypeId {
         match hint {
             Hint::Slot(id) => *id,
             Hint::Name(base) => {
@@ -348,32 +349,37 @@ impl<'a> SchemaLowerer<'a> {
                 self.types.push(TypeDef {
                     name,
                     wire_name: None,
-                    description,
+                    description: schema.schema_data.description.clone(),
                     kind: TypeKind::Pending,
                     usage: Usage::default(),
                     pointer: pointer.to_string(),
+                    constraints: facts.clone(),
                 });
                 self.types.len() - 1
             }
         }
     }
 
-    /// Lower a schema or reference into a type reference.
+    /// Lower a schema or reference into a type reference, with the validation facts of the
+    /// schema written at `pointer` (empty for a `$ref`: those are the named type's).
     pub fn lower(
         &mut self,
         schema: SchemaRef<'a>,
         hint: Hint,
         pointer: &str,
         diags: &mut Diagnostics,
-    ) -> TypeRef {
+    ) -> (TypeRef, Constraints) {
         match schema {
-            SchemaRef::Ref(reference) => match self.resolve(reference, pointer, diags) {
-                Some(id) if self.nullable_components.contains(&id) => {
-                    TypeRef::Nullable(Box::new(TypeRef::Named(id)))
-                }
-                Some(id) => TypeRef::Named(id),
-                None => TypeRef::Json,
-            },
+            SchemaRef::Ref(reference) => {
+                let ty = match self.resolve(reference, pointer, diags) {
+                    Some(id) if self.nullable_components.contains(&id) => {
+                        TypeRef::Nullable(Box::new(TypeRef::Named(id)))
+                    }
+                    Some(id) => TypeRef::Named(id),
+                    None => TypeRef::Json,
+                };
+                (ty, Constraints::default())
+            }
             SchemaRef::Inline(s) => {
                 if self.depth >= MAX_DEPTH {
                     diags.error(
@@ -381,60 +387,31 @@ impl<'a> SchemaLowerer<'a> {
                         pointer,
                         format!("schemas nest deeper than {MAX_DEPTH} levels"),
                     );
-                    return TypeRef::Json;
+                    return (TypeRef::Json, Constraints::default());
                 }
-                self.record_constraints(s, pointer, diags);
+                let mut facts = own_constraints(s, pointer, diags);
                 self.depth += 1;
-                let inner = self.lower_schema(s, hint, pointer, diags);
+                let inner = self.lower_schema(s, hint, pointer, &mut facts, diags);
                 self.depth -= 1;
-                if s.schema_data.nullable && !inner.is_nullable() {
+                let ty = if s.schema_data.nullable && !inner.is_nullable() {
                     TypeRef::Nullable(Box::new(inner))
                 } else {
                     inner
-                }
+                };
+                (ty, facts)
             }
         }
     }
 
-    fn record_constraints(&mut self, s: &Schema, pointer: &str, diags: &mut Diagnostics) {
-        let v = View::of(s);
-        let mut c = v.limits;
-        if v.ty.as_deref() == Some("integer") {
-            integer_bounds(&mut c, pointer, diags);
-        }
-        c.format = v.format.clone();
-        c.default = s.schema_data.default.clone();
-        c.example = s.schema_data.example.clone();
-        if let Some(Value::Array(all)) = s
-            .schema_data
-            .extensions
-            .get(crate::normalize::oas31::EXAMPLES)
-        {
-            c.examples = all.clone();
-        }
-        c.read_only = s.schema_data.read_only;
-        c.write_only = s.schema_data.write_only;
-        c.deprecated = s.schema_data.deprecated;
-        let non_null: Vec<&Value> = v.enum_values.iter().filter(|e| !e.is_null()).collect();
-        if let [only] = non_null.as_slice() {
-            c.const_value = Some((*only).clone());
-        }
-        let required_sets = |members: &[ReferenceOr<Schema>]| -> Vec<Vec<String>> {
-            members
-                .iter()
-                .filter_map(|m| match m {
-                    ReferenceOr::Item(m) if View::of(m).is_validation_only() => {
-                        Some(View::of(m).required.to_vec())
-                    }
-                    _ => None,
-                })
-                .collect()
-        };
-        c.any_of_required = required_sets(v.any_of);
-        c.one_of_required = required_sets(v.one_of);
-        if !c.is_empty() {
-            self.constraints.insert(pointer.to_string(), c);
-        }
+    /// [`SchemaLowerer::lower`] for a node whose facts are recorded elsewhere (or nowhere).
+    fn lower_type(
+        &mut self,
+        schema: SchemaRef<'a>,
+        hint: Hint,
+        pointer: &str,
+        diags: &mut Diagnostics,
+    ) -> TypeRef {
+        self.lower(schema, hint, pointer, diags).0
     }
 
     /// For inline named shapes: reuse an identical earlier shape (ignoring prose).
@@ -450,15 +427,17 @@ impl<'a> SchemaLowerer<'a> {
         (self.inline_cache.get(&key).copied(), Some(key))
     }
 
+    /// The type of an inline schema whose own facts are `facts`; records there the facts of
+    /// the items, values or positions it writes itself.
     fn lower_schema(
         &mut self,
         schema: &'a Schema,
         hint: Hint,
         pointer: &str,
+        facts: &mut Constraints,
         diags: &mut Diagnostics,
     ) -> TypeRef {
         let v = View::of(schema);
-        let description = schema.schema_data.description.clone();
 
         // A tuple (OpenAPI 3.1 `prefixItems`, its positions moved to `anyOf` by the loader).
         if schema
@@ -469,7 +448,7 @@ impl<'a> SchemaLowerer<'a> {
             && !v.any_of.is_empty()
         {
             let base = self.base_name(&hint);
-            let items = v
+            let (items, positions): (Vec<TypeRef>, Vec<Constraints>) = v
                 .any_of
                 .iter()
                 .enumerate()
@@ -477,7 +456,10 @@ impl<'a> SchemaLowerer<'a> {
                     let h = Hint::Name(format!("{base}Item{i}"));
                     self.lower(m.into(), h, &format!("{pointer}/prefixItems/{i}"), diags)
                 })
-                .collect();
+                .unzip();
+            if positions.iter().any(|p| !p.is_empty()) {
+                facts.prefix_items = positions;
+            }
             return TypeRef::Tuple(items);
         }
 
@@ -488,14 +470,14 @@ impl<'a> SchemaLowerer<'a> {
                 && v.one_of.is_empty()
                 && v.any_of.is_empty();
             if only_wrapper {
-                return self.lower(
+                return self.lower_type(
                     (&v.all_of[0]).into(),
                     hint,
                     &format!("{pointer}/allOf/0"),
                     diags,
                 );
             }
-            return self.lower_object(schema, &v, hint, pointer, description, diags);
+            return self.lower_object(schema, hint, pointer, facts, diags);
         }
 
         // oneOf / anyOf: validation-only members are not variants.
@@ -512,10 +494,10 @@ impl<'a> SchemaLowerer<'a> {
         }
         if members.len() == 1 && !v.has_properties() {
             let (m, p) = members.remove(0);
-            return self.lower(m, hint, &p, diags);
+            return self.lower_type(m, hint, &p, diags);
         }
         if members.len() > 1 {
-            return self.lower_union(schema, members, hint, pointer, description, diags);
+            return self.lower_union(schema, members, hint, pointer, facts, diags);
         }
 
         if v.not {
@@ -528,7 +510,7 @@ impl<'a> SchemaLowerer<'a> {
         }
 
         if !v.enum_values.is_empty() {
-            return self.lower_enum(schema, &v, hint, pointer, description, diags);
+            return self.lower_enum(schema, &v, hint, pointer, facts, diags);
         }
 
         match v.ty.as_deref() {
@@ -545,25 +527,27 @@ impl<'a> SchemaLowerer<'a> {
             Some("array") => match v.items {
                 Some(items) => {
                     let item_hint = Hint::Name(format!("{}Item", self.base_name(&hint)));
-                    let inner =
+                    let (inner, of_items) =
                         self.lower(items.into(), item_hint, &format!("{pointer}/items"), diags);
+                    facts.items = (!of_items.is_empty()).then(|| Box::new(of_items));
                     TypeRef::Array(Box::new(inner))
                 }
                 None => TypeRef::Array(Box::new(TypeRef::Json)),
             },
             Some("object") | None if v.has_properties() => {
-                self.lower_object(schema, &v, hint, pointer, description, diags)
+                self.lower_object(schema, hint, pointer, facts, diags)
             }
             Some("object") | None => match v.additional {
                 Some(AdditionalProperties::Schema(inner)) => {
                     let value_hint = Hint::Name(format!("{}Value", self.base_name(&hint)));
                     let inner: &'a ReferenceOr<Schema> = inner;
-                    let t = self.lower(
+                    let (t, of_values) = self.lower(
                         inner.into(),
                         value_hint,
                         &format!("{pointer}/additionalProperties"),
                         diags,
                     );
+                    facts.values = (!of_values.is_empty()).then(|| Box::new(of_values));
                     TypeRef::Map(Box::new(t))
                 }
                 _ if v.ty.is_some() => TypeRef::JsonObject,
@@ -593,7 +577,7 @@ impl<'a> SchemaLowerer<'a> {
         v: &View<'a>,
         hint: Hint,
         pointer: &str,
-        description: Option<String>,
+        facts: &Constraints,
         diags: &mut Diagnostics,
     ) -> TypeRef {
         let strings: Vec<&str> = v.enum_values.iter().filter_map(Value::as_str).collect();
@@ -625,7 +609,7 @@ impl<'a> SchemaLowerer<'a> {
         if let Some(id) = cached {
             return TypeRef::Named(id);
         }
-        let id = self.slot(&hint, pointer, description);
+        let id = self.slot(&hint, pointer, schema, facts);
         if let Some(key) = key {
             self.inline_cache.insert(key, id);
         }
@@ -741,10 +725,9 @@ impl<'a> SchemaLowerer<'a> {
     fn lower_object(
         &mut self,
         schema: &'a Schema,
-        _v: &View<'a>,
         hint: Hint,
         pointer: &str,
-        description: Option<String>,
+        facts: &Constraints,
         diags: &mut Diagnostics,
     ) -> TypeRef {
         let (cached, key) = self.cached(&hint, schema);
@@ -760,7 +743,7 @@ impl<'a> SchemaLowerer<'a> {
             diags,
         );
         let base = self.base_name(&hint);
-        let id = self.slot(&hint, pointer, description);
+        let id = self.slot(&hint, pointer, schema, facts);
         if let Some(key) = key {
             self.inline_cache.insert(key, id);
         }
@@ -781,7 +764,7 @@ impl<'a> SchemaLowerer<'a> {
         let mut fields = Vec::new();
         for ((name, (prop, pp)), ident) in parts.props.iter().zip(idents) {
             let field_hint = Hint::Name(format!("{base}{}", naming::pascal(name)));
-            let ty = self.lower(*prop, field_hint, pp, diags);
+            let (ty, constraints) = self.lower(*prop, field_hint, pp, diags);
             let (description, deprecated, read_only) = match prop {
                 SchemaRef::Inline(s) => (
                     s.schema_data.description.clone(),
@@ -800,6 +783,7 @@ impl<'a> SchemaLowerer<'a> {
                 read_only,
                 boxed: false,
                 pointer: pp.clone(),
+                constraints,
             });
         }
         self.types[id].kind = TypeKind::Struct { fields };
@@ -922,7 +906,7 @@ impl<'a> SchemaLowerer<'a> {
         members: Vec<(SchemaRef<'a>, String)>,
         hint: Hint,
         pointer: &str,
-        description: Option<String>,
+        facts: &Constraints,
         diags: &mut Diagnostics,
     ) -> TypeRef {
         let (cached, key) = self.cached(&hint, schema);
@@ -930,7 +914,7 @@ impl<'a> SchemaLowerer<'a> {
             return TypeRef::Named(id);
         }
         let base = self.base_name(&hint);
-        let id = self.slot(&hint, pointer, description);
+        let id = self.slot(&hint, pointer, schema, facts);
         if let Some(key) = key {
             self.inline_cache.insert(key, id);
         }
@@ -976,7 +960,7 @@ impl<'a> SchemaLowerer<'a> {
                 }
             };
             let ident = ns.claim(&base_ident, "");
-            let ty = self.lower(m, variant_hint, &mp, diags);
+            let (ty, constraints) = self.lower(m, variant_hint, &mp, diags);
             let mut tag_values = Vec::new();
             if let Some(d) = discriminator {
                 let target = match m {
@@ -1029,6 +1013,8 @@ impl<'a> SchemaLowerer<'a> {
                 properties,
                 values,
                 boxed: false,
+                pointer: mp,
+                constraints,
             });
         }
         self.types[id].kind = TypeKind::Union { tag, variants };
@@ -1046,6 +1032,46 @@ impl<'a> SchemaLowerer<'a> {
         }
         self.types[id].name.clone()
     }
+}
+
+/// The validation facts a schema states about itself (not those of the schemas inside it).
+fn own_constraints(s: &Schema, pointer: &str, diags: &mut Diagnostics) -> Constraints {
+    let v = View::of(s);
+    let mut c = v.limits;
+    if v.ty.as_deref() == Some("integer") {
+        integer_bounds(&mut c, pointer, diags);
+    }
+    c.format = v.format.clone();
+    c.default = s.schema_data.default.clone();
+    c.example = s.schema_data.example.clone();
+    if let Some(Value::Array(all)) = s
+        .schema_data
+        .extensions
+        .get(crate::normalize::oas31::EXAMPLES)
+    {
+        c.examples = all.clone();
+    }
+    c.read_only = s.schema_data.read_only;
+    c.write_only = s.schema_data.write_only;
+    c.deprecated = s.schema_data.deprecated;
+    let non_null: Vec<&Value> = v.enum_values.iter().filter(|e| !e.is_null()).collect();
+    if let [only] = non_null.as_slice() {
+        c.const_value = Some((*only).clone());
+    }
+    let required_sets = |members: &[ReferenceOr<Schema>]| -> Vec<Vec<String>> {
+        members
+            .iter()
+            .filter_map(|m| match m {
+                ReferenceOr::Item(m) if View::of(m).is_validation_only() => {
+                    Some(View::of(m).required.to_vec())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    c.any_of_required = required_sets(v.any_of);
+    c.one_of_required = required_sets(v.one_of);
+    c
 }
 
 /// Drop integer bounds that no `i64` can meet or that every `i64` meets (`maximum:
@@ -1138,10 +1164,129 @@ pub fn assign_idents(names: &[&str], reserved: &[&str]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::assign_idents;
+    use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
+    use serde_json::json;
 
     #[test]
     fn colliding_parameter_names_stay_distinct() {
         let ids = assign_idents(&["frontendApi", "frontend_api", "type"], &[]);
         assert_eq!(ids, vec!["frontendapi", "frontend_api", "type"]);
+    }
+
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: CreateThing
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100, default: 10}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [email, code, own_code, tags]
+              properties:
+                email: {type: string, format: email, maxLength: 50}
+                code: {$ref: '#/components/schemas/Code'}
+                own_code:
+                  allOf: [{$ref: '#/components/schemas/Code'}]
+                  example: XYZ
+                tags: {type: array, minItems: 1, items: {type: string, pattern: '^[a-z]+$'}}
+                labels: {type: object, additionalProperties: {type: string, maxLength: 5}}
+                size:
+                  oneOf:
+                    - {type: string, maxLength: 3}
+                    - {type: integer, minimum: 5}
+      responses: {'204': {description: done}}
+components:
+  schemas:
+    Code: {type: string, pattern: '^[A-Z]{3}$', example: ABC}
+    Codes: {type: array, items: {type: string, minLength: 2}}
+"##;
+
+    fn api() -> Api {
+        let mut config = crate::Config::new("inline.yaml");
+        config.spec_text = Some(SPEC.to_string());
+        crate::load_and_analyze(&config).unwrap().0
+    }
+
+    fn named<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
+        api.types.iter().find(|t| t.name == name).unwrap()
+    }
+
+    fn field<'a>(def: &'a TypeDef, wire: &str) -> &'a Field {
+        let TypeKind::Struct { fields } = &def.kind else {
+            panic!("{} is not a struct", def.name)
+        };
+        fields.iter().find(|f| f.wire_name == wire).unwrap()
+    }
+
+    #[test]
+    fn constraints_reach_the_nodes_they_constrain() {
+        let api = api();
+        let op = &api.operations[0];
+        // A parameter's schema.
+        let limit = &op.params[0].constraints;
+        assert_eq!((limit.minimum, limit.maximum), (Some(1.0), Some(100.0)));
+        assert_eq!(limit.default, Some(json!(10)));
+        assert_eq!(op.pagination, None);
+        // Properties of an inline body: on the fields of the body's type.
+        let body = op.body.as_ref().unwrap();
+        assert!(body.constraints.is_empty());
+        let TypeRef::Named(id) = body.ty else {
+            panic!("the body is not a named type")
+        };
+        let def = &api.types[id];
+        let email = &field(def, "email").constraints;
+        assert_eq!(email.format.as_deref(), Some("email"));
+        assert_eq!(email.max_length, Some(50));
+        // Items and map values written inside a property.
+        let tags = &field(def, "tags").constraints;
+        assert_eq!(tags.min_items, Some(1));
+        assert_eq!(tags.items().pattern.as_deref(), Some("^[a-z]+$"));
+        let labels = &field(def, "labels").constraints;
+        assert_eq!(labels.values().max_length, Some(5));
+        // Union members: on their variants.
+        let TypeRef::Named(size) = field(def, "size").ty else {
+            panic!("`size` is not a named union")
+        };
+        let TypeKind::Union { variants, .. } = &api.types[size].kind else {
+            panic!("`size` is not a union")
+        };
+        assert_eq!(variants[0].constraints.max_length, Some(3));
+        assert_eq!(variants[1].constraints.minimum, Some(5.0));
+        // A named schema: on its definition; a `$ref` to it has none of its own.
+        let code = named(&api, "Code");
+        assert_eq!(code.constraints.pattern.as_deref(), Some("^[A-Z]{3}$"));
+        assert_eq!(code.constraints.example, Some(json!("ABC")));
+        assert!(field(def, "code").constraints.is_empty());
+        assert_eq!(named(&api, "Codes").constraints.items().min_length, Some(2));
+        // A use site with facts of its own keeps them next to the definition's.
+        let own_code = field(def, "own_code");
+        assert_eq!(
+            own_code.ty,
+            TypeRef::Named(api.types.iter().position(|t| t.name == "Code").unwrap())
+        );
+        assert_eq!(own_code.constraints.example, Some(json!("XYZ")));
+    }
+
+    #[test]
+    fn the_use_site_comes_before_the_named_definition() {
+        let api = api();
+        let op = &api.operations[0];
+        let input = crate::example::operation_input(&api, op);
+        crate::example::validate_input(&api, op, &input).unwrap();
+        // The use site's example wins; a bare `$ref` gets the definition's; the definition's
+        // pattern still holds for both.
+        assert_eq!(input["body"]["own_code"], json!("XYZ"));
+        assert_eq!(input["body"]["code"], json!("ABC"));
+        let mut bad = input.clone();
+        bad["body"]["own_code"] = json!("xyz");
+        let err = crate::example::validate_input(&api, op, &bad).unwrap_err();
+        assert!(err.contains("does not match"), "{err}");
     }
 }

@@ -267,12 +267,16 @@ pub fn lower<'a>(
         .map(|e| {
             let variant = variants.claim(&naming::pascal(&e.event_type), "");
             let payload = match &e.data {
-                Some((schema, ptr)) => schemas.lower(
-                    SchemaRef::from(schema),
-                    Hint::Name(format!("{variant}Payload")),
-                    ptr,
-                    diags,
-                ),
+                Some((schema, ptr)) => {
+                    schemas
+                        .lower(
+                            SchemaRef::from(schema),
+                            Hint::Name(format!("{variant}Payload")),
+                            ptr,
+                            diags,
+                        )
+                        .0
+                }
                 None => TypeRef::Json,
             };
             WebhookEvent {
@@ -337,7 +341,7 @@ pub fn names(groups: &[Group], info: &ApiInfo) -> WebhookNames {
 
 /// Merge the webhook events (and their types) of `hooks`, lowered from a separate webhooks
 /// spec named `label`, into `api`. Colliding type names get a `Webhook` prefix; pointers are
-/// prefixed with `label` so constraints of the two specs stay apart.
+/// prefixed with `label` so those of the two specs stay apart.
 pub fn merge(api: &mut Api, hooks: Api, label: &str) {
     let offset = api.types.len();
     let mut names = Namespace::default();
@@ -361,14 +365,16 @@ pub fn merge(api: &mut Api, hooks: Api, label: &str) {
                     f.pointer = prefix(&f.pointer);
                 }
             }
-            TypeKind::Union { variants, .. } => variants.iter_mut().for_each(|v| shift(&mut v.ty)),
+            TypeKind::Union { variants, .. } => {
+                for v in variants {
+                    shift(&mut v.ty);
+                    v.pointer = prefix(&v.pointer);
+                }
+            }
             TypeKind::Alias { target } => shift(target),
             TypeKind::Enum { .. } | TypeKind::Pending => {}
         }
         api.types.push(def);
-    }
-    for (k, v) in hooks.constraints {
-        api.constraints.insert(prefix(&k), v);
     }
     for mut e in hooks.webhooks {
         shift(&mut e.payload);
