@@ -55,6 +55,8 @@ pub(crate) struct Conn {
     pub policy: Policy,
     pub tokens: Vec<TokenHash>,
     pub backend: Arc<HttpBackend>,
+    /// The REST gateway's pooled client to the API (`None`: through the runtime's client).
+    pub upstream: Option<crate::upstream::Upstream>,
     pub limiter: Option<DefaultDirectRateLimiter>,
     pub mcp: McpService,
     pub prompt: String,
@@ -156,6 +158,7 @@ impl Gateway {
                     name: c.name.clone(),
                     policy,
                     tokens: c.access_tokens.clone(),
+                    upstream: crate::upstream::Upstream::new(backend.settings()),
                     backend,
                     limiter: limiter(c),
                     mcp,

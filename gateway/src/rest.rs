@@ -7,8 +7,9 @@
 //! 3. The body is read, up to the size limit (413).
 //! 4. [`crate::input`] turns path, query and body into the operation's JSON input (400,
 //!    415), which the input schema checks (400, naming the field).
-//! 5. The runtime sends it to the connection's base URL with the key and the API-version
-//!    header, with retries and timeouts; the API's status and body come back as they are,
+//! 5. The runtime's interpreter builds the request, which goes to the connection's base URL
+//!    with the key and the API-version header, with the runtime's retries and timeouts
+//!    (`upstream`); the API's status and body come back as they are,
 //!    except that `private_metadata` is removed unless the connection allows it, and the key
 //!    is scrubbed from anything answered.
 
@@ -139,7 +140,11 @@ pub(crate) async fn handle(
         );
     }
     let secret = conn.secret.expose();
-    match conn.backend.forward(op, input).await {
+    let forwarded = match &conn.upstream {
+        Some(upstream) => upstream.forward(&conn.backend, op, input).await,
+        None => conn.backend.forward(op, input).await,
+    };
+    match forwarded {
         Ok(f) => {
             let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_GATEWAY);
             state
