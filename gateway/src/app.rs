@@ -62,6 +62,8 @@ pub(crate) struct Conn {
     pub prompt: String,
     /// The key, only to scrub it from what is answered.
     pub secret: crate::config::Secret,
+    /// A searcher for the key (`None` for an empty key), built once.
+    pub secret_finder: Option<memchr::memmem::Finder<'static>>,
 }
 
 /// Everything a request may need.
@@ -164,6 +166,8 @@ impl Gateway {
                     mcp,
                     prompt,
                     secret: c.key.clone(),
+                    secret_finder: (!key.is_empty())
+                        .then(|| memchr::memmem::Finder::new(key.as_bytes()).into_owned()),
                 },
             );
         }

@@ -23,6 +23,8 @@ use agentgen_mcp::CallError;
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 
 pub(crate) async fn handle(
     state: &State,
@@ -150,7 +152,7 @@ pub(crate) async fn handle(
             state
                 .audit
                 .record(&ctx.line(Decision::Forwarded, status, None));
-            answer(f, status, conn.policy.allow_private_metadata, secret)
+            answer(f, status, conn.policy.allow_private_metadata, conn)
         }
         Err(e) => {
             let (status, code) = match &e {
@@ -171,23 +173,31 @@ pub(crate) async fn handle(
     }
 }
 
+/// `private` and `\u`: an answer without either has no `private_metadata` (which may also be
+/// spelt with escapes, `private\u005fmetadata`). Searchers built once.
+static PRIVATE: LazyLock<[Finder<'static>; 2]> =
+    LazyLock::new(|| [Finder::new(b"private"), Finder::new(b"\\u")]);
+
 /// The API's answer, passed on.
-fn answer(f: Forwarded, status: StatusCode, allow_private: bool, secret: &str) -> Response {
+fn answer(f: Forwarded, status: StatusCode, allow_private: bool, conn: &Conn) -> Response {
     let json = f
         .content_type
         .as_deref()
         .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
     let mut body = f.body;
-    // `private_metadata` may also be spelt with escapes (`private\u005fmetadata`).
-    let finder = |needle: &[u8], hay: &[u8]| memchr::memmem::find(hay, needle).is_some();
-    if json && !allow_private && (finder(b"private", &body) || finder(b"\\u", &body)) {
+    if json && !allow_private && PRIVATE.iter().any(|p| p.find(&body).is_some()) {
         if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&body) {
             if agentgen_mcp::output::strip_private_metadata(&mut v) > 0 {
                 body = serde_json::to_vec(&v).unwrap_or_default();
             }
         }
     }
-    if !secret.is_empty() && finder(secret.as_bytes(), &body) {
+    let secret = conn.secret.expose();
+    if conn
+        .secret_finder
+        .as_ref()
+        .is_some_and(|s| s.find(&body).is_some())
+    {
         let text = String::from_utf8_lossy(&body);
         body = agentgen_mcp::redact::redact(&text, Some(secret)).into_bytes();
     }
