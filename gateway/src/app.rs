@@ -55,11 +55,15 @@ pub(crate) struct Conn {
     pub policy: Policy,
     pub tokens: Vec<TokenHash>,
     pub backend: Arc<HttpBackend>,
+    /// The REST gateway's pooled client to the API (`None`: through the runtime's client).
+    pub upstream: Option<crate::upstream::Upstream>,
     pub limiter: Option<DefaultDirectRateLimiter>,
     pub mcp: McpService,
     pub prompt: String,
     /// The key, only to scrub it from what is answered.
     pub secret: crate::config::Secret,
+    /// A searcher for the key (`None` for an empty key), built once.
+    pub secret_finder: Option<memchr::memmem::Finder<'static>>,
 }
 
 /// Everything a request may need.
@@ -156,11 +160,14 @@ impl Gateway {
                     name: c.name.clone(),
                     policy,
                     tokens: c.access_tokens.clone(),
+                    upstream: crate::upstream::Upstream::new(backend.settings()),
                     backend,
                     limiter: limiter(c),
                     mcp,
                     prompt,
                     secret: c.key.clone(),
+                    secret_finder: (!key.is_empty())
+                        .then(|| memchr::memmem::Finder::new(key.as_bytes()).into_owned()),
                 },
             );
         }

@@ -133,13 +133,18 @@ impl Audit {
 
     /// Record a line.
     pub fn record(&self, line: &Line) {
-        if let Ok(mut bytes) = serde_json::to_vec(line) {
-            bytes.push(b'\n');
-            self.shared
-                .pending
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend_from_slice(&bytes);
+        // Serialized straight into the buffer; a line that fails (it cannot: plain fields)
+        // leaves nothing behind.
+        let mut pending = self
+            .shared
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let start = pending.len();
+        if serde_json::to_writer(&mut *pending, line).is_ok() {
+            pending.push(b'\n');
+        } else {
+            pending.truncate(start);
         }
     }
 

@@ -9,7 +9,7 @@
 //! * [`token`]: access tokens and their `sha256:` hashes.
 //! * [`route`]: the strict path rules and the operation table.
 //! * [`input`]: an incoming request as the operation's JSON input.
-//! * [`rest`]: the REST decision path; [`mcp_http`]: remote MCP (Streamable HTTP).
+//! * [`rest`]: the REST decision path, sent to the API by `upstream` (hyper-util's pool); [`mcp_http`]: remote MCP (Streamable HTTP).
 //! * [`discovery`]: the published agent documents, with ETags.
 //! * [`audit`]: one JSON line per request.
 //! * [`app`]: the server: paths, access, rate limits, graceful shutdown.
@@ -27,6 +27,7 @@ pub mod respond;
 pub mod rest;
 pub mod route;
 pub mod token;
+mod upstream;
 
 pub use app::{Gateway, Setup};
 pub use token::hash_token;

@@ -7,8 +7,9 @@
 //! 3. The body is read, up to the size limit (413).
 //! 4. [`crate::input`] turns path, query and body into the operation's JSON input (400,
 //!    415), which the input schema checks (400, naming the field).
-//! 5. The runtime sends it to the connection's base URL with the key and the API-version
-//!    header, with retries and timeouts; the API's status and body come back as they are,
+//! 5. The runtime's interpreter builds the request, which goes to the connection's base URL
+//!    with the key and the API-version header, with the runtime's retries and timeouts
+//!    (`upstream`); the API's status and body come back as they are,
 //!    except that `private_metadata` is removed unless the connection allows it, and the key
 //!    is scrubbed from anything answered.
 
@@ -22,6 +23,8 @@ use agentgen_mcp::CallError;
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 
 pub(crate) async fn handle(
     state: &State,
@@ -139,13 +142,17 @@ pub(crate) async fn handle(
         );
     }
     let secret = conn.secret.expose();
-    match conn.backend.forward(op, input).await {
+    let forwarded = match &conn.upstream {
+        Some(upstream) => upstream.forward(&conn.backend, op, input).await,
+        None => conn.backend.forward(op, input).await,
+    };
+    match forwarded {
         Ok(f) => {
             let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_GATEWAY);
             state
                 .audit
                 .record(&ctx.line(Decision::Forwarded, status, None));
-            answer(f, status, conn.policy.allow_private_metadata, secret)
+            answer(f, status, conn.policy.allow_private_metadata, conn)
         }
         Err(e) => {
             let (status, code) = match &e {
@@ -166,23 +173,31 @@ pub(crate) async fn handle(
     }
 }
 
+/// `private` and `\u`: an answer without either has no `private_metadata` (which may also be
+/// spelt with escapes, `private\u005fmetadata`). Searchers built once.
+static PRIVATE: LazyLock<[Finder<'static>; 2]> =
+    LazyLock::new(|| [Finder::new(b"private"), Finder::new(b"\\u")]);
+
 /// The API's answer, passed on.
-fn answer(f: Forwarded, status: StatusCode, allow_private: bool, secret: &str) -> Response {
+fn answer(f: Forwarded, status: StatusCode, allow_private: bool, conn: &Conn) -> Response {
     let json = f
         .content_type
         .as_deref()
         .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
     let mut body = f.body;
-    // `private_metadata` may also be spelt with escapes (`private\u005fmetadata`).
-    let finder = |needle: &[u8], hay: &[u8]| memchr::memmem::find(hay, needle).is_some();
-    if json && !allow_private && (finder(b"private", &body) || finder(b"\\u", &body)) {
+    if json && !allow_private && PRIVATE.iter().any(|p| p.find(&body).is_some()) {
         if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&body) {
             if agentgen_mcp::output::strip_private_metadata(&mut v) > 0 {
                 body = serde_json::to_vec(&v).unwrap_or_default();
             }
         }
     }
-    if !secret.is_empty() && finder(secret.as_bytes(), &body) {
+    let secret = conn.secret.expose();
+    if conn
+        .secret_finder
+        .as_ref()
+        .is_some_and(|s| s.find(&body).is_some())
+    {
         let text = String::from_utf8_lossy(&body);
         body = agentgen_mcp::redact::redact(&text, Some(secret)).into_bytes();
     }

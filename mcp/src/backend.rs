@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -203,9 +204,18 @@ enum AnyClient {
     ReadOnly(Client<ReadOnly>),
 }
 
+/// The timeout of one attempt (the runtime's default, set explicitly so that a gateway
+/// sending on its own uses the same).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The timeout for establishing a connection (the runtime's default, set explicitly).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Sends requests through the generated client's runtime.
 pub struct HttpBackend {
     client: AnyClient,
+    info: &'static ApiInfo,
+    /// The key as sent (trimmed), for [`HttpBackend::settings`].
+    key: Option<String>,
     /// The runtime's description of each operation, by tool name, built once (the runtime
     /// wants `&'static` data).
     ops: BTreeMap<String, &'static OperationInfo>,
@@ -238,7 +248,10 @@ pub fn api_info(catalog: &Catalog, retry: Option<RetryConfig>) -> &'static ApiIn
 impl HttpBackend {
     /// A backend for `catalog`'s operations; errors never contain the key.
     pub fn new(catalog: &Catalog, options: HttpOptions) -> Result<HttpBackend, String> {
-        let mut builder = Client::builder(api_info(catalog, options.retry));
+        let info = api_info(catalog, options.retry);
+        let mut builder = Client::builder(info)
+            .timeout(ATTEMPT_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT);
         if let Some(key) = &options.key {
             builder = builder.secret_key(key.clone());
         }
@@ -259,6 +272,8 @@ impl HttpBackend {
             .collect::<Result<_, String>>()?;
         Ok(HttpBackend {
             client,
+            info,
+            key: options.key.as_deref().map(|k| k.trim().to_string()),
             ops,
             policy: options.policy,
         })
@@ -498,6 +513,15 @@ impl HttpBackend {
     /// API's answer unchanged, whatever its status. `Err` only when the policy refuses the
     /// operation (nothing sent), the input does not fit, or the API could not be reached.
     pub async fn forward(&self, op: &Operation, input: Value) -> Result<Forwarded, CallError> {
+        let req = self.prepare(op, input)?;
+        self.send_prepared(req).await
+    }
+
+    /// The request [`HttpBackend::forward`] sends for `op` with `input`: the connection's
+    /// policy and the read-only client's guard are checked first (nothing is built for a
+    /// refused operation), then the runtime's interpreter builds it. For a gateway that sends
+    /// it itself, with the headers, timeout and retry policy of [`HttpBackend::settings`].
+    pub fn prepare(&self, op: &Operation, input: Value) -> Result<Request, CallError> {
         if let Err(refusal) = self.policy.check(op) {
             return Err(CallError::Refused(refusal.message(&op.name)));
         }
@@ -505,17 +529,24 @@ impl HttpBackend {
             .ops
             .get(&op.name)
             .ok_or_else(|| CallError::from(runtime::Error::UnknownOperation(op.name.clone())))?;
+        if let AnyClient::ReadOnly(c) = &self.client {
+            c.check_allowed(info)?;
+        }
+        Ok(build_request(info, input)?)
+    }
+
+    /// Send a request made by [`HttpBackend::prepare`] through the runtime's client
+    /// (retries, timeouts, the key removed from non-2xx answers) and return the API's
+    /// answer, whatever its status.
+    pub async fn send_prepared(&self, req: Request) -> Result<Forwarded, CallError> {
         let header = |h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName| {
             h.get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
         let sent = match &self.client {
-            AnyClient::ReadWrite(c) => c.send_bytes(build_request(info, input)?).await,
-            AnyClient::ReadOnly(c) => {
-                c.check_allowed(info)?;
-                c.send_bytes(build_request(info, input)?).await
-            }
+            AnyClient::ReadWrite(c) => c.send_bytes(req).await,
+            AnyClient::ReadOnly(c) => c.send_bytes(req).await,
         };
         use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
         match sent {
@@ -533,5 +564,49 @@ impl HttpBackend {
             }),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// What the runtime's client sends with every request of this backend, for a gateway
+    /// that sends [`HttpBackend::prepare`]'s requests over a connection pool of its own.
+    pub fn settings(&self) -> HttpSettings<'_> {
+        let (base_url, retry) = match &self.client {
+            AnyClient::ReadWrite(c) => (c.base_url(), c.retry_policy()),
+            AnyClient::ReadOnly(c) => (c.base_url(), c.retry_policy()),
+        };
+        HttpSettings {
+            info: self.info,
+            base_url,
+            key: self.key.as_deref(),
+            retry,
+            timeout: ATTEMPT_TIMEOUT,
+            connect_timeout: CONNECT_TIMEOUT,
+        }
+    }
+}
+
+/// The runtime client's settings of an [`HttpBackend`] ([`HttpBackend::settings`]).
+#[derive(Clone, Copy)]
+pub struct HttpSettings<'a> {
+    /// User agent, API version and its header.
+    pub info: &'static ApiInfo,
+    /// The base URL, checked by the runtime, without a trailing slash.
+    pub base_url: &'a str,
+    /// The secret key, as sent (trimmed).
+    pub key: Option<&'a str>,
+    /// Which failures are retried, and the waits.
+    pub retry: &'a runtime::RetryPolicy,
+    /// The timeout of one attempt (sending and reading the whole answer).
+    pub timeout: Duration,
+    /// The timeout for establishing a connection.
+    pub connect_timeout: Duration,
+}
+
+impl std::fmt::Debug for HttpSettings<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpSettings")
+            .field("key", &self.key.map(|_| "<redacted>"))
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }

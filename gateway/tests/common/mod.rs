@@ -132,6 +132,33 @@ async fn upstream_handler(
             json(200, serde_json::json!({"id": "slow"}))
         }
         ("GET", "/v1/status-page") => "<html>ok</html>".into_response(),
+        // Fails every other time (first 503, then 200), and always.
+        ("GET", "/v1/accounts/flaky") => {
+            let tries = seen
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|s| s.target == "/v1/accounts/flaky")
+                .count();
+            if tries % 2 == 1 {
+                json(
+                    503,
+                    serde_json::json!({"errors": [{"code": "unavailable", "message": "try again"}]}),
+                )
+            } else {
+                json(200, serde_json::json!({"id": "flaky", "object": "account"}))
+            }
+        }
+        ("GET", "/v1/accounts/down") => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [("retry-after", "0")],
+            axum::Json(serde_json::json!({"errors": [{"code": "unavailable", "message": "down"}]})),
+        )
+            .into_response(),
+        ("POST", "/v1/accounts") if body.windows(4).any(|w| w == b"down") => json(
+            503,
+            serde_json::json!({"errors": [{"code": "unavailable", "message": "down"}]}),
+        ),
         ("POST", "/v1/keys/rotate") => axum::http::StatusCode::NO_CONTENT.into_response(),
         ("GET", p) if p.starts_with("/v1/accounts/") => {
             let id = &p["/v1/accounts/".len()..];
