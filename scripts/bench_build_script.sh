@@ -34,7 +34,7 @@ fi
 
 # The spec before and after the change: the first operation summary gets a prefix.
 cp "$AGENTGEN_SPEC_MIRROR/bapi/2026-05-12.yml" "$B/spec/before.yml"
-sed '0,/^      summary: /s//      summary: Changed: /' "$B/spec/before.yml" >"$B/spec/after.yml"
+sed '0,/^      summary: /s//      summary: Changed, /' "$B/spec/before.yml" >"$B/spec/after.yml"
 cmp -s "$B/spec/before.yml" "$B/spec/after.yml" && { echo "the spec edit changed nothing" >&2; exit 1; }
 "$VENV/bin/python" scripts/bench/progenitor_patch.py "$B/spec/before.yml" "$B/spec/before.json" >/dev/null
 "$VENV/bin/python" scripts/bench/progenitor_patch.py "$B/spec/after.yml" "$B/spec/after.json" >/dev/null
