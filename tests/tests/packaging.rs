@@ -41,6 +41,35 @@ fn succeed(out: Output, what: &str) -> String {
     text
 }
 
+/// Remove what earlier runs extracted of our packages from the local registries of
+/// `cargo package` (`$CARGO_HOME/registry/src/-<hash>/<name>-<version>`): cargo does not
+/// extract a crate again when a directory of the same name and version is there, so the
+/// verification would compile the sources of an earlier run (crates.io's registry,
+/// `index.crates.io-…`, is left alone).
+fn forget_extracted_packages(version: &str) {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return;
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for p in PACKAGES {
+            let dir = registry.path().join(format!("{p}-{version}"));
+            if dir.is_dir() {
+                std::fs::remove_dir_all(&dir)
+                    .unwrap_or_else(|e| panic!("remove {}: {e}", dir.display()));
+            }
+        }
+    }
+}
+
 /// Unpack `crate_file` (a `.crate`: gzipped tar of `<name>-<version>/...`) into `into`.
 fn unpack(crate_file: &Path, into: &Path) {
     let file = std::fs::File::open(crate_file).unwrap();
@@ -62,6 +91,7 @@ fn packages_verify_and_a_build_script_uses_the_packaged_core() {
     }
     // Verification builds each package from its unpacked `.crate`: a file a package embeds
     // but does not contain fails here.
+    forget_extracted_packages(env!("CARGO_PKG_VERSION"));
     succeed(cargo(&repo_root(), &target, &args), "cargo package");
 
     let unpacked = root.join("unpacked");
