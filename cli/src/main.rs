@@ -315,6 +315,51 @@ fn layout(
     Ok(())
 }
 
+/// Where the commands that serve agent documents (`connection-prompt`, `mcp`, `serve`) get
+/// them: the spec and the reviewed data beside it.
+pub struct DocumentSource {
+    /// The spec (the pinned one when `--spec` is not given).
+    pub spec: PathBuf,
+    /// `--templates DIR`.
+    pub templates: Option<PathBuf>,
+    /// The text of `--workflows FILE`.
+    pub agent_data: Option<String>,
+    /// `--safety FILE`.
+    pub safety: Option<PathBuf>,
+    /// `--overlay FILE`, in order.
+    pub overlays: Vec<PathBuf>,
+}
+
+impl DocumentSource {
+    /// The configuration that generates the agent documents (no client).
+    pub fn config(&self) -> Result<Config, agentgen::Error> {
+        let mut config = with_safety(Config::new(&self.spec), self.safety.clone())?;
+        config.emit_client = false;
+        config.emit_agent = true;
+        config.overlays = self.overlays.clone();
+        if let Some(dir) = &self.templates {
+            config.templates = agentgen::inputs::read_templates(dir)?;
+        }
+        config.agent_data = self.agent_data.clone();
+        Ok(config)
+    }
+}
+
+/// The runtime's retry policy from the spec's (`x-speakeasy-retries`), for the MCP server and
+/// the gateway alike.
+#[cfg(any(feature = "mcp", feature = "serve"))]
+fn retry_config(r: &agentgen::ir::RetryInfo) -> agentgen_mcp::runtime::RetryConfig {
+    agentgen_mcp::runtime::RetryConfig {
+        initial_interval_ms: r.initial_interval_ms,
+        max_interval_ms: r.max_interval_ms,
+        exponent: r.exponent,
+        max_elapsed_ms: r.max_elapsed_ms,
+        max_attempts: r.max_attempts,
+        retry_5xx: r.retry_5xx,
+        retry_connection_errors: r.retry_connection_errors,
+    }
+}
+
 /// `config` with the reviewed safety file at `safety`, when given.
 fn with_safety(config: Config, safety: Option<PathBuf>) -> Result<Config, agentgen::Error> {
     match safety {
@@ -442,13 +487,14 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             overlays,
         } => {
             let text = read_file(&connection)?;
-            let path = spec_path(spec)?;
-            let mut config = with_safety(Config::new(&path), safety)?;
-            config.overlays = overlays;
-            if let Some(dir) = &templates {
-                config.templates = agentgen::inputs::read_templates(dir)?;
+            let config = DocumentSource {
+                spec: spec_path(spec)?,
+                templates,
+                agent_data: workflows.as_deref().map(read_file).transpose()?,
+                safety,
+                overlays,
             }
-            config.agent_data = workflows.as_deref().map(read_file).transpose()?;
+            .config()?;
             let (api, _) = agentgen::load_and_analyze(&config)?;
             let mut options = agentgen::agent::connection::PromptOptions::full();
             if let Some(url) = gateway {
@@ -472,14 +518,16 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             overlays,
         } => mcp_cmd::run(mcp_cmd::McpArgs {
             connection,
-            spec: spec_path(spec)?,
             full: mode == McpMode::Full,
             groups,
             base_url,
-            templates,
-            agent_data: workflows.as_deref().map(read_file).transpose()?,
-            safety,
-            overlays,
+            source: DocumentSource {
+                spec: spec_path(spec)?,
+                templates,
+                agent_data: workflows.as_deref().map(read_file).transpose()?,
+                safety,
+                overlays,
+            },
         }),
         #[cfg(feature = "serve")]
         Command::Serve {
@@ -497,11 +545,13 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             ..
         } => serve_cmd::run(serve_cmd::ServeArgs {
             config: config.expect("clap requires --config without --hash-token"),
-            spec: spec_path(spec)?,
-            templates,
-            agent_data: workflows.as_deref().map(read_file).transpose()?,
-            safety,
-            overlays,
+            source: DocumentSource {
+                spec: spec_path(spec)?,
+                templates,
+                agent_data: workflows.as_deref().map(read_file).transpose()?,
+                safety,
+                overlays,
+            },
             check,
         }),
         #[cfg(feature = "mcp")]

@@ -3,10 +3,8 @@
 //! the one status line goes to standard error. The key never appears in either.
 
 use agentgen::agent::connection;
-use agentgen::Config;
 use agentgen_mcp::backend::HttpOptions;
 use agentgen_mcp::output::Limits;
-use agentgen_mcp::runtime::RetryConfig;
 use agentgen_mcp::{Catalog, Class, HttpBackend, Mode, Policy, Server, Settings};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,16 +12,11 @@ use std::sync::Arc;
 /// Options of `agentgen mcp`.
 pub struct McpArgs {
     pub connection: PathBuf,
-    pub spec: PathBuf,
     pub full: bool,
     pub groups: Vec<String>,
     pub base_url: Option<String>,
-    pub templates: Option<PathBuf>,
-    pub agent_data: Option<String>,
-    /// Reviewed safety decisions (`--safety`).
-    pub safety: Option<PathBuf>,
-    /// OpenAPI Overlay documents applied to the spec (`--overlay`).
-    pub overlays: Vec<PathBuf>,
+    /// The spec and its reviewed data.
+    pub source: crate::DocumentSource,
 }
 
 /// The server's policy for a connection document.
@@ -46,19 +39,9 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         .map_err(|e| agentgen::Error::msg(&conn_label, format!("cannot read: {e}")))?;
     let conn = connection::parse(&text).map_err(|e| agentgen::Error::msg(&conn_label, e))?;
 
-    let mut config = match &args.safety {
-        Some(path) => Config::new(&args.spec).safety_file(path)?,
-        None => Config::new(&args.spec),
-    };
-    config.emit_client = false;
-    config.emit_agent = true;
-    if let Some(dir) = &args.templates {
-        config.templates = agentgen::inputs::read_templates(dir)?;
-    }
-    config.agent_data = args.agent_data;
-    config.overlays = args.overlays;
+    let config = args.source.config()?;
     let (api, _) = agentgen::load_and_analyze(&config)?;
-    let spec_label = args.spec.display().to_string();
+    let spec_label = args.source.spec.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)
         .map_err(|e| agentgen::Error::msg(&spec_label, e))?;
     // The server lists (full mode) or searches (progressive mode) the operations itself: the
@@ -93,15 +76,7 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
     }
     let hide = |e: String| agentgen_mcp::redact::redact(&e, Some(&key));
     let base_url = args.base_url.or_else(|| conn.details().1.base_url.clone());
-    let retry = api.info.retry.as_ref().map(|r| RetryConfig {
-        initial_interval_ms: r.initial_interval_ms,
-        max_interval_ms: r.max_interval_ms,
-        exponent: r.exponent,
-        max_elapsed_ms: r.max_elapsed_ms,
-        max_attempts: r.max_attempts,
-        retry_5xx: r.retry_5xx,
-        retry_connection_errors: r.retry_connection_errors,
-    });
+    let retry = api.info.retry.as_ref().map(crate::retry_config);
     let backend = HttpBackend::new(
         &catalog,
         HttpOptions {

@@ -4,9 +4,7 @@
 //! goes to standard error. Neither ever holds a key or an access token.
 
 use agentgen::agent::connection::PromptOptions;
-use agentgen::Config;
 use agentgen_gateway::config as gw_config;
-use agentgen_mcp::runtime::RetryConfig;
 use agentgen_mcp::{Catalog, Class};
 use std::collections::BTreeMap;
 use std::io::Read as _;
@@ -15,12 +13,8 @@ use std::path::PathBuf;
 /// Options of `agentgen serve`.
 pub struct ServeArgs {
     pub config: PathBuf,
-    pub spec: PathBuf,
-    pub templates: Option<PathBuf>,
-    pub agent_data: Option<String>,
-    pub safety: Option<PathBuf>,
-    /// OpenAPI Overlay documents applied to the spec (`--overlay`).
-    pub overlays: Vec<PathBuf>,
+    /// The spec and its reviewed data.
+    pub source: crate::DocumentSource,
     /// Check the configuration and the documents, print the summary, do not serve.
     pub check: bool,
 }
@@ -84,19 +78,9 @@ fn describe(c: &gw_config::Connection) -> String {
 pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
     let gw = gw_config::load(&args.config, &|var| std::env::var(var).ok())
         .map_err(|e| agentgen::Error::msg("serve", e))?;
-    let mut config = match &args.safety {
-        Some(path) => Config::new(&args.spec).safety_file(path)?,
-        None => Config::new(&args.spec),
-    };
-    config.overlays = args.overlays;
-    config.emit_client = false;
-    config.emit_agent = true;
-    if let Some(dir) = &args.templates {
-        config.templates = agentgen::inputs::read_templates(dir)?;
-    }
-    config.agent_data = args.agent_data;
+    let config = args.source.config()?;
     let generated = agentgen::load_and_generate(&config)?;
-    let spec_label = args.spec.display().to_string();
+    let spec_label = args.source.spec.display().to_string();
     let documents: BTreeMap<String, String> = generated
         .files
         .iter()
@@ -140,15 +124,7 @@ pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
             render(PromptOptions::via_tools().through_gateway(url))?,
         );
     }
-    let retry = generated.api.info.retry.as_ref().map(|r| RetryConfig {
-        initial_interval_ms: r.initial_interval_ms,
-        max_interval_ms: r.max_interval_ms,
-        exponent: r.exponent,
-        max_elapsed_ms: r.max_elapsed_ms,
-        max_attempts: 4,
-        retry_5xx: r.retry_5xx,
-        retry_connection_errors: r.retry_connection_errors,
-    });
+    let retry = generated.api.info.retry.as_ref().map(crate::retry_config);
     let title = format!(
         "{} {}",
         catalog.manifest.api.title, catalog.manifest.api.version
