@@ -331,6 +331,24 @@ pub struct DocumentSource {
 }
 
 impl DocumentSource {
+    /// From the command-line options: `--spec` (default: the pinned spec), `--templates`,
+    /// `--workflows` (read here), `--safety`, `--overlay`.
+    fn new(
+        spec: Option<PathBuf>,
+        templates: Option<PathBuf>,
+        workflows: Option<PathBuf>,
+        safety: Option<PathBuf>,
+        overlays: Vec<PathBuf>,
+    ) -> Result<Self, agentgen::Error> {
+        Ok(DocumentSource {
+            spec: spec_path(spec)?,
+            templates,
+            agent_data: workflows.as_deref().map(read_file).transpose()?,
+            safety,
+            overlays,
+        })
+    }
+
     /// The configuration that generates the agent documents (no client).
     pub fn config(&self) -> Result<Config, agentgen::Error> {
         let mut config = with_safety(Config::new(&self.spec), self.safety.clone())?;
@@ -487,14 +505,8 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             overlays,
         } => {
             let text = read_file(&connection)?;
-            let config = DocumentSource {
-                spec: spec_path(spec)?,
-                templates,
-                agent_data: workflows.as_deref().map(read_file).transpose()?,
-                safety,
-                overlays,
-            }
-            .config()?;
+            let config =
+                DocumentSource::new(spec, templates, workflows, safety, overlays)?.config()?;
             let (api, _) = agentgen::load_and_analyze(&config)?;
             let mut options = agentgen::agent::connection::PromptOptions::full();
             if let Some(url) = gateway {
@@ -521,13 +533,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             full: mode == McpMode::Full,
             groups,
             base_url,
-            source: DocumentSource {
-                spec: spec_path(spec)?,
-                templates,
-                agent_data: workflows.as_deref().map(read_file).transpose()?,
-                safety,
-                overlays,
-            },
+            source: DocumentSource::new(spec, templates, workflows, safety, overlays)?,
         }),
         #[cfg(feature = "serve")]
         Command::Serve {
@@ -545,13 +551,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             ..
         } => serve_cmd::run(serve_cmd::ServeArgs {
             config: config.expect("clap requires --config without --hash-token"),
-            source: DocumentSource {
-                spec: spec_path(spec)?,
-                templates,
-                agent_data: workflows.as_deref().map(read_file).transpose()?,
-                safety,
-                overlays,
-            },
+            source: DocumentSource::new(spec, templates, workflows, safety, overlays)?,
             check,
         }),
         #[cfg(feature = "mcp")]

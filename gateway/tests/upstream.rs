@@ -5,7 +5,6 @@
 mod common;
 
 use agentgen_mcp::backend::HttpOptions;
-use agentgen_mcp::runtime::RetryConfig;
 use agentgen_mcp::{HttpBackend, Policy};
 use common::*;
 use serde_json::json;
@@ -32,15 +31,7 @@ async fn the_gateway_sends_what_the_runtime_sends() {
             key: Some(KEY.to_string()),
             base_url: Some(gw.upstream.url.clone()),
             policy: Policy::default(),
-            retry: Some(RetryConfig {
-                initial_interval_ms: 1,
-                max_interval_ms: 1,
-                exponent: 1.0,
-                max_elapsed_ms: 50,
-                max_attempts: 2,
-                retry_5xx: true,
-                retry_connection_errors: true,
-            }),
+            retry: Some(common::fast_retry()),
         },
     )
     .unwrap();

@@ -329,15 +329,7 @@ pub async fn start(name: &str) -> Running {
         published,
         prompts,
         instructions: BTreeMap::new(),
-        retry: Some(RetryConfig {
-            initial_interval_ms: 1,
-            max_interval_ms: 1,
-            exponent: 1.0,
-            max_elapsed_ms: 50,
-            max_attempts: 2,
-            retry_5xx: true,
-            retry_connection_errors: true,
-        }),
+        retry: Some(fast_retry()),
     })
     .await
     .unwrap();
@@ -476,4 +468,17 @@ pub async fn send(
         bytes.extend_from_slice(b"\r\n");
     }
     raw(addr, &bytes).await
+}
+
+/// Two attempts, 1 ms apart: retries the tests can see without waiting.
+pub fn fast_retry() -> RetryConfig {
+    RetryConfig {
+        initial_interval_ms: 1,
+        max_interval_ms: 1,
+        exponent: 1.0,
+        max_elapsed_ms: 50,
+        max_attempts: 2,
+        retry_5xx: true,
+        retry_connection_errors: true,
+    }
 }
