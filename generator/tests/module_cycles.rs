@@ -303,9 +303,7 @@ fn tokens(path: &Path) -> String {
             }
         }
     }
-    let text = std::fs::read_to_string(path).unwrap();
-    let code = text.split("#[cfg(test)]").next().unwrap_or("");
-    let stream: proc_macro2::TokenStream = code
+    let stream: proc_macro2::TokenStream = code(path)
         .parse()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = String::new();
