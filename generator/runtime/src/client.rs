@@ -75,6 +75,16 @@ impl Mode for ReadOnly {
     const READ_ONLY: bool = true;
 }
 
+/// The modes whose clients may read credentials: [`ReadWrite`] only (sealed, like [`Mode`]).
+///
+/// Generated reads that return a secret are methods for `M: ReadsCredentials` rather than for
+/// `Client<ReadWrite>` alone: a read-only client still cannot name them, and, being generic,
+/// they are compiled only where they are called. (A method of the concrete type is compiled
+/// in every build of the generated crate, together with the whole request path it uses.)
+pub trait ReadsCredentials: Mode {}
+
+impl ReadsCredentials for ReadWrite {}
+
 /// Shared state behind every clone of a [`Client`].
 struct Inner {
     info: &'static ApiInfo,

@@ -31,7 +31,8 @@ mod secret;
 pub mod union;
 
 pub use client::{
-    decode_response, ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite, ResponseDecode,
+    decode_response, ApiInfo, Client, ClientBuilder, Mode, ReadOnly, ReadWrite, ReadsCredentials,
+    ResponseDecode,
 };
 pub use error::{
     ApiError, ApiErrorKind, ClerkError, ClerkErrors, DecodeError, Error, InvalidInput,

@@ -385,7 +385,7 @@ pub fn group_rs(api: &Api, gi: usize) -> Result<String, String> {
         quote! {
             /// Read operations that return a secret or credential: only on a read-write
             /// client (a read-only client withholds credentials).
-            impl #ty<'_, crate::runtime::ReadWrite> { #(#secrets)* }
+            impl<M: crate::runtime::ReadsCredentials> #ty<'_, M> { #(#secrets)* }
         }
     };
     let write_impl = if writes.is_empty() {
