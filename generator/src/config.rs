@@ -33,10 +33,9 @@ pub struct SafetyOverride {
 /// Everything `generate` needs. Build with [`Config::new`] and the setters.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Path of the spec (read by `generate`, and used to name it in diagnostics).
+    /// Path of the spec ([`crate::Inputs::load`] reads it; spec text already in memory goes
+    /// in [`crate::Inputs::from_text`] instead).
     pub spec_path: PathBuf,
-    /// Spec text, when already in memory (then `spec_path` is only a label).
-    pub spec_text: Option<String>,
     /// Name of the generated crate; default: a slug of `info.title`.
     pub crate_name: Option<String>,
     /// Version of the generated crate.
@@ -76,7 +75,6 @@ impl Config {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Config {
             spec_path: path.into(),
-            spec_text: None,
             crate_name: None,
             crate_version: "0.1.0".to_string(),
             safety_overrides: None,
@@ -88,13 +86,6 @@ impl Config {
             webhooks_spec: None,
             overlays: Vec::new(),
         }
-    }
-
-    /// Use spec text already in memory; `label` names it in diagnostics.
-    pub fn from_text(label: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        let mut c = Config::new(label);
-        c.spec_text = Some(text.into());
-        c
     }
 
     /// Set the crate name.

@@ -770,9 +770,10 @@ mod tests {
     use super::*;
 
     fn api_of(spec: &str) -> Api {
-        let mut config = crate::Config::new("inline.yaml");
-        config.spec_text = Some(spec.to_string());
-        crate::load_and_analyze(&config).unwrap().0
+        let inputs = crate::Inputs::from_text("inline.yaml", spec);
+        crate::analyze(&inputs, &crate::Config::new("inline.yaml"))
+            .unwrap()
+            .0
     }
 
     fn input(api: &Api, id: &str) -> Value {

@@ -44,18 +44,10 @@ impl Inputs {
         }
     }
 
-    /// Read what `config` names: the spec (unless [`Config::spec_text`] holds it), the
-    /// webhooks spec and the overlays.
+    /// Read what `config` names: the spec, the webhooks spec and the overlays.
     pub fn load(config: &Config) -> Result<Inputs, Error> {
         let mut files = Vec::new();
-        let spec_label = config.spec_path.display().to_string();
-        let spec = match &config.spec_text {
-            Some(text) => Text {
-                label: spec_label,
-                text: text.clone(),
-            },
-            None => read(&config.spec_path, "the spec", &mut files)?,
-        };
+        let spec = read(&config.spec_path, "the spec", &mut files)?;
         let webhooks_spec = config
             .webhooks_spec
             .as_deref()

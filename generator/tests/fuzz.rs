@@ -10,7 +10,7 @@
 //! `target/fuzz-failures/` with their seed, so a failure can be replayed with
 //! `AGENTGEN_FUZZ_SEED=<seed> AGENTGEN_FUZZ_CASES=1`.
 
-use agentgen::{load_and_generate as generate, Config};
+use agentgen::{generate, Config, Inputs};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -325,7 +325,10 @@ fn generate_never_panics_on_mutated_specs() {
                 let (_, text) = case(&seeds, seed);
                 let t = text.clone();
                 let outcome = std::panic::catch_unwind(move || {
-                    match generate(&Config::from_text("fuzz.yaml", t)) {
+                    match generate(
+                        &Inputs::from_text("fuzz.yaml", t),
+                        &Config::new("fuzz.yaml"),
+                    ) {
                         Ok(g) => {
                             for (path, f) in &g.files {
                                 if path.ends_with(".json") {

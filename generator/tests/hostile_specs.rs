@@ -8,7 +8,7 @@
 //! Each case runs on its own thread under a generous watchdog that only guards against a
 //! hang; the bounds asserted are structural (diagnostics, output size), never timings.
 
-use agentgen::{load_and_generate as generate, Config, Generated};
+use agentgen::{generate, load_and_generate, Config, Generated, Inputs};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -59,14 +59,32 @@ fn expectations() -> Vec<(String, Expect)> {
         .collect()
 }
 
-/// Run `generate` on a thread (2 MiB stack, like any spawned thread) under the watchdog;
-/// a panic or a hang fails the test with the case named.
+/// Run `load_and_generate` on a thread (2 MiB stack, like any spawned thread) under the
+/// watchdog; a panic or a hang fails the test with the case named.
 fn run(name: &str, config: Config) -> Result<Generated, agentgen::Error> {
+    watch(name, move || load_and_generate(&config))
+}
+
+/// [`run`] for spec text in memory, named `label` in diagnostics.
+fn run_text(
+    name: &str,
+    label: &str,
+    text: impl Into<String>,
+) -> Result<Generated, agentgen::Error> {
+    let inputs = Inputs::from_text(label, text);
+    let config = Config::new(label);
+    watch(name, move || generate(&inputs, &config))
+}
+
+fn watch(
+    name: &str,
+    job: impl FnOnce() -> Result<Generated, agentgen::Error> + Send + 'static,
+) -> Result<Generated, agentgen::Error> {
     let (tx, rx) = mpsc::channel();
     let handle = std::thread::Builder::new()
         .name(name.to_string())
         .spawn(move || {
-            let _ = tx.send(generate(&config));
+            let _ = tx.send(job());
         })
         .unwrap();
     match rx.recv_timeout(WATCHDOG) {
@@ -395,7 +413,7 @@ fn huge_spec_generates_with_bounded_output() {
     // One enormous description on top.
     text.push_str(&format!("x-big: \"{}\"\n", "x".repeat(4 << 20)));
     let input = text.len();
-    let g = run("huge", Config::from_text("huge.yaml", text)).unwrap();
+    let g = run_text("huge", "huge.yaml", text).unwrap();
     assert_eq!(g.api.operations.len(), 300);
     let out = total_bytes(&g);
     // Each operation's documents embed the schemas it reaches (here a cycle of five), so
@@ -434,7 +452,7 @@ fn a_schema_cycle_reached_by_every_operation_keeps_output_linear() {
         ));
     }
     let input = text.len();
-    let g = run("cycle", Config::from_text("cycle.yaml", text)).unwrap();
+    let g = run_text("cycle", "cycle.yaml", text).unwrap();
     assert_eq!(g.api.operations.len(), 2 * paths);
     let out = total_bytes(&g);
     assert!(
@@ -505,7 +523,7 @@ fn synthesized_examples_stay_small() {
     text.push_str(&format!(
         "    A{levels}: {{type: object, required: [x], properties: {{x: {{type: string}}}}}}\n"
     ));
-    let g = run("examples", Config::from_text("examples.yaml", text)).unwrap();
+    let g = run_text("examples", "examples.yaml", text).unwrap();
     let out = total_bytes(&g);
     assert!(out < 1 << 20, "{out} bytes");
     check_outputs("examples", &g);
@@ -540,20 +558,20 @@ fn very_deep_nesting_is_refused_by_the_parsers() {
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
-    let r = run("deep-json", Config::from_text("deep.json", deep_json));
+    let r = run_text("deep-json", "deep.json", deep_json);
     assert_error("deep-json", r, "parse", "#");
     let deep_yaml = format!(
         "{HEAD}paths: {{}}\nx-deep: {}{}\n",
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
-    let r = run("deep-yaml", Config::from_text("deep.yaml", deep_yaml));
+    let r = run_text("deep-yaml", "deep.yaml", deep_yaml);
     assert_error("deep-yaml", r, "too-deep", "#");
     let mut block = format!("{HEAD}paths: {{}}\nx-deep:\n");
     for d in 1..1000 {
         block.push_str(&format!("{}k:\n", "  ".repeat(d)));
     }
-    let r = run("deep-block-yaml", Config::from_text("deep.yaml", block));
+    let r = run_text("deep-block-yaml", "deep.yaml", block);
     assert!(r.is_err(), "1000 levels of block mappings were accepted");
 }
 
@@ -581,7 +599,7 @@ fn long_reference_chains_do_not_overflow() {
     text.push_str(&format!(
         "    B{n}: {{type: string}}\n    C{n}: {{type: object}}\n"
     ));
-    let g = run("chains", Config::from_text("chains.yaml", text)).unwrap();
+    let g = run_text("chains", "chains.yaml", text).unwrap();
     check_outputs("chains", &g);
     let c = g
         .files
@@ -600,7 +618,7 @@ fn long_reference_chains_do_not_overflow() {
         ));
     }
     text.push_str(&format!("    A{m}: {{type: object}}\n"));
-    let err = run("allof-chain", Config::from_text("chains.yaml", text)).unwrap_err();
+    let err = run_text("allof-chain", "chains.yaml", text).unwrap_err();
     assert!(
         err.diagnostics.iter().all(|d| d.code != "allof-cycle"),
         "{err}"

@@ -1,9 +1,12 @@
 //! Bad specs get located errors, never panics or silently wrong output.
 
-use agentgen::{load_and_generate as generate, Config};
+use agentgen::{generate, Config, Inputs};
 
 fn err_of(text: &str) -> String {
-    match generate(&Config::from_text("spec.yaml", text)) {
+    match generate(
+        &Inputs::from_text("spec.yaml", text),
+        &Config::new("spec.yaml"),
+    ) {
         Ok(g) => panic!("expected an error, got {} files", g.files.len()),
         Err(e) => e.to_string(),
     }
@@ -30,10 +33,13 @@ fn wrong_types_name_the_pointer() {
 
 #[test]
 fn fields_generation_does_not_need_get_a_warning_and_a_default() {
-    let g = generate(&Config::from_text(
-        "spec.yaml",
-        "openapi: 3.0.3\ninfo: {title: [T], version: 1.5}\npaths: {}\n",
-    ))
+    let g = generate(
+        &Inputs::from_text(
+            "spec.yaml",
+            "openapi: 3.0.3\ninfo: {title: [T], version: 1.5}\npaths: {}\n",
+        ),
+        &Config::new("spec.yaml"),
+    )
     .unwrap();
     let found: Vec<(&str, &str)> = g
         .diagnostics
@@ -99,7 +105,11 @@ fn recursive_schemas_generate_boxed_fields() {
     let text = format!(
         "{HEAD}paths:\n  /a:\n    get:\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Node'}}}}}}}}}}\ncomponents:\n  schemas:\n    Node:\n      type: object\n      required: [next]\n      properties:\n        next: {{$ref: '#/components/schemas/Node'}}\n"
     );
-    let g = generate(&Config::from_text("spec.yaml", text)).unwrap();
+    let g = generate(
+        &Inputs::from_text("spec.yaml", text),
+        &Config::new("spec.yaml"),
+    )
+    .unwrap();
     let models = &g.files["client/src/models.rs"];
     assert!(models.contains("pub next: Box<Node>"), "{models}");
 }

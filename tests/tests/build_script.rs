@@ -208,8 +208,11 @@ fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
     // Shaped like what the crate is built from: operations, one group named `webhooks` (as
     // Clerk's Svix settings are), and webhook events (merged from the webhooks spec).
     let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      x-speakeasy-group: webhooks\n      responses:\n        '204': {description: ok}\nx-webhooks:\n  a.b:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {properties: {data: {type: object}}}\n";
-    let generated =
-        agentgen::load_and_generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
+    let generated = agentgen::generate(
+        &agentgen::Inputs::from_text("t.yaml", spec),
+        &agentgen::Config::new("t.yaml"),
+    )
+    .unwrap();
     let wanted = sections(&generated.files["client/Cargo.toml"]);
     let have = sections(
         &std::fs::read_to_string(repo_root().join("generated/clerk-backend/Cargo.toml")).unwrap(),
@@ -249,8 +252,11 @@ fn clerk_backend_manifest_covers_what_the_generated_code_needs() {
 #[test]
 fn the_runtime_copy_has_the_runtime_crate_dependencies() {
     let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '204': {description: ok}\n";
-    let generated =
-        agentgen::load_and_generate(&agentgen::Config::from_text("t.yaml", spec)).unwrap();
+    let generated = agentgen::generate(
+        &agentgen::Inputs::from_text("t.yaml", spec),
+        &agentgen::Config::new("t.yaml"),
+    )
+    .unwrap();
     let only = |toml: &str, wanted: &str| -> Vec<String> {
         sections(toml)
             .into_iter()

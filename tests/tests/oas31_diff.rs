@@ -200,9 +200,12 @@ fn same_api(label: &str, old: &str, new: &str) {
         agentgen::diff::summary_line(&report).replace("**", "")
     );
     let generate = |text: &str| {
-        agentgen::load_and_generate(&agentgen::Config::from_text(format!("{label}.yaml"), text))
-            .unwrap_or_else(|e| panic!("{label}: {e}"))
-            .files
+        agentgen::generate(
+            &agentgen::Inputs::from_text(format!("{label}.yaml"), text),
+            &agentgen::Config::new(format!("{label}.yaml")),
+        )
+        .unwrap_or_else(|e| panic!("{label}: {e}"))
+        .files
     };
     // Doc comments aside: a `description` next to a `$ref` documents the field in 3.1 and
     // is ignored in 3.0.
@@ -258,9 +261,12 @@ fn clerk_webhooks_moved_to_3_1_has_no_breaking_change() {
     let path = mirror().join("webhooks/2025-04-15.yml");
     let old = std::fs::read_to_string(&path).unwrap();
     let new = serde_json::to_string_pretty(&to_3_1(&parse(&old))).unwrap();
-    let api = agentgen::load_and_generate(&agentgen::Config::from_text("hooks.json", new))
-        .unwrap()
-        .api;
+    let api = agentgen::generate(
+        &agentgen::Inputs::from_text("hooks.json", new),
+        &agentgen::Config::new("hooks.json"),
+    )
+    .unwrap()
+    .api;
     assert_eq!(
         api.webhooks.len(),
         45,

@@ -195,8 +195,11 @@ components:
     Shared: {type: object, properties: {z: {type: string}}}
     Unused: {type: object, properties: {w: {type: string}}}
 "#;
-        let generated =
-            crate::load_and_generate(&crate::Config::from_text("gates.yaml", spec)).unwrap();
+        let generated = crate::generate(
+            &crate::Inputs::from_text("gates.yaml", spec),
+            &crate::Config::new("gates.yaml"),
+        )
+        .unwrap();
         let models = &generated.files["client/src/models.rs"];
         let cfg = |n| cfg_of(models, n);
         assert_eq!(cfg("Outer").as_deref(), Some("#[cfg(feature = \"alpha\")]"));

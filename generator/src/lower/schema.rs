@@ -1209,9 +1209,10 @@ components:
 "##;
 
     fn api() -> Api {
-        let mut config = crate::Config::new("inline.yaml");
-        config.spec_text = Some(SPEC.to_string());
-        crate::load_and_analyze(&config).unwrap().0
+        let inputs = crate::Inputs::from_text("inline.yaml", SPEC);
+        crate::analyze(&inputs, &crate::Config::new("inline.yaml"))
+            .unwrap()
+            .0
     }
 
     fn named<'a>(api: &'a Api, name: &str) -> &'a TypeDef {

@@ -395,9 +395,12 @@ fn shift_ref(t: &mut TypeRef, offset: usize) {
 #[cfg(test)]
 mod tests {
     fn analyze(spec: &str) -> Result<crate::ir::Api, String> {
-        crate::load_and_analyze(&crate::Config::from_text("hooks.yaml", spec))
-            .map(|(api, _)| api)
-            .map_err(|e| e.to_string())
+        crate::analyze(
+            &crate::Inputs::from_text("hooks.yaml", spec),
+            &crate::Config::new("hooks.yaml"),
+        )
+        .map(|(api, _)| api)
+        .map_err(|e| e.to_string())
     }
 
     #[test]
