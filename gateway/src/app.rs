@@ -12,7 +12,7 @@
 //! Absolute-form request targets (`GET http://host/...`) are refused; the `Host` header is
 //! never used for anything: the API is reached only at the connection's base URL.
 
-use crate::audit::{self, Audit, Decision, Line};
+use crate::audit::{Audit, Decision, Line, Timestamp};
 use crate::config::{Config, Connection};
 use crate::discovery::Discovery;
 use crate::mcp_http::{self, McpService};
@@ -29,7 +29,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// What the gateway serves, as the `agentgen serve` command hands it over.
@@ -236,29 +236,29 @@ impl Gateway {
     }
 }
 
-/// Per-request facts for the audit line.
-pub(crate) struct Ctx {
+/// Per-request facts for the audit line (borrowed from the gateway's state).
+pub(crate) struct Ctx<'s> {
     pub started: Instant,
     pub via: &'static str,
     pub method: Method,
-    pub connection: Option<String>,
-    pub operation: Option<String>,
+    pub connection: Option<&'s str>,
+    pub operation: Option<&'s str>,
     pub class: Option<&'static str>,
 }
 
-impl Ctx {
+impl Ctx<'_> {
     pub fn line(
         &self,
         decision: Decision,
         status: StatusCode,
         error: Option<&'static str>,
-    ) -> Line {
+    ) -> Line<'_> {
         Line {
-            ts: audit::rfc3339(SystemTime::now()),
+            ts: Timestamp::now(),
             via: self.via,
-            connection: self.connection.clone(),
-            method: self.method.as_str().to_string(),
-            operation: self.operation.clone(),
+            connection: self.connection,
+            method: self.method.as_str(),
+            operation: self.operation,
             class: self.class,
             decision,
             status: status.as_u16(),
@@ -282,7 +282,7 @@ fn decision_of(r: &Refusal) -> Decision {
 }
 
 /// Answer a refusal and audit it.
-pub(crate) fn refuse(state: &State, ctx: &Ctx, r: Refusal) -> Response {
+pub(crate) fn refuse(state: &State, ctx: &Ctx<'_>, r: Refusal) -> Response {
     state
         .audit
         .record(&ctx.line(decision_of(&r), r.status, Some(r.code)));
@@ -305,7 +305,8 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Response {
         operation: None,
         class: None,
     };
-    let uri = req.uri();
+    // A clone (reference-counted) so that the path can be borrowed after `req` moves on.
+    let uri = req.uri().clone();
     if uri.scheme().is_some() || uri.authority().is_some() {
         return refuse(
             &state,
@@ -317,7 +318,7 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Response {
             ),
         );
     }
-    let path = uri.path().to_string();
+    let path = uri.path();
     if path == "/healthz" {
         return if req.method() == Method::GET {
             axum::Json(serde_json::json!({"status": "ok"})).into_response()
@@ -347,7 +348,7 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Response {
         let Some(conn) = conn else {
             return refuse(&state, &ctx, unauthorized());
         };
-        ctx.connection = Some(conn.name.clone());
+        ctx.connection = Some(&conn.name);
         if let Some(l) = &conn.limiter {
             if l.check().is_err() {
                 return refuse(
@@ -379,19 +380,16 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Response {
             );
         }
         return match via {
-            "rest" => {
-                let api_path = api_path.to_string();
-                crate::rest::handle(&state, conn, ctx, req, &api_path).await
-            }
+            "rest" => crate::rest::handle(&state, conn, ctx, req, api_path).await,
             "mcp" => mcp_http::handle(&state, conn, ctx, req).await,
             _ => prompt(&state, conn, &ctx, req.method()),
         };
     }
-    if (req.method() == Method::GET || req.method() == Method::HEAD) && state.discovery.has(&path) {
+    if (req.method() == Method::GET || req.method() == Method::HEAD) && state.discovery.has(path) {
         ctx.via = "discovery";
         let r = state
             .discovery
-            .serve(&path, req.method() == Method::HEAD, req.headers());
+            .serve(path, req.method() == Method::HEAD, req.headers());
         state
             .audit
             .record(&ctx.line(Decision::Served, r.status(), None));
@@ -405,7 +403,7 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Response {
     )
 }
 
-pub(crate) fn method_not_allowed(state: &State, ctx: &Ctx, allow: &[&str]) -> Response {
+pub(crate) fn method_not_allowed(state: &State, ctx: &Ctx<'_>, allow: &[&str]) -> Response {
     let mut r = refuse(
         state,
         ctx,
@@ -425,7 +423,7 @@ pub(crate) fn method_not_allowed(state: &State, ctx: &Ctx, allow: &[&str]) -> Re
     r
 }
 
-fn prompt(state: &State, conn: &Conn, ctx: &Ctx, method: &Method) -> Response {
+fn prompt(state: &State, conn: &Conn, ctx: &Ctx<'_>, method: &Method) -> Response {
     if method != Method::GET {
         return method_not_allowed(state, ctx, &["GET"]);
     }

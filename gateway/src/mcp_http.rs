@@ -16,7 +16,7 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tower_service::Service as _;
 
@@ -47,11 +47,11 @@ impl Backend for Audited {
                 Err(_) => (Decision::UpstreamError, 502),
             };
             self.audit.record(&crate::audit::Line {
-                ts: crate::audit::rfc3339(SystemTime::now()),
+                ts: crate::audit::Timestamp::now(),
                 via: "mcp-call",
-                connection: Some(self.connection.clone()),
-                method: op.http.method.clone(),
-                operation: Some(op.name.clone()),
+                connection: Some(&self.connection),
+                method: &op.http.method,
+                operation: Some(&op.name),
                 class: Some(op.safety.class.as_str()),
                 decision,
                 status,
@@ -111,7 +111,12 @@ pub(crate) fn service(
 }
 
 /// Pass an authorized request to the connection's MCP service.
-pub(crate) async fn handle(state: &State, conn: &Conn, ctx: Ctx, req: Request<Body>) -> Response {
+pub(crate) async fn handle(
+    state: &State,
+    conn: &Conn,
+    ctx: Ctx<'_>,
+    req: Request<Body>,
+) -> Response {
     if !matches!(*req.method(), Method::GET | Method::POST | Method::DELETE) {
         return crate::app::method_not_allowed(state, &ctx, &["GET", "POST", "DELETE"]);
     }

@@ -26,10 +26,10 @@ use axum::response::{IntoResponse, Response};
 use memchr::memmem::Finder;
 use std::sync::LazyLock;
 
-pub(crate) async fn handle(
-    state: &State,
-    conn: &Conn,
-    mut ctx: Ctx,
+pub(crate) async fn handle<'s>(
+    state: &'s State,
+    conn: &'s Conn,
+    mut ctx: Ctx<'s>,
     req: Request<Body>,
     api_path: &str,
 ) -> Response {
@@ -59,7 +59,7 @@ pub(crate) async fn handle(
         }
     };
     let op = &state.catalog.operations[found.op];
-    ctx.operation = Some(op.name.clone());
+    ctx.operation = Some(&op.name);
     ctx.class = Some(op.safety.class.as_str());
     if let Err(r) = conn.policy.check(op) {
         return refuse(

@@ -7,13 +7,33 @@
 //! lengths and array sizes. `pattern` and `format` are left to the API (no regex engine).
 
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// Deepest schema nesting followed (recursive `$ref`s stop here).
 const MAX_DEPTH: usize = 64;
 
 /// `Err` names the first problem: where (`body.email_address[0]`) and what.
 pub fn validate(schema: &Value, value: &Value) -> Result<(), String> {
-    check(schema, schema, value, "arguments", 0)
+    check(schema, schema, value, &Path::Root, 0)
+}
+
+/// Where a value sits in the arguments, written out (`arguments.body.emails[0]`) only for an
+/// error: the gateway validates every request, and valid ones should not pay for the names.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => f.write_str("arguments"),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -50,11 +70,13 @@ fn short(v: &Value) -> String {
     }
 }
 
-fn child(path: &str, key: &str) -> String {
-    format!("{path}.{key}")
-}
-
-fn check(root: &Value, schema: &Value, v: &Value, path: &str, depth: usize) -> Result<(), String> {
+fn check(
+    root: &Value,
+    schema: &Value,
+    v: &Value,
+    path: &Path<'_>,
+    depth: usize,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Ok(());
     }
@@ -70,15 +92,16 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, depth: usize) -> R
         }
     }
     if let Some(t) = s.get("type") {
-        let types: Vec<&str> = match t {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+        let listed = match t {
+            Value::String(_) => std::slice::from_ref(t),
+            Value::Array(ts) => ts.as_slice(),
+            _ => &[],
         };
-        if !types.is_empty() && !types.iter().any(|t| has_type(v, t)) {
+        let mut types = listed.iter().filter_map(Value::as_str).peekable();
+        if types.peek().is_some() && !types.clone().any(|t| has_type(v, t)) {
             return Err(format!(
                 "`{path}` must be {}, got {} {}",
-                types.join(" or "),
+                types.collect::<Vec<_>>().join(" or "),
                 type_name(v),
                 short(v)
             ));
@@ -161,7 +184,7 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, depth: usize) -> R
             }
             if let Some(item_schema) = s.get("items") {
                 for (i, item) in items.iter().enumerate() {
-                    check(root, item_schema, item, &format!("{path}[{i}]"), depth + 1)?;
+                    check(root, item_schema, item, &Path::Index(path, i), depth + 1)?;
                 }
             }
         }
@@ -171,7 +194,7 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, depth: usize) -> R
     Ok(())
 }
 
-fn numeric(s: &Map<String, Value>, n: f64, path: &str) -> Result<(), String> {
+fn numeric(s: &Map<String, Value>, n: f64, path: &Path<'_>) -> Result<(), String> {
     let bound = |k: &str| s.get(k).and_then(Value::as_f64);
     if let Some(min) = bound("minimum") {
         if n < min {
@@ -200,7 +223,7 @@ fn object(
     root: &Value,
     s: &Map<String, Value>,
     map: &Map<String, Value>,
-    path: &str,
+    path: &Path<'_>,
     depth: usize,
 ) -> Result<(), String> {
     let props = s.get("properties").and_then(Value::as_object);
@@ -213,7 +236,7 @@ fn object(
     }
     for (key, value) in map {
         match props.and_then(|p| p.get(key)) {
-            Some(prop) => check(root, prop, value, &child(path, key), depth + 1)?,
+            Some(prop) => check(root, prop, value, &Path::Key(path, key), depth + 1)?,
             None => match s.get("additionalProperties") {
                 Some(Value::Bool(false)) => {
                     let known: Vec<&str> = props
@@ -229,7 +252,7 @@ fn object(
                     ));
                 }
                 Some(extra @ Value::Object(_)) => {
-                    check(root, extra, value, &child(path, key), depth + 1)?
+                    check(root, extra, value, &Path::Key(path, key), depth + 1)?
                 }
                 _ => {}
             },
