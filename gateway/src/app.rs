@@ -234,6 +234,79 @@ impl Gateway {
         drop(self.audit);
         result
     }
+
+    /// [`Gateway::serve`] on `workers` threads that each accept from `listener` (a clone of
+    /// it) on a single-threaded runtime of their own; this task is one of them. A request,
+    /// its call to the API and that call's pooled connection then stay on one thread, as in
+    /// nginx's worker processes: on a multi-threaded runtime, handing a request to the
+    /// connection task of another worker cost a thread wake-up each time (BENCHMARKS.md,
+    /// connection gateway). On shutdown every worker stops accepting and finishes its
+    /// requests within the same grace period.
+    pub async fn serve_on_threads(
+        self,
+        listener: std::net::TcpListener,
+        workers: usize,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let mut threads = Vec::new();
+        for i in 1..workers.max(1) {
+            // A socket of its own on the same address when `listener` allows it
+            // (`SO_REUSEPORT`, as `run` binds it), so that the kernel spreads connections
+            // over the workers; else the same socket, accepted from by every worker.
+            let own = reuse_port_socket(addr).and_then(|s| {
+                s.bind(addr)?;
+                Ok(s)
+            });
+            let shared = listener.try_clone()?;
+            let router = self.router();
+            let stop = self.cancel.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("agentgen-serve-{i}"))
+                .spawn(move || -> std::io::Result<()> {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    runtime.block_on(async move {
+                        let listener = match own {
+                            Ok(socket) => socket.listen(1024)?,
+                            Err(_) => tokio::net::TcpListener::from_std(shared)?,
+                        };
+                        axum::serve(listener, router)
+                            .with_graceful_shutdown(stop.cancelled_owned())
+                            .await
+                    })
+                })?;
+            threads.push(thread);
+        }
+        let grace = self.grace;
+        let result = self
+            .serve(tokio::net::TcpListener::from_std(listener)?, shutdown)
+            .await;
+        // The other workers were told to stop with this one; wait for them as long as the
+        // grace period allows (their requests hold the audit log open until they end).
+        let joined = tokio::task::spawn_blocking(move || {
+            for thread in threads {
+                let _ = thread.join();
+            }
+        });
+        let _ = tokio::time::timeout(grace, joined).await;
+        result
+    }
+}
+
+/// A TCP socket for `addr` with `SO_REUSEADDR` and `SO_REUSEPORT` set, not yet bound.
+pub fn reuse_port_socket(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    #[cfg(unix)]
+    socket.set_reuseport(true)?;
+    Ok(socket)
 }
 
 /// Per-request facts for the audit line (borrowed from the gateway's state).

@@ -32,24 +32,29 @@ mod upstream;
 pub use app::{Gateway, Setup};
 pub use token::hash_token;
 
-/// Serve `setup` on its configured address until SIGINT or SIGTERM, on a multi-threaded
-/// runtime of its own (for a synchronous `main`). `ready` is called with the bound address
-/// and the gateway once it listens (for a status line).
+/// Serve `setup` on its configured address until SIGINT or SIGTERM, with one worker
+/// thread per core (each a single-threaded runtime of its own: [`Gateway::serve_on_threads`]),
+/// for a synchronous `main`. `ready` is called with the bound address and the gateway once it
+/// listens (for a status line).
 pub fn run(setup: Setup, ready: impl FnOnce(std::net::SocketAddr, &Gateway)) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
         let addr = setup.config.listen;
         let gateway = Gateway::new(setup).await?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let listen = || -> std::io::Result<std::net::TcpListener> {
+            let socket = app::reuse_port_socket(addr)?;
+            socket.bind(addr)?;
+            socket.listen(1024)?.into_std()
+        };
+        let listener = listen().map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let bound = listener.local_addr().unwrap_or(addr);
         ready(bound, &gateway);
         gateway
-            .serve(listener, shutdown_signal())
+            .serve_on_threads(listener, workers, shutdown_signal())
             .await
             .map_err(|e| format!("server error: {e}"))
     })

@@ -46,9 +46,21 @@ const PROXY_VARS: [&str; 6] = [
     "all_proxy",
 ];
 
-/// One connection's pooled client to its base URL.
+type Pool = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+thread_local! {
+    /// This thread's pool of each [`Upstream`] (by [`Upstream::id`]). A pooled connection is
+    /// driven by a task on the runtime that opened it: with a pool per thread, a request and
+    /// its connection to the API stay on one thread, and no request wakes another thread to
+    /// send it (`agentgen serve` runs one single-threaded runtime per core; see `run`).
+    static POOLS: std::cell::RefCell<Vec<(u64, Pool)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One connection's pooled clients to its base URL (one pool per thread).
 pub(crate) struct Upstream {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// Names this upstream's pools in [`POOLS`].
+    id: u64,
+    connector: HttpsConnector<HttpConnector>,
     scheme: Scheme,
     authority: Authority,
     /// The base URL's path, without a trailing slash (may be empty).
@@ -109,9 +121,10 @@ impl Upstream {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new()).build(connector);
+        static IDS: AtomicU64 = AtomicU64::new(0);
         Some(Upstream {
-            client,
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            connector,
             scheme,
             authority,
             base_path,
@@ -136,6 +149,19 @@ impl Upstream {
             Some(wire) => self.execute(&req, wire).await,
             None => backend.send_prepared(req).await,
         }
+    }
+
+    /// This thread's pool (made on first use; a clone shares it).
+    fn pool(&self) -> Pool {
+        POOLS.with(|pools| {
+            let mut pools = pools.borrow_mut();
+            if let Some((_, pool)) = pools.iter().find(|(id, _)| *id == self.id) {
+                return pool.clone();
+            }
+            let pool = Client::builder(TokioExecutor::new()).build(self.connector.clone());
+            pools.push((self.id, pool.clone()));
+            pool
+        })
     }
 
     /// The request as it goes on the wire, or `None` when it is not one this path sends
@@ -255,7 +281,7 @@ impl Upstream {
         }
         headers.insert(AUTHORIZATION, self.auth.clone());
         let exchange = async {
-            let response = self.client.request(request).await.map_err(describe)?;
+            let response = self.pool().request(request).await.map_err(describe)?;
             let (parts, body) = response.into_parts();
             let body = body.collect().await.map_err(describe)?.to_bytes();
             Ok(Raw {

@@ -213,7 +213,17 @@ enum Kind {
 
 #[tokio::test]
 async fn concurrent_mixed_requests_get_their_own_answers() {
-    let mut gw = start("gateway-concurrency").await;
+    concurrent_mixed_requests(start("gateway-concurrency").await).await;
+}
+
+/// The same on three worker threads, as `agentgen serve` runs (one runtime and one pool of
+/// connections to the API per thread).
+#[tokio::test]
+async fn concurrent_mixed_requests_on_worker_threads_get_their_own_answers() {
+    concurrent_mixed_requests(start_on_threads("gateway-threads", 3).await).await;
+}
+
+async fn concurrent_mixed_requests(mut gw: Running) {
     let addr = gw.addr;
     const KINDS: [Kind; 6] = [
         Kind::Read,

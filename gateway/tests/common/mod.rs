@@ -308,6 +308,16 @@ rate_limit = {{ per_second = 1, burst = 2 }}
 
 /// Start a gateway (named `name` for its audit file) in front of a new recording upstream.
 pub async fn start(name: &str) -> Running {
+    start_with(name, None).await
+}
+
+/// [`start`], served as `agentgen serve` serves: by `workers` threads with a runtime each,
+/// on `SO_REUSEPORT` sockets ([`Gateway::serve_on_threads`]).
+pub async fn start_on_threads(name: &str, workers: usize) -> Running {
+    start_with(name, Some(workers)).await
+}
+
+async fn start_with(name: &str, workers: Option<usize>) -> Running {
     let upstream = upstream().await;
     let audit = temp_file(&format!("{name}.audit.jsonl"));
     let text = config_text(&upstream.url, &audit, "");
@@ -333,12 +343,28 @@ pub async fn start(name: &str) -> Running {
     })
     .await
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(gateway.serve(listener, async move {
+    let stopped = async move {
         let _ = stopped.await;
-    }));
+    };
+    let (addr, task) = match workers {
+        None => {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            (addr, tokio::spawn(gateway.serve(listener, stopped)))
+        }
+        Some(n) => {
+            let socket =
+                agentgen_gateway::app::reuse_port_socket("127.0.0.1:0".parse().unwrap()).unwrap();
+            socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let listener = socket.listen(64).unwrap().into_std().unwrap();
+            let addr = listener.local_addr().unwrap();
+            (
+                addr,
+                tokio::spawn(gateway.serve_on_threads(listener, n, stopped)),
+            )
+        }
+    };
     Running {
         addr,
         upstream,
