@@ -25,6 +25,7 @@ use agentgen_mcp::{Catalog, HttpBackend, Policy};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt as _;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -216,11 +217,13 @@ impl Gateway {
         let stopping = Arc::new(tokio::sync::Notify::new());
         let notify = Arc::clone(&stopping);
         let cancel = self.cancel.clone();
-        let server = axum::serve(listener, self.router()).with_graceful_shutdown(async move {
-            shutdown.await;
-            cancel.cancel();
-            notify.notify_one();
-        });
+        let server = axum::serve(listener.tap_io(no_delay), self.router()).with_graceful_shutdown(
+            async move {
+                shutdown.await;
+                cancel.cancel();
+                notify.notify_one();
+            },
+        );
         let grace = self.grace;
         let result = tokio::select! {
             r = server => r,
@@ -273,7 +276,7 @@ impl Gateway {
                             Ok(socket) => socket.listen(1024)?,
                             Err(_) => tokio::net::TcpListener::from_std(shared)?,
                         };
-                        axum::serve(listener, router)
+                        axum::serve(listener.tap_io(no_delay), router)
                             .with_graceful_shutdown(stop.cancelled_owned())
                             .await
                     })
@@ -294,6 +297,11 @@ impl Gateway {
         let _ = tokio::time::timeout(grace, joined).await;
         result
     }
+}
+
+/// Answers go out as soon as they are written (no Nagle delay), as nginx's `tcp_nodelay`.
+fn no_delay(stream: &mut tokio::net::TcpStream) {
+    let _ = stream.set_nodelay(true);
 }
 
 /// A TCP socket for `addr` with `SO_REUSEADDR` and `SO_REUSEPORT` set, not yet bound.
