@@ -8,6 +8,7 @@
 //! listen = "127.0.0.1:8080"
 //! public_url = "https://gateway.example.com"   # what agents are told to call
 //! max_body_bytes = 1048576
+//! workers = 4                                  # threads serving requests; default: one per core
 //! audit_log = "-"                              # standard output, or a file path
 //!
 //! [[connections]]
@@ -30,6 +31,9 @@ use std::path::Path;
 
 /// Default request-size limit: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+/// The most worker threads `workers` may ask for.
+pub const MAX_WORKERS: usize = 1024;
 
 /// A secret key: never printed (`Debug` is redacted, it is not `Serialize`).
 #[derive(Clone, PartialEq, Eq)]
@@ -73,6 +77,8 @@ struct RawConfig {
     audit_log: Option<String>,
     #[serde(default)]
     shutdown_grace_seconds: Option<u64>,
+    #[serde(default)]
+    workers: Option<usize>,
     #[serde(default)]
     mcp_allowed_hosts: Option<Vec<String>>,
     connections: Vec<RawConnection>,
@@ -161,6 +167,8 @@ pub struct Config {
     pub audit_log: Option<std::path::PathBuf>,
     /// How long in-flight requests may take to finish after a shutdown signal.
     pub shutdown_grace: std::time::Duration,
+    /// Threads serving requests, each with a runtime of its own (`None`: one per core).
+    pub workers: Option<usize>,
     /// `Host` values the MCP endpoint accepts (rmcp's DNS-rebinding check); empty: any.
     pub mcp_allowed_hosts: Vec<String>,
     /// The connections, in file order.
@@ -304,6 +312,14 @@ fn check(
     if max_body_bytes == 0 {
         return Err(at("max_body_bytes", "must be at least 1".into()));
     }
+    if let Some(n) = raw.workers {
+        if !(1..=MAX_WORKERS).contains(&n) {
+            return Err(at(
+                "workers",
+                format!("must be between 1 and {MAX_WORKERS}"),
+            ));
+        }
+    }
     let mut names = BTreeSet::new();
     let mut connections = Vec::with_capacity(raw.connections.len());
     for (i, c) in raw.connections.into_iter().enumerate() {
@@ -392,6 +408,7 @@ fn check(
             .filter(|a| a != "-")
             .map(std::path::PathBuf::from),
         shutdown_grace: std::time::Duration::from_secs(raw.shutdown_grace_seconds.unwrap_or(10)),
+        workers: raw.workers,
         mcp_allowed_hosts: raw.mcp_allowed_hosts.unwrap_or_default(),
         connections,
     })
@@ -458,6 +475,21 @@ mod tests {
         .unwrap();
         assert_eq!(c.connections[0].ceiling, Class::Write);
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.workers, None);
+    }
+
+    #[test]
+    fn workers_are_a_bounded_count() {
+        let base =
+            format!("[[connections]]\nname = \"a\"\nkey = \"k\"\naccess_tokens = [\"{HASH}\"]\n");
+        assert_eq!(
+            toml(&format!("workers = 3\n{base}")).unwrap().workers,
+            Some(3)
+        );
+        for bad in ["0", "1025", "-1", "\"2\""] {
+            let e = toml(&format!("workers = {bad}\n{base}")).unwrap_err();
+            assert!(e.contains("`workers`"), "{bad}: {e}");
+        }
     }
 
     #[test]

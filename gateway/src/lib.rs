@@ -33,11 +33,13 @@ pub use app::{Gateway, Setup};
 pub use token::hash_token;
 
 /// Serve `setup` on its configured address until SIGINT or SIGTERM, with one worker
-/// thread per core (each a single-threaded runtime of its own: [`Gateway::serve_on_threads`]),
+/// thread per core (or `workers` of the configuration) (each a single-threaded runtime of its own: [`Gateway::serve_on_threads`]),
 /// for a synchronous `main`. `ready` is called with the bound address and the gateway once it
 /// listens (for a status line).
 pub fn run(setup: Setup, ready: impl FnOnce(std::net::SocketAddr, &Gateway)) -> Result<(), String> {
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let workers = setup.config.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
