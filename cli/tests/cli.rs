@@ -78,9 +78,10 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Whether `cargo fmt` (rustfmt with the config found from each file) would leave `files`.
+/// Whether `cargo fmt` (rustfmt with the config found from each file) would leave `files`;
+/// the same rustfmt as `agentgen generate --rustfmt` runs (`RUSTFMT`, else `rustfmt`).
 fn rustfmt_leaves(files: &[PathBuf]) -> bool {
-    Command::new("rustfmt")
+    Command::new(agentgen::rustfmt::program())
         .args(["--check", "--edition", "2021"])
         .args(files)
         .output()
