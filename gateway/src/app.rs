@@ -258,11 +258,10 @@ impl Gateway {
             // A socket of its own on the same address when `listener` allows it
             // (`SO_REUSEPORT`, as `run` binds it), so that the kernel spreads connections
             // over the workers; else the same socket, accepted from by every worker.
-            let own = reuse_port_socket(addr).and_then(|s| {
-                s.bind(addr)?;
-                Ok(s)
-            });
-            let shared = listener.try_clone()?;
+            let socket = match bind_reuse_port(addr) {
+                Ok(own) => Ok(own),
+                Err(_) => Err(listener.try_clone()?),
+            };
             let router = self.router();
             let stop = self.cancel.clone();
             let thread = std::thread::Builder::new()
@@ -272,9 +271,9 @@ impl Gateway {
                         .enable_all()
                         .build()?;
                     runtime.block_on(async move {
-                        let listener = match own {
-                            Ok(socket) => socket.listen(1024)?,
-                            Err(_) => tokio::net::TcpListener::from_std(shared)?,
+                        let listener = match socket {
+                            Ok(own) => own.listen(BACKLOG)?,
+                            Err(shared) => tokio::net::TcpListener::from_std(shared)?,
                         };
                         axum::serve(listener.tap_io(no_delay), router)
                             .with_graceful_shutdown(stop.cancelled_owned())
@@ -304,8 +303,13 @@ fn no_delay(stream: &mut tokio::net::TcpStream) {
     let _ = stream.set_nodelay(true);
 }
 
-/// A TCP socket for `addr` with `SO_REUSEADDR` and `SO_REUSEPORT` set, not yet bound.
-pub fn reuse_port_socket(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
+/// Pending connections each listening socket queues.
+pub const BACKLOG: u32 = 1024;
+
+/// A TCP socket bound to `addr` with `SO_REUSEADDR` and `SO_REUSEPORT`, not yet listening:
+/// more sockets can then be bound to the same address, one per worker
+/// ([`Gateway::serve_on_threads`]).
+pub fn bind_reuse_port(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
     let socket = if addr.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
     } else {
@@ -314,6 +318,7 @@ pub fn reuse_port_socket(addr: std::net::SocketAddr) -> std::io::Result<tokio::n
     socket.set_reuseaddr(true)?;
     #[cfg(unix)]
     socket.set_reuseport(true)?;
+    socket.bind(addr)?;
     Ok(socket)
 }
 

@@ -32,9 +32,9 @@ mod upstream;
 pub use app::{Gateway, Setup};
 pub use token::hash_token;
 
-/// Serve `setup` on its configured address until SIGINT or SIGTERM, with one worker
-/// thread per core (or `workers` of the configuration) (each a single-threaded runtime of its own: [`Gateway::serve_on_threads`]),
-/// for a synchronous `main`. `ready` is called with the bound address and the gateway once it
+/// Serve `setup` on its configured address until SIGINT or SIGTERM, for a synchronous
+/// `main`: one worker thread per core, or the configuration's `workers`, each with a
+/// single-threaded runtime of its own ([`Gateway::serve_on_threads`]). `ready` is called with the bound address and the gateway once it
 /// listens (for a status line).
 pub fn run(setup: Setup, ready: impl FnOnce(std::net::SocketAddr, &Gateway)) -> Result<(), String> {
     let workers = setup.config.workers.unwrap_or_else(|| {
@@ -47,12 +47,9 @@ pub fn run(setup: Setup, ready: impl FnOnce(std::net::SocketAddr, &Gateway)) -> 
     runtime.block_on(async move {
         let addr = setup.config.listen;
         let gateway = Gateway::new(setup).await?;
-        let listen = || -> std::io::Result<std::net::TcpListener> {
-            let socket = app::reuse_port_socket(addr)?;
-            socket.bind(addr)?;
-            socket.listen(1024)?.into_std()
-        };
-        let listener = listen().map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let listener = app::bind_reuse_port(addr)
+            .and_then(|s| s.listen(app::BACKLOG)?.into_std())
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let bound = listener.local_addr().unwrap_or(addr);
         ready(bound, &gateway);
         gateway

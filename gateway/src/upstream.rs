@@ -30,7 +30,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -151,16 +151,19 @@ impl Upstream {
         }
     }
 
-    /// This thread's pool (made on first use; a clone shares it).
-    fn pool(&self) -> Pool {
+    /// Send `request` over this thread's pool (made on first use).
+    fn send(&self, request: axum::http::Request<Full<Bytes>>) -> ResponseFuture {
         POOLS.with(|pools| {
             let mut pools = pools.borrow_mut();
-            if let Some((_, pool)) = pools.iter().find(|(id, _)| *id == self.id) {
-                return pool.clone();
-            }
-            let pool = Client::builder(TokioExecutor::new()).build(self.connector.clone());
-            pools.push((self.id, pool.clone()));
-            pool
+            let at = match pools.iter().position(|(id, _)| *id == self.id) {
+                Some(at) => at,
+                None => {
+                    let pool = Client::builder(TokioExecutor::new()).build(self.connector.clone());
+                    pools.push((self.id, pool));
+                    pools.len() - 1
+                }
+            };
+            pools[at].1.request(request)
         })
     }
 
@@ -281,7 +284,7 @@ impl Upstream {
         }
         headers.insert(AUTHORIZATION, self.auth.clone());
         let exchange = async {
-            let response = self.pool().request(request).await.map_err(describe)?;
+            let response = self.send(request).await.map_err(describe)?;
             let (parts, body) = response.into_parts();
             let body = body.collect().await.map_err(describe)?.to_bytes();
             Ok(Raw {

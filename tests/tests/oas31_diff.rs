@@ -199,10 +199,11 @@ fn same_api(label: &str, old: &str, new: &str) {
         "{label}: {}",
         agentgen::diff::summary_line(&report).replace("**", "")
     );
+    let file = format!("{label}.yaml");
     let generate = |text: &str| {
         agentgen::generate(
-            &agentgen::Inputs::from_text(format!("{label}.yaml"), text),
-            &agentgen::Config::new(format!("{label}.yaml")),
+            &agentgen::Inputs::from_text(&file, text),
+            &agentgen::Config::new(&file),
         )
         .unwrap_or_else(|e| panic!("{label}: {e}"))
         .files

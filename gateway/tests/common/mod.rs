@@ -355,8 +355,7 @@ async fn start_with(name: &str, workers: Option<usize>) -> Running {
         }
         Some(n) => {
             let socket =
-                agentgen_gateway::app::reuse_port_socket("127.0.0.1:0".parse().unwrap()).unwrap();
-            socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+                agentgen_gateway::app::bind_reuse_port("127.0.0.1:0".parse().unwrap()).unwrap();
             let listener = socket.listen(64).unwrap().into_std().unwrap();
             let addr = listener.local_addr().unwrap();
             (
