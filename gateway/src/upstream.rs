@@ -34,7 +34,9 @@ use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::time::MissedTickBehavior;
 
 /// Proxy variables that reqwest's default client honours.
 const PROXY_VARS: [&str; 6] = [
@@ -73,6 +75,8 @@ pub(crate) struct Upstream {
     secret: Vec<u8>,
     timeout: Duration,
     retry: RetryPolicy,
+    /// Held while this upstream lives; its pools' timer keepers stop when it is dropped.
+    alive: Arc<()>,
 }
 
 impl Upstream {
@@ -133,6 +137,7 @@ impl Upstream {
             secret: key.as_bytes().to_vec(),
             timeout: settings.timeout,
             retry: settings.retry.clone(),
+            alive: Arc::new(()),
         })
     }
 
@@ -158,6 +163,7 @@ impl Upstream {
             let at = match pools.iter().position(|(id, _)| *id == self.id) {
                 Some(at) => at,
                 None => {
+                    tokio::spawn(keep_a_timer_pending(Arc::downgrade(&self.alive)));
                     let pool = Client::builder(TokioExecutor::new()).build(self.connector.clone());
                     pools.push((self.id, pool));
                     pools.len() - 1
@@ -321,6 +327,22 @@ impl Upstream {
             retry_after: header(&RETRY_AFTER),
             body: Vec::from(raw.body),
         })
+    }
+}
+
+/// How often a timer keeper wakes.
+const KEEPER_PERIOD: Duration = Duration::from_secs(1);
+
+/// Keeps a timer pending on this runtime for as long as `alive` has an owner. tokio wakes its
+/// I/O driver (an eventfd write: a system call per request, seen with `strace`) whenever a
+/// new timer is due before every pending one, which on a worker with nothing else pending is
+/// each request's timeout. With this timer pending, a timeout longer than
+/// [`KEEPER_PERIOD`] never is. It costs one wake-up a second.
+async fn keep_a_timer_pending(alive: Weak<()>) {
+    let mut tick = tokio::time::interval(KEEPER_PERIOD);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    while alive.strong_count() > 0 {
+        tick.tick().await;
     }
 }
 
