@@ -299,20 +299,24 @@ impl GenerateOptions {
     }
 }
 
-/// The layout of the Rust files of `files`, to be written to or compared with `out`: laid out
-/// by rustfmt when `rustfmt` (warning on stderr when it is not installed); else as printed,
-/// except files on disk that differ only in rustfmt's layout, which are kept.
+/// The layout of the Rust files of `files`, to be written to or compared with `out`, and how
+/// `files` then compare with `out`: laid out by rustfmt when `rustfmt` (warning on stderr
+/// when it is not installed); else as printed, except files on disk that differ only in
+/// rustfmt's layout, which are kept.
 fn layout(
     files: &mut std::collections::BTreeMap<String, String>,
     out: &Path,
     rustfmt: bool,
-) -> Result<(), agentgen::Error> {
-    if !rustfmt {
-        agentgen::rustfmt::keep_formatted(files, out)?;
-    } else if let Some(warning) = agentgen::rustfmt::format_files(files, out)?.warning() {
-        eprintln!("{warning}");
+) -> Result<agentgen::write::TreeCheck, agentgen::Error> {
+    if rustfmt {
+        if let Some(warning) = agentgen::rustfmt::format_files(files, out)?.warning() {
+            eprintln!("{warning}");
+        }
+        return Ok(agentgen::write::compare(out, files));
     }
-    Ok(())
+    let mut check = agentgen::write::compare(out, files);
+    agentgen::rustfmt::keep_formatted(files, out, &mut check)?;
+    Ok(check)
 }
 
 /// Where the commands that serve agent documents (`connection-prompt`, `mcp`, `serve`) get
@@ -349,16 +353,17 @@ impl DocumentSource {
         })
     }
 
-    /// The configuration that generates the agent documents (no client).
-    pub fn config(&self) -> Result<Config, agentgen::Error> {
-        let mut config = with_safety(Config::new(&self.spec), self.safety.clone())?;
+    /// The configuration that generates the agent documents (no client); its `spec_path`
+    /// is [`DocumentSource::spec`].
+    pub fn into_config(self) -> Result<Config, agentgen::Error> {
+        let mut config = with_safety(Config::new(&self.spec), self.safety)?;
         config.emit_client = false;
         config.emit_agent = true;
-        config.overlays = self.overlays.clone();
+        config.overlays = self.overlays;
         if let Some(dir) = &self.templates {
             config.templates = agentgen::inputs::read_templates(dir)?;
         }
-        config.agent_data = self.agent_data.clone();
+        config.agent_data = self.agent_data;
         Ok(config)
     }
 }
@@ -463,9 +468,12 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             config.emit_agent = outputs.contains(&Output::Agent);
             let inputs = phases.time("read", || agentgen::Inputs::load(&config))?;
             let mut generated = agentgen::generate_timed(&inputs, &config, &mut phases)?;
-            phases.time("rustfmt", || layout(&mut generated.files, &out, rustfmt))?;
-            let written =
-                phases.time("write", || agentgen::write::write(&out, &generated.files))?;
+            let check = phases.time("compare and rustfmt", || {
+                layout(&mut generated.files, &out, rustfmt)
+            })?;
+            let written = phases.time("write", || {
+                agentgen::write::apply(&out, &generated.files, &check)
+            })?;
             let label = path.display().to_string();
             for d in &generated.diagnostics {
                 if verbose || d.severity != Severity::Note {
@@ -506,7 +514,7 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
         } => {
             let text = read_file(&connection)?;
             let config =
-                DocumentSource::new(spec, templates, workflows, safety, overlays)?.config()?;
+                DocumentSource::new(spec, templates, workflows, safety, overlays)?.into_config()?;
             let (api, _) = agentgen::load_and_analyze(&config)?;
             let mut options = agentgen::agent::connection::PromptOptions::full();
             if let Some(url) = gateway {
@@ -729,8 +737,7 @@ fn check(
                 config.emit_client = outputs.contains(&Output::Client);
                 config.emit_agent = outputs.contains(&Output::Agent);
                 let mut generated = agentgen::load_and_generate(&config)?;
-                layout(&mut generated.files, out, false)?;
-                let tree = agentgen::write::compare(out, &generated.files);
+                let tree = layout(&mut generated.files, out, false)?;
                 println!("{}", render_tree(out, &tree));
                 if !tree.is_clean() {
                     problems += 1;

@@ -39,9 +39,9 @@ pub fn run(args: McpArgs) -> Result<(), agentgen::Error> {
         .map_err(|e| agentgen::Error::msg(&conn_label, format!("cannot read: {e}")))?;
     let conn = connection::parse(&text).map_err(|e| agentgen::Error::msg(&conn_label, e))?;
 
-    let config = args.source.config()?;
+    let config = args.source.into_config()?;
     let (api, _) = agentgen::load_and_analyze(&config)?;
-    let spec_label = args.source.spec.display().to_string();
+    let spec_label = config.spec_path.display().to_string();
     let files = agentgen::agent::agentspec_documents(&api, &config)
         .map_err(|e| agentgen::Error::msg(&spec_label, e))?;
     // The server lists (full mode) or searches (progressive mode) the operations itself: the

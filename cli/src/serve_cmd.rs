@@ -78,9 +78,9 @@ fn describe(c: &gw_config::Connection) -> String {
 pub fn run(args: ServeArgs) -> Result<(), agentgen::Error> {
     let gw = gw_config::load(&args.config, &|var| std::env::var(var).ok())
         .map_err(|e| agentgen::Error::msg("serve", e))?;
-    let config = args.source.config()?;
+    let config = args.source.into_config()?;
     let generated = agentgen::load_and_generate(&config)?;
-    let spec_label = args.source.spec.display().to_string();
+    let spec_label = config.spec_path.display().to_string();
     let documents: BTreeMap<String, String> = generated
         .files
         .iter()

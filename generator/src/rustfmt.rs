@@ -16,6 +16,7 @@
 //! `cargo fmt` would. Hand-written because it is one process call per file; the crate that
 //! wraps it (rustfmt-wrapper) takes no config directory.
 
+use crate::write::TreeCheck;
 use crate::Error;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -65,18 +66,21 @@ pub fn version() -> Option<String> {
 }
 
 /// Keep the `.rs` files under `out` that differ from `files` only in rustfmt's layout: their
-/// text in `files` becomes the text on disk, so writing leaves them alone and comparing
-/// finds them equal. Returns how many were kept. Without rustfmt nothing is kept (and
-/// nothing is an error); rustfmt rejecting a generated file is an error.
-pub fn keep_formatted(files: &mut BTreeMap<String, String>, out: &Path) -> Result<usize, Error> {
+/// text in `files` becomes the text on disk, and `check` (the [`crate::write::compare`] of
+/// `files` with `out`) counts them unchanged, so [`crate::write::apply`] leaves them alone.
+/// Only the files `check` found changed are read. Returns how many were kept. Without rustfmt
+/// nothing is kept (and nothing is an error); rustfmt rejecting a generated file is an error.
+pub fn keep_formatted(
+    files: &mut BTreeMap<String, String>,
+    out: &Path,
+    check: &mut TreeCheck,
+) -> Result<usize, Error> {
     let mut on_disk = BTreeMap::new();
     let mut fresh = BTreeMap::new();
-    for (rel, text) in files.iter().filter(|(rel, _)| rel.ends_with(".rs")) {
+    for rel in check.changed.iter().filter(|rel| rel.ends_with(".rs")) {
         if let Ok(disk) = std::fs::read_to_string(out.join(rel)) {
-            if &disk != text {
-                fresh.insert(rel.clone(), text.clone());
-                on_disk.insert(rel.clone(), disk);
-            }
+            fresh.insert(rel.clone(), files[rel].clone());
+            on_disk.insert(rel.clone(), disk);
         }
     }
     if fresh.is_empty() || format_files(&mut fresh, out)? == Formatted::NotFound {
@@ -86,10 +90,13 @@ pub fn keep_formatted(files: &mut BTreeMap<String, String>, out: &Path) -> Resul
     for (rel, formatted) in fresh {
         let disk = on_disk.remove(&rel).expect("read above");
         if formatted == disk {
-            files.insert(rel, disk);
+            files.insert(rel.clone(), disk);
+            check.changed.retain(|c| *c != rel);
+            check.unchanged.push(rel);
             kept += 1;
         }
     }
+    check.unchanged.sort();
     Ok(kept)
 }
 
@@ -229,9 +236,13 @@ mod tests {
         let mut files = one("src/a.rs", "pub fn a( x:u8)->u8{x}\n");
         files.insert("src/b.rs".into(), "pub fn b()->u8{1}\n".into());
         files.insert("src/c.rs".into(), "pub fn c( ){}\n".into());
-        let kept = keep_formatted(&mut files, &dir);
+        let mut check = crate::write::compare(&dir, &files);
+        let kept = keep_formatted(&mut files, &dir, &mut check);
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(kept.unwrap(), 1);
+        assert_eq!(check.unchanged, ["src/a.rs"]);
+        assert_eq!(check.changed, ["src/b.rs"]);
+        assert_eq!(check.missing, ["src/c.rs"]);
         assert_eq!(files["src/a.rs"], "pub fn a(x: u8) -> u8 {\n    x\n}\n");
         assert_eq!(files["src/b.rs"], "pub fn b()->u8{1}\n");
         assert_eq!(files["src/c.rs"], "pub fn c( ){}\n");

@@ -108,10 +108,20 @@ pub fn compare<C: AsRef<[u8]>>(out: &Path, files: &BTreeMap<String, C>) -> TreeC
 /// and only once all are written are they renamed over their targets. A failure before that
 /// removes what was staged and leaves the directory as it was.
 pub fn write<C: AsRef<[u8]>>(out: &Path, files: &BTreeMap<String, C>) -> Result<Written, Error> {
+    apply(out, files, &compare(out, files))
+}
+
+/// [`write()`] with `check`, the [`compare`] of `files` with `out` that the caller already made
+/// (and may have adjusted, as [`crate::rustfmt::keep_formatted`] does): the files are not read
+/// again.
+pub fn apply<C: AsRef<[u8]>>(
+    out: &Path,
+    files: &BTreeMap<String, C>,
+    check: &TreeCheck,
+) -> Result<Written, Error> {
     if !out.exists() {
         return write_fresh(out, files);
     }
-    let check = compare(out, files);
     let mut staging = Staging::default();
     for rel in check.changed.iter().chain(&check.missing) {
         let target = out.join(rel);
