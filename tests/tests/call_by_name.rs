@@ -6,21 +6,14 @@
 
 use agentgen_mcp::backend::HttpOptions;
 use agentgen_mcp::{Backend, Catalog, HttpBackend, Policy};
+use recording::server;
 use serde_json::{json, Value};
 use std::path::Path;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{MockServer, Request};
+
+mod recording;
 
 const KEY: &str = "sk_test_CallByNameSecret42";
-
-async fn server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .mount(&server)
-        .await;
-    server
-}
 
 fn backend(fixture: &str, url: &str) -> (Catalog, HttpBackend) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -98,10 +91,7 @@ async fn last(server: &MockServer) -> Request {
     assert!(!seen.is_empty(), "nothing was sent");
     let req = seen.pop().unwrap();
     server.reset().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .mount(server)
-        .await;
+    recording::answer_everything(server).await;
     req
 }
 

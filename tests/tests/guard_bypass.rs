@@ -7,20 +7,13 @@
 
 use fixture_accounts::operations::OPERATIONS;
 use fixture_accounts::runtime::{Error, SafetyClass};
+use recording::server;
 use serde_json::json;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
+
+mod recording;
 
 const KEY: &str = "sk_test_GuardBypassSecret1";
-
-async fn server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .mount(&server)
-        .await;
-    server
-}
 
 fn accounts(server: &MockServer) -> fixture_accounts::Client {
     fixture_accounts::Client::builder()
