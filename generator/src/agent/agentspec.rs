@@ -45,7 +45,7 @@ pub struct Manifest {
     pub workflows: Option<String>,
     /// The webhook events the API sends and how to verify them, when it sends any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhooks: Option<super::webhooks::WebhooksSection>,
+    pub webhooks: Option<WebhooksSection>,
     /// Reviewed search vocabulary of the API, when there is any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<SearchSection>,
@@ -424,4 +424,62 @@ pub struct RustSection {
 pub struct Source {
     /// JSON pointer.
     pub pointer: String,
+}
+
+/// `webhooks` of the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhooksSection {
+    /// Every event type, in spec order.
+    pub events: Vec<WebhookEventEntry>,
+    /// JSON Schema of each payload type (the envelope's `data`), by payload name.
+    pub payloads: BTreeMap<String, Schema>,
+    /// The envelope around every payload.
+    pub envelope: Value,
+    /// How to verify that a delivery is genuine.
+    pub verification: Verification,
+    /// The skill reference describing the events (relative to the manifest).
+    pub reference: String,
+}
+
+/// One event type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookEventEntry {
+    /// The `type` of the body (`user.created`).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Variant of the Rust client's `webhooks::Event`.
+    pub rust_variant: String,
+    /// Key of [`WebhooksSection::payloads`] with the schema of `data`.
+    pub payload: String,
+    /// What happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The signature scheme (Svix / Standard Webhooks).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Verification {
+    /// `standard-webhooks` (what Svix sends).
+    pub scheme: String,
+    /// Header names: id, timestamp, signature (`svix-*`).
+    pub headers: Vec<String>,
+    /// The same headers under their Standard Webhooks names (`webhook-*`).
+    pub alternate_headers: Vec<String>,
+    /// `HMAC-SHA256`.
+    pub algorithm: String,
+    /// What is signed: `{id}.{timestamp}.{body}` with the raw body.
+    pub signed_content: String,
+    /// The secret's form and how to get the key from it.
+    pub secret: String,
+    /// Environment variable holding the secret.
+    pub secret_env: String,
+    /// The signature header's form.
+    pub signature: String,
+    /// Largest accepted distance between the timestamp and now, in seconds.
+    pub tolerance_seconds: u64,
+    /// The secret is never logged or shown.
+    pub never_log: bool,
 }

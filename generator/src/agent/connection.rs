@@ -30,8 +30,8 @@
 //! Unknown fields are errors, so that a misspelt `read_only` cannot silently grant writes, and
 //! `read_only: true` with a `max_class` other than `read` is an error.
 
+use super::model::Model;
 use super::skill::Templates;
-use super::Model;
 use crate::ir::{Safety, SafetyClass};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -540,7 +540,7 @@ pub fn render(
         workflows,
         gotchas,
         skill: if read_only {
-            super::skill::readonly_name(&model.skill_name)
+            super::model::readonly_name(&model.skill_name)
         } else {
             model.skill_name.clone()
         },

@@ -4,7 +4,7 @@
 //! filters of [`super::markdown`].
 
 use super::markdown;
-use super::Model;
+use super::model::{reachable_types, readonly_name, type_label, Model};
 use crate::ir::{Api, SafetyClass, TypeId, TypeKind, TypeRef};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -105,32 +105,6 @@ fn tidy(text: &str) -> String {
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
-}
-
-/// Name of the read-only skill.
-pub fn readonly_name(full: &str) -> String {
-    format!("{full}-readonly")
-}
-
-/// A short human label of a type: `string`, `User`, `User[]`, `map<string, string>`, `T | null`.
-pub fn type_label(api: &Api, t: &TypeRef) -> String {
-    match t {
-        TypeRef::Named(id) => api.types[*id].name.clone(),
-        TypeRef::String => "string".into(),
-        TypeRef::Integer => "integer".into(),
-        TypeRef::Number => "number".into(),
-        TypeRef::Boolean => "boolean".into(),
-        TypeRef::Bytes => "file".into(),
-        TypeRef::Json => "any JSON".into(),
-        TypeRef::JsonObject => "object".into(),
-        TypeRef::Array(i) => format!("{}[]", type_label(api, i)),
-        TypeRef::Map(i) => format!("map<string, {}>", type_label(api, i)),
-        TypeRef::Nullable(i) => format!("{} | null", type_label(api, i)),
-        TypeRef::Tuple(items) => {
-            let items: Vec<String> = items.iter().map(|i| type_label(api, i)).collect();
-            format!("[{}]", items.join(", "))
-        }
-    }
 }
 
 /// The `description` of a skill's frontmatter (also the manifest's): what it does and when to
@@ -472,14 +446,6 @@ pub(super) fn fields_of(
     }
     let more = fields.len() - views.len();
     (views, more)
-}
-
-/// Named types reachable from the given operations, in arena order.
-pub(super) fn reachable_types(api: &Api, ops: &[usize]) -> Vec<TypeId> {
-    let roots = ops.iter().flat_map(|&i| api.operations[i].type_roots());
-    crate::ir::reachable(&api.types, roots)
-        .into_iter()
-        .collect()
 }
 
 fn op_view(model: &Model<'_>, i: usize) -> OpView {

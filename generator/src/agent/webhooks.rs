@@ -2,12 +2,12 @@
 //! (events, payload JSON Schemas, the verification scheme) and the skill reference
 //! `references/webhooks.md` (events table, payload types, how to verify a delivery).
 
-use super::skill::{fields_of, type_label, FieldView, Templates};
-use super::Model;
+use super::agentspec::{Verification, WebhookEventEntry, WebhooksSection};
+use super::model::{type_label, Model};
+use super::skill::{fields_of, FieldView, Templates};
 use crate::ir::Api;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// File name of the webhooks reference in a skill's `references/` (not `webhooks.md`: an API
 /// may have a tag of that name, as Clerk's Backend API does).
@@ -15,64 +15,6 @@ pub const REFERENCE_FILE: &str = "webhook-events.md";
 
 /// Seconds a delivery's timestamp may be away from now (either direction).
 pub const TOLERANCE_SECONDS: u64 = 300;
-
-/// `webhooks` of the manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WebhooksSection {
-    /// Every event type, in spec order.
-    pub events: Vec<WebhookEventEntry>,
-    /// JSON Schema of each payload type (the envelope's `data`), by payload name.
-    pub payloads: BTreeMap<String, super::schema::Schema>,
-    /// The envelope around every payload.
-    pub envelope: Value,
-    /// How to verify that a delivery is genuine.
-    pub verification: Verification,
-    /// The skill reference describing the events (relative to the manifest).
-    pub reference: String,
-}
-
-/// One event type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WebhookEventEntry {
-    /// The `type` of the body (`user.created`).
-    #[serde(rename = "type")]
-    pub event_type: String,
-    /// Variant of the Rust client's `webhooks::Event`.
-    pub rust_variant: String,
-    /// Key of [`WebhooksSection::payloads`] with the schema of `data`.
-    pub payload: String,
-    /// What happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-/// The signature scheme (Svix / Standard Webhooks).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Verification {
-    /// `standard-webhooks` (what Svix sends).
-    pub scheme: String,
-    /// Header names: id, timestamp, signature (`svix-*`).
-    pub headers: Vec<String>,
-    /// The same headers under their Standard Webhooks names (`webhook-*`).
-    pub alternate_headers: Vec<String>,
-    /// `HMAC-SHA256`.
-    pub algorithm: String,
-    /// What is signed: `{id}.{timestamp}.{body}` with the raw body.
-    pub signed_content: String,
-    /// The secret's form and how to get the key from it.
-    pub secret: String,
-    /// Environment variable holding the secret.
-    pub secret_env: String,
-    /// The signature header's form.
-    pub signature: String,
-    /// Largest accepted distance between the timestamp and now, in seconds.
-    pub tolerance_seconds: u64,
-    /// The secret is never logged or shown.
-    pub never_log: bool,
-}
 
 fn verification(api: &Api) -> Verification {
     Verification {

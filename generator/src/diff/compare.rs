@@ -1,7 +1,7 @@
 //! Walking two IRs side by side and recording every change with its impact.
 
+use super::report::{Change, Class, CodeImpact, Scope};
 use super::shape::{describe, kind_name, Shapes};
-use super::{Change, Class, CodeImpact, Scope};
 use crate::ir::{
     Api, Constraints, Field, Operation, Param, ParamLocation, ResponseKind, SafetyClass, TypeDef,
     TypeId, TypeKind, TypeRef,

@@ -1,6 +1,6 @@
 //! The markdown form of a change report.
 
-use super::{Change, ChangeReport, Class, Scope};
+use super::report::{Change, ChangeReport, Class, Scope};
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
