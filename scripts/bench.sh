@@ -142,6 +142,32 @@ build() {
   BUILD[$name]=$(printf '%s\n' "${times[@]}" | median)
   log "$name: crate-only debug build ${BUILD[$name]} s"
 }
+# build_pair NAME_A NAME_B DIR PACKAGE [CARGO ARGS OF B...]: like `build` for two builds of one
+# crate, A with its default features and B with the arguments given, interleaved (A, B, A,
+# B, ...) so that the machine's load shifts both alike: their ratio is a target.
+build_pair() {
+  local name_a="$1" name_b="$2" dir="$3" pkg="$4"; shift 4
+  local ta=() tb=() i args
+  if [ "$BUILD_RUNS" = 0 ]; then return 0; fi
+  for args in "" "$*"; do
+    # shellcheck disable=SC2086
+    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q $args ) >&2 || {
+      BUILD[$name_a]="failed"; BUILD[$name_b]="failed"; log "$dir: build failed"; return 0; }
+  done
+  COMMANDS+=("(cd $dir && cargo clean -q -p $pkg && cargo build -q)  # CARGO_INCREMENTAL=0, CARGO_TARGET_DIR=target/bench/cargo-target")
+  COMMANDS+=("(cd $dir && cargo clean -q -p $pkg && cargo build -q $*)  # interleaved with the line above, one of each per run")
+  for ((i = 0; i < BUILD_RUNS; i++)); do
+    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q -p "$pkg" )
+    time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q
+    ta+=("$LAST_WALL")
+    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q -p "$pkg" )
+    time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@"
+    tb+=("$LAST_WALL")
+  done
+  BUILD[$name_a]=$(printf '%s\n' "${ta[@]}" | median)
+  BUILD[$name_b]=$(printf '%s\n' "${tb[@]}" | median)
+  log "$name_a: crate-only debug build ${BUILD[$name_a]} s; $name_b: ${BUILD[$name_b]} s (interleaved)"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
 verdict() { # verdict RATIO MAX
   awk -v r="$1" -v m="$2" 'BEGIN { if (r !~ /^[0-9.]+$/) print "n/a"; else if (r <= m) print "met"; else print "not met" }'
@@ -170,16 +196,18 @@ if [ -d "$B/ours/agent" ]; then
 fi
 CRATE_NAME=$(sed -n 's/^name = "\(.*\)"/\1/p' "$B/ours/client/Cargo.toml" | head -1)
 if [ "$SMOKE" = 0 ]; then
-  build "agentgen (client)" "$B/ours/client" "$CRATE_NAME"
+  # The full crate and its `users` group alone, interleaved (their ratio is a target).
+  if grep -qE '^users *=' "$B/ours/client/Cargo.toml"; then
+    build_pair "agentgen (client)" "agentgen (only users)" "$B/ours/client" "$CRATE_NAME" \
+      --no-default-features --features users
+  else
+    build "agentgen (client)" "$B/ours/client" "$CRATE_NAME"
+    log "the generated crate has no \`users\` feature: n/a"
+  fi
   # The crate's runtime is a crate of its own (like progenitor-client): built once, so the rows
-  # above and below leave it compiled. This row rebuilds it too.
+  # above leave it compiled. This row rebuilds it too.
   if [ -f "$B/ours/client/runtime/Cargo.toml" ]; then
     build "agentgen (client + its runtime crate)" "$B/ours/client" "$CRATE_NAME $CRATE_NAME-runtime"
-  fi
-  if grep -qE '^users *=' "$B/ours/client/Cargo.toml"; then
-    build "agentgen (only users)" "$B/ours/client" "$CRATE_NAME" --no-default-features --features users
-  else
-    log "the generated crate has no \`users\` feature: n/a"
   fi
 fi
 
