@@ -32,6 +32,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tower_service::Service as _;
 
 /// What the gateway serves, as the `agentgen serve` command hands it over.
 pub struct Setup {
@@ -467,7 +468,7 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Response {
         }
         return match via {
             "rest" => crate::rest::handle(&state, conn, ctx, req, api_path).await,
-            "mcp" => mcp_http::handle(&state, conn, ctx, req).await,
+            "mcp" => mcp(&state, conn, ctx, req).await,
             _ => prompt(&state, conn, &ctx, req.method()),
         };
     }
@@ -507,6 +508,28 @@ pub(crate) fn method_not_allowed(state: &State, ctx: &Ctx<'_>, allow: &[&str]) -
         r.headers_mut().insert(header::ALLOW, v);
     }
     r
+}
+
+/// Pass an authorized request to the connection's MCP service.
+async fn mcp(state: &State, conn: &Conn, ctx: Ctx<'_>, req: Request<Body>) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::POST | Method::DELETE) {
+        return method_not_allowed(state, &ctx, &["GET", "POST", "DELETE"]);
+    }
+    let mut svc = conn.mcp.clone();
+    let response = match svc.call(req).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    let status = response.status();
+    let decision = if status.is_success() {
+        Decision::Served
+    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Decision::TooLarge
+    } else {
+        Decision::Invalid
+    };
+    state.audit.record(&ctx.line(decision, status, None));
+    response.map(Body::new)
 }
 
 fn prompt(state: &State, conn: &Conn, ctx: &Ctx<'_>, method: &Method) -> Response {

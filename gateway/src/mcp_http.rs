@@ -3,22 +3,17 @@
 //! gateway's access token and rate limit. Each operation called through it is audited
 //! (`via: "mcp-call"`) besides the HTTP request itself.
 
-use crate::app::{Conn, Ctx, State};
 use crate::audit::{Audit, Decision};
 use crate::config::{Config, Connection, McpMode};
 use agentgen_mcp::backend::BoxFuture;
 use agentgen_mcp::output::Limits;
 use agentgen_mcp::{Backend, CallError, Catalog, HttpBackend, Mode, Operation, Policy, Server};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use axum::response::Response;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tower_service::Service as _;
 
 /// The MCP endpoint of one connection.
 pub(crate) type McpService = StreamableHttpService<Server, LocalSessionManager>;
@@ -108,31 +103,4 @@ pub(crate) fn service(
         Arc::new(LocalSessionManager::default()),
         mcp_config,
     ))
-}
-
-/// Pass an authorized request to the connection's MCP service.
-pub(crate) async fn handle(
-    state: &State,
-    conn: &Conn,
-    ctx: Ctx<'_>,
-    req: Request<Body>,
-) -> Response {
-    if !matches!(*req.method(), Method::GET | Method::POST | Method::DELETE) {
-        return crate::app::method_not_allowed(state, &ctx, &["GET", "POST", "DELETE"]);
-    }
-    let mut svc = conn.mcp.clone();
-    let response = match svc.call(req).await {
-        Ok(r) => r,
-        Err(never) => match never {},
-    };
-    let status = response.status();
-    let decision = if status.is_success() {
-        Decision::Served
-    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
-        Decision::TooLarge
-    } else {
-        Decision::Invalid
-    };
-    state.audit.record(&ctx.line(decision, status, None));
-    response.map(Body::new)
 }
