@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# No module cycles: for each package given (default: the core, the MCP server and the
+# No module cycles: for each package given (default: the core, the runtime, the MCP server and the
 # gateway), the graph of its library's modules and their `use` edges, as cargo-modules draws
 # it, must be acyclic, which Graphviz's `acyclic` checks. On a cycle, prints the edges of each
 # cycle and fails. cargo-modules' edges are `use` declarations (a module that calls
@@ -26,7 +26,7 @@ if ! command -v acyclic >/dev/null; then
 fi
 
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(agentgen-core agentgen-mcp agentgen-gateway)
+[ ${#packages[@]} -gt 0 ] || packages=(agentgen-core agentgen-runtime agentgen-mcp agentgen-gateway)
 failed=0
 for p in "${packages[@]}"; do
   dot="target/modules-$p.dot"

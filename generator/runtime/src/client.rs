@@ -866,6 +866,22 @@ fn decode_json<T: serde::de::DeserializeOwned>(
     Ok(value)
 }
 
+impl<M: Mode> Client<M> {
+    /// Whether this client may call `op`: a read-only client refuses every operation that
+    /// is not `read` or that returns a credential, whichever way it is chosen (by name, by
+    /// table entry).
+    pub fn check_allowed(&self, op: &crate::OperationInfo) -> Result<(), Error> {
+        if M::READ_ONLY && (op.safety != crate::SafetyClass::Read || op.credential) {
+            return Err(Error::ReadOnly {
+                operation_id: op.id,
+                class: op.safety,
+                credential: op.credential,
+            });
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,7 @@ pub enum Error {
         /// The refused operation.
         operation_id: &'static str,
         /// Its safety class.
-        class: super::SafetyClass,
+        class: crate::safety::SafetyClass,
         /// It returns a secret or credential (refused even when `read`).
         credential: bool,
     },

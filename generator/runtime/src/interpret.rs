@@ -312,7 +312,8 @@ impl<M: Mode> Client<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operation::{ParamStyle, SafetyClass};
+    use crate::operation::ParamStyle;
+    use crate::SafetyClass;
     use serde_json::json;
 
     const fn param(

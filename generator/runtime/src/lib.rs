@@ -27,6 +27,7 @@ pub mod redact;
 mod request;
 mod response;
 mod retry;
+mod safety;
 mod secret;
 pub mod union;
 
@@ -40,13 +41,13 @@ pub use error::{
 pub use interpret::build_request;
 pub use operation::{
     check_body, decode_base64, encode_base64, into_json, BodyCheck, BodyEncoding, BodyInfo, Models,
-    OperationInfo, ParamInfo, ParamLocation, ParamStyle, ParamType, ResponseKind, SafetyClass,
-    ScalarType,
+    OperationInfo, ParamInfo, ParamLocation, ParamStyle, ParamType, ResponseKind, ScalarType,
 };
 pub use pagination::{Page, PageStream};
 pub use request::{encode_path, path_param, Body, FileUpload, Part, Query, QueryValue, Request};
 pub use response::Response;
 pub use retry::{RetryConfig, RetryPolicy};
+pub use safety::SafetyClass;
 pub use secret::{KeyEnvironment, SecretKey};
 pub use union::{JsonKind, VariantShape};
 

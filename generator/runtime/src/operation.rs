@@ -1,32 +1,10 @@
 //! Operations as data: the read-only guard and helpers for calling an operation by name
 //! with JSON input (agents, MCP servers, tests).
 
-use super::{Client, Error, FileUpload, Mode, Response};
+use super::{Error, FileUpload, Response, SafetyClass};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-
-/// Safety class of an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SafetyClass {
-    /// No side effects.
-    Read,
-    /// Creates or changes data.
-    Write,
-    /// Deletes, revokes, bans: hard or impossible to undo.
-    Destructive,
-}
-
-impl SafetyClass {
-    /// `read`, `write` or `destructive`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SafetyClass::Read => "read",
-            SafetyClass::Write => "write",
-            SafetyClass::Destructive => "destructive",
-        }
-    }
-}
 
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,22 +168,6 @@ pub struct OperationInfo {
     pub response: ResponseKind,
 }
 
-impl<M: Mode> Client<M> {
-    /// Whether this client may call `op`: a read-only client refuses every operation that
-    /// is not `read` or that returns a credential, whichever way it is chosen (by name, by
-    /// table entry).
-    pub fn check_allowed(&self, op: &OperationInfo) -> Result<(), Error> {
-        if M::READ_ONLY && (op.safety != SafetyClass::Read || op.credential) {
-            return Err(Error::ReadOnly {
-                operation_id: op.id,
-                class: op.safety,
-                credential: op.credential,
-            });
-        }
-        Ok(())
-    }
-}
-
 /// Checks a request body given as JSON against the body type `T` of `op`, before the
 /// request is built from the JSON as given; errors name the offending field, as in
 /// ``at `body.items[2].name`: ..``. A generated crate's `Client::call` checks every body with its
@@ -301,7 +263,7 @@ pub fn encode_base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ReadOnly, ReadWrite};
+    use crate::{Client, ReadOnly, ReadWrite};
 
     const DELETE: OperationInfo = OperationInfo {
         id: "DeleteUser",

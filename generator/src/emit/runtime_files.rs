@@ -53,6 +53,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("retry.rs", include_str!("../../embed/runtime-src/retry.rs")),
     (
+        "safety.rs",
+        include_str!("../../embed/runtime-src/safety.rs"),
+    ),
+    (
         "secret.rs",
         include_str!("../../embed/runtime-src/secret.rs"),
     ),
