@@ -122,6 +122,14 @@ loc() {
   LOC_ALL[$name]=$(find "$dir" -name '*.rs' -print0 | xargs -0 cat | wc -l)
   LOC_CODE[$name]=$(find "$dir" -name '*.rs' -print0 | xargs -0 cat | grep -cvE '^\s*($|//)')
 }
+# clean_build DIR "PACKAGES" [CARGO ARGS...]: `cargo clean -p` each of the space-separated
+# PACKAGES (`cargo clean` takes no feature flags: with them it fails and nothing would be
+# rebuilt), then one timed `cargo build` with the arguments (LAST_WALL).
+clean_build() {
+  local dir="$1" p clean=(); for p in $2; do clean+=(-p "$p"); done; shift 2
+  ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q "${clean[@]}" ) || return 1
+  time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@"
+}
 # build NAME DIR PACKAGES [CARGO ARGS...]: deps once, then BUILD_RUNS x (clean -p PACKAGE for
 # each of the space-separated PACKAGES; build).
 build() {
@@ -133,10 +141,8 @@ build() {
     BUILD[$name]="failed"; log "$name: build failed"; return 0; }
   COMMANDS+=("(cd $dir && cargo clean -q ${clean[*]} && cargo build -q $*)  # CARGO_INCREMENTAL=0, CARGO_TARGET_DIR=target/bench/cargo-target")
   for ((i = 0; i < BUILD_RUNS; i++)); do
-    # `cargo clean` takes no feature flags: with them it fails and nothing would be rebuilt.
-    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q "${clean[@]}" ) || {
-      BUILD[$name]="failed"; log "$name: cargo clean failed"; return 0; }
-    time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@"
+    clean_build "$dir" "$pkg" "$@" || {
+      BUILD[$name]="failed"; log "$name: cargo clean or build failed"; return 0; }
     times+=("$LAST_WALL")
   done
   BUILD[$name]=$(printf '%s\n' "${times[@]}" | median)
@@ -157,11 +163,8 @@ build_pair() {
   COMMANDS+=("(cd $dir && cargo clean -q -p $pkg && cargo build -q)  # CARGO_INCREMENTAL=0, CARGO_TARGET_DIR=target/bench/cargo-target")
   COMMANDS+=("(cd $dir && cargo clean -q -p $pkg && cargo build -q $*)  # interleaved with the line above, one of each per run")
   for ((i = 0; i < BUILD_RUNS; i++)); do
-    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q -p "$pkg" )
-    time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q
-    ta+=("$LAST_WALL")
-    ( cd "$dir" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo clean -q -p "$pkg" )
-    time_run env -C "$dir" CARGO_TARGET_DIR="$CARGO_TARGET_DIR_BENCH" cargo build -q "$@"
+    clean_build "$dir" "$pkg" && ta+=("$LAST_WALL") && clean_build "$dir" "$pkg" "$@" || {
+      BUILD[$name_a]="failed"; BUILD[$name_b]="failed"; log "$dir: cargo clean or build failed"; return 0; }
     tb+=("$LAST_WALL")
   done
   BUILD[$name_a]=$(printf '%s\n' "${ta[@]}" | median)

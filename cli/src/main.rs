@@ -312,10 +312,11 @@ fn layout(
         if let Some(warning) = agentgen::rustfmt::format_files(files, out)?.warning() {
             eprintln!("{warning}");
         }
-        return Ok(agentgen::write::compare(out, files));
     }
     let mut check = agentgen::write::compare(out, files);
-    agentgen::rustfmt::keep_formatted(files, out, &mut check)?;
+    if !rustfmt {
+        agentgen::rustfmt::keep_formatted(files, out, &mut check)?;
+    }
     Ok(check)
 }
 

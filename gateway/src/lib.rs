@@ -34,8 +34,8 @@ pub use token::hash_token;
 
 /// Serve `setup` on its configured address until SIGINT or SIGTERM, for a synchronous
 /// `main`: one worker thread per core, or the configuration's `workers`, each with a
-/// single-threaded runtime of its own ([`Gateway::serve_on_threads`]). `ready` is called with the bound address and the gateway once it
-/// listens (for a status line).
+/// single-threaded runtime of its own ([`Gateway::serve_on_threads`]). `ready` is called
+/// with the bound address and the gateway once it listens (for a status line).
 pub fn run(setup: Setup, ready: impl FnOnce(std::net::SocketAddr, &Gateway)) -> Result<(), String> {
     let workers = setup.config.workers.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
