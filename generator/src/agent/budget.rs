@@ -86,7 +86,7 @@ pub fn fit(draft: Draft, budget: usize, see: &dyn Fn(&Def) -> String) -> (Schema
     }
     let mut left = budget;
     let (root, seeds) = match draft.root {
-        Root::Inlined(def) if def.text.len() > left => {
+        Root::Inlined(def) if def.size > left => {
             // Not even the root fits: an open object (MCP wants an object at the root).
             let mut m = Map::new();
             m.insert("type".into(), json!("object"));
@@ -99,7 +99,7 @@ pub fn fit(draft: Draft, budget: usize, see: &dyn Fn(&Def) -> String) -> (Schema
             return (Schema::new(m, Vec::new()), Some(cut));
         }
         Root::Inlined(def) => {
-            left -= def.text.len();
+            left -= def.size;
             let seeds = def.refs.clone();
             (Root::Inlined(def), seeds)
         }
@@ -118,8 +118,8 @@ pub fn fit(draft: Draft, budget: usize, see: &dyn Fn(&Def) -> String) -> (Schema
             continue;
         }
         let Some(def) = by_id.get(&id) else { continue };
-        if open && def.text.len() <= left {
-            left -= def.text.len();
+        if open && def.size <= left {
+            left -= def.size;
             queue.extend(def.refs.iter().copied());
             entries.push(Entry::Shared(def.clone()));
             kept += 1;

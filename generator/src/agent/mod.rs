@@ -11,7 +11,6 @@ pub mod agentspec;
 pub mod budget;
 pub mod connection;
 pub mod data;
-pub mod json;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
@@ -30,8 +29,12 @@ use crate::timings::Timings;
 use agentspec::*;
 use std::collections::BTreeMap;
 
+/// A document's JSON text: pretty, with a final newline.
 fn json_text(v: &impl serde::Serialize) -> Result<String, String> {
-    json::text(v, 4096)
+    let mut text = serde_json::to_string_pretty(v)
+        .map_err(|e| format!("internal error: cannot write JSON: {e}"))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// The reviewed data for `api` under `config`, with warnings for entries that do not apply.

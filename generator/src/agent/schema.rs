@@ -11,7 +11,6 @@
 //! rendered once) and shared by every document that embeds it: a document is its own root
 //! plus the definitions it reaches ([`Draft`], then [`Schema`]).
 
-use super::json::Fragment;
 use crate::ir::{Api, Constraints, Operation, ResponseKind, TypeId, TypeKind, TypeRef};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -98,10 +97,16 @@ pub struct Def {
     pub name: String,
     /// The schema.
     pub value: Value,
-    /// The schema as pretty JSON.
-    pub text: Fragment,
+    /// Bytes of the schema's pretty JSON text: what it adds to a document that embeds it
+    /// (the size measure of the document budget).
+    pub size: usize,
     /// Types it references, each once, in order of first reference.
     pub refs: Vec<TypeId>,
+}
+
+/// Bytes of `v` as pretty JSON text.
+fn pretty_size(v: &Value) -> usize {
+    serde_json::to_string_pretty(v).map_or(0, |text| text.len())
 }
 
 /// A document before its size is checked: its root and every definition it reaches.
@@ -126,8 +131,7 @@ impl Draft {
 
     /// Bytes of definitions the document embeds in full (the inlined root included).
     pub fn need(&self) -> usize {
-        self.inlined().map_or(0, |d| d.text.len())
-            + self.reach.iter().map(|d| d.text.len()).sum::<usize>()
+        self.inlined().map_or(0, |d| d.size) + self.reach.iter().map(|d| d.size).sum::<usize>()
     }
 
     /// The document with every definition.
@@ -171,8 +175,8 @@ impl Root {
 pub enum Entry {
     /// A definition shared with other documents.
     Shared(Arc<Def>),
-    /// A shared rendering of something else (a provider's variant of a definition).
-    Rendered(Arc<str>, Fragment),
+    /// A shared variant of a definition (a provider's).
+    Rendered(Arc<str>, Arc<Value>),
     /// A definition of this document only.
     Own(String, Value),
 }
@@ -191,7 +195,7 @@ impl Entry {
     pub fn to_value(&self) -> Value {
         match self {
             Entry::Shared(d) => d.value.clone(),
-            Entry::Rendered(_, f) => f.to_value(),
+            Entry::Rendered(_, v) => Value::clone(v),
             Entry::Own(_, v) => v.clone(),
         }
     }
@@ -200,8 +204,8 @@ impl Entry {
 impl Serialize for Entry {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Entry::Shared(d) => d.text.serialize(s),
-            Entry::Rendered(_, f) => f.serialize(s),
+            Entry::Shared(d) => d.value.serialize(s),
+            Entry::Rendered(_, v) => v.serialize(s),
             Entry::Own(_, v) => v.serialize(s),
         }
     }
@@ -256,10 +260,13 @@ impl Schema {
         Value::Object(self.root().clone())
             .to_string()
             .contains(&quoted)
-            || self.defs.iter().any(|e| match e {
-                Entry::Shared(d) => d.text.text().contains(&quoted),
-                Entry::Rendered(_, f) => f.text().contains(&quoted),
-                Entry::Own(_, v) => v.to_string().contains(&quoted),
+            || self.defs.iter().any(|e| {
+                let v = match e {
+                    Entry::Shared(d) => &d.value,
+                    Entry::Rendered(_, v) => v,
+                    Entry::Own(_, v) => v,
+                };
+                v.to_string().contains(&quoted)
             })
     }
 }
@@ -691,7 +698,7 @@ impl<'a> Builder<'a> {
         }
         let def = Arc::new(Def {
             id,
-            text: Fragment::new(&value),
+            size: pretty_size(&value),
             name: name.clone(),
             value,
             refs,

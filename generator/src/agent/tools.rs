@@ -3,7 +3,6 @@
 //! tools and Gemini function declarations. Names and order are the same in every file.
 
 use super::agentspec::{Annotations, OperationSpec};
-use super::json::Fragment;
 use super::schema::{Entry, Schema};
 use crate::ir::TypeId;
 use serde::Serialize;
@@ -301,7 +300,7 @@ fn gemini_variant(s: &Schema, cache: &mut HashMap<TypeId, Entry>) -> Schema {
                 .or_insert_with(|| {
                     Entry::Rendered(
                         Arc::from(d.name.as_str()),
-                        Fragment::new(&gemini_schema(&d.value)),
+                        Arc::new(gemini_schema(&d.value)),
                     )
                 })
                 .clone(),
@@ -480,7 +479,7 @@ pub fn strict_schema(schema: &Value) -> Result<Value, String> {
 
 /// A definition's strict variant, its counts, and the shared rendering.
 struct StrictDef {
-    value: Value,
+    value: Arc<Value>,
     counts: Counts,
     entry: Entry,
 }
@@ -501,7 +500,7 @@ impl<'v> Defs<'v> {
             Defs::Shared(defs) => defs
                 .binary_search_by(|d| d.entry.name().cmp(name))
                 .ok()
-                .map(|i| &defs[i].value),
+                .map(|i| &*defs[i].value),
         }
     }
 }
@@ -552,11 +551,11 @@ fn strict_variant(s: &Schema, cache: &mut StrictCache) -> Result<Schema, String>
 }
 
 fn strict_def(name: &str, value: &Value) -> Result<Arc<StrictDef>, String> {
-    let v = strict_node(value, name, false)?;
+    let v = Arc::new(strict_node(value, name, false)?);
     let mut counts = Counts::default();
     count(&v, &mut counts);
     Ok(Arc::new(StrictDef {
-        entry: Entry::Rendered(Arc::from(name), Fragment::new(&v)),
+        entry: Entry::Rendered(Arc::from(name), Arc::clone(&v)),
         value: v,
         counts,
     }))
