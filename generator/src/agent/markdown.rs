@@ -7,15 +7,6 @@
 /// `>` become entities (no HTML, no comments, no block quotes); a start that would open a
 /// block (`#`, a bullet, a fence, a rule or setext underline, `1.`) is escaped.
 pub fn inline(text: &str) -> String {
-    if text.is_ascii() {
-        inline_ascii(text)
-    } else {
-        inline_chars(text)
-    }
-}
-
-/// [`inline`], character by character.
-fn inline_chars(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     // Whitespace runs collapse to one space (none at the ends), then characters are escaped.
     let mut space = false;
@@ -37,57 +28,6 @@ fn inline_chars(text: &str) -> String {
             c => out.push(c),
         }
     }
-    escape_line_start(out)
-}
-
-/// Whitespace as [`char::is_whitespace`] sees it, for ASCII.
-fn ascii_space(b: u8) -> bool {
-    b == b' ' || (b'\t'..=b'\r').contains(&b)
-}
-
-/// [`inline`] of ASCII text: runs of plain bytes are copied whole.
-fn inline_ascii(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut i = 0;
-    while i < b.len() && ascii_space(b[i]) {
-        i += 1;
-    }
-    let mut run = i;
-    while i < b.len() {
-        let c = b[i];
-        // One space between two words stays as it is.
-        if c == b' ' && b.get(i + 1).is_some_and(|&n| !ascii_space(n)) {
-            i += 1;
-            continue;
-        }
-        let escaped = match c {
-            b'|' => "\\|",
-            b'\\' => "\\\\",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            c if ascii_space(c) => "",
-            c if c.is_ascii_control() => " ",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[run..i]);
-        if ascii_space(c) {
-            while i < b.len() && ascii_space(b[i]) {
-                i += 1;
-            }
-            if i < b.len() {
-                out.push(' ');
-            }
-        } else {
-            out.push_str(escaped);
-            i += 1;
-        }
-        run = i;
-    }
-    out.push_str(&text[run..]);
     escape_line_start(out)
 }
 
@@ -231,15 +171,6 @@ pub fn first_sentence(text: &str, max: usize) -> String {
     // Whitespace collapsed to single spaces, up to the first word that ends with a period
     // (a period followed by whitespace or the end); past `max` characters the rest cannot
     // change the truncated result.
-    if text.is_ascii() {
-        first_sentence_ascii(text, max)
-    } else {
-        first_sentence_chars(text, max)
-    }
-}
-
-/// [`first_sentence`], word by word.
-fn first_sentence_chars(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(4 * max + 8));
     let mut chars = 0;
     for word in text.split_whitespace() {
@@ -250,33 +181,6 @@ fn first_sentence_chars(text: &str, max: usize) -> String {
         out.push_str(word);
         chars += word.chars().count();
         if word.ends_with('.') || chars > max {
-            break;
-        }
-    }
-    truncate(&out, max)
-}
-
-/// [`first_sentence`] of ASCII text (one byte per character).
-fn first_sentence_ascii(text: &str, max: usize) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len().min(max + 8));
-    let mut i = 0;
-    loop {
-        while i < bytes.len() && ascii_space(bytes[i]) {
-            i += 1;
-        }
-        if i == bytes.len() {
-            break;
-        }
-        let start = i;
-        while i < bytes.len() && !ascii_space(bytes[i]) {
-            i += 1;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&text[start..i]);
-        if bytes[i - 1] == b'.' || out.len() > max {
             break;
         }
     }
@@ -311,36 +215,14 @@ mod tests {
         assert_eq!(inline("plain `code` text"), "plain `code` text");
     }
 
-    /// Every string of up to `len` characters from `alphabet`.
-    fn strings(alphabet: &[char], len: usize) -> Vec<String> {
-        let mut all = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..len {
-            last = last
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
-                .collect();
-            all.extend(last.iter().cloned());
-        }
-        all
-    }
-
     #[test]
-    fn ascii_paths_match_the_character_paths() {
-        let alphabet = [
-            ' ', '\t', '\n', '|', '\\', '<', 'a', '.', '-', '#', '1', '\u{1}', '`',
-        ];
-        for s in strings(&alphabet, 4) {
-            assert_eq!(inline_ascii(&s), inline_chars(&s), "{s:?}");
-            for max in [1, 2, 3, 10] {
-                assert_eq!(
-                    first_sentence_ascii(&s, max),
-                    first_sentence_chars(&s, max),
-                    "{s:?} {max}"
-                );
-            }
-        }
+    fn whitespace_collapses_and_sentences_end_at_a_period() {
         assert_eq!(inline("  a  b\t\tc  "), "a b c");
+        assert_eq!(inline("a\u{1}b\u{85}c"), "a b c");
+        assert_eq!(first_sentence("  One  two.\nThree.", 80), "One two.");
+        assert_eq!(first_sentence("v1.2 stays. Next", 80), "v1.2 stays.");
+        assert_eq!(first_sentence("abcdef ghi", 4), "abc…");
+        assert_eq!(first_sentence("é è. x", 80), "é è.");
     }
 
     #[test]
