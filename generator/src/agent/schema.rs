@@ -7,8 +7,8 @@
 //! `Client::call` accepts (closed objects, known enum values); output schemas describe what it
 //! returns (the typed response serialized again: known fields, open enums).
 //!
-//! Each named type's definition is built once per [`Mode`] ([`Def`], with its pretty text
-//! rendered once) and shared by every document that embeds it: a document is its own root
+//! Each named type's definition is built once per [`Mode`] ([`Def`], with the size of its
+//! pretty text for the document budget) and shared by every document that embeds it: a document is its own root
 //! plus the definitions it reaches ([`Draft`], then [`Schema`]).
 
 use crate::ir::{Api, Constraints, Operation, ResponseKind, TypeId, TypeKind, TypeRef};
