@@ -3,9 +3,10 @@
 //! file name). Undefined template variables are errors; spec prose goes through the escaping
 //! filters of [`super::markdown`].
 
+use super::agentspec::OperationSpec;
 use super::markdown;
 use super::model::{reachable_types, readonly_name, type_label, Model};
-use crate::ir::{Api, SafetyClass, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, SafetyClass, TypeId, TypeKind, TypeRef};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -663,180 +664,50 @@ pub fn render(
     };
     let root = format!("skills/{name}");
     let included = |i: usize| !read_only || api.operations[i].safety.read_only_safe();
+    let included_ops: Vec<usize> = (0..api.operations.len()).filter(|&i| included(i)).collect();
     let mut files = BTreeMap::new();
 
-    let count = |c: SafetyClass| {
-        api.operations
-            .iter()
-            .enumerate()
-            .filter(|(i, o)| included(*i) && o.safety.class == c)
-            .count()
-    };
-    // One reference file per tag (an operation with two tags is in both files); the index
-    // lists every operation once, under its first tag, linking to that tag's file.
-    let tags = tag_sections(api, &included);
-    let mut groups = Vec::new();
-    let mut index_groups = Vec::new();
-    for (tag, file, ops, first) in &tags {
-        let description = api
-            .groups
-            .iter()
-            .find(|g| g.title == *tag)
-            .and_then(|g| g.description.clone());
-        groups.push(GroupSummary {
-            name: file.clone(),
-            title: tag.clone(),
-            summary: first_line(description.as_deref(), 120),
-            operations: ops.len(),
-            read: ops
-                .iter()
-                .filter(|&&i| api.operations[i].safety.class == SafetyClass::Read)
-                .count(),
-            file: format!("references/{file}.md"),
-        });
-        if !first.is_empty() {
-            index_groups.push(IndexGroup {
-                name: file.clone(),
-                title: tag.clone(),
-                ops: first
-                    .iter()
-                    .map(|&i| {
-                        let s = &model.specs[i];
-                        IndexLine {
-                            name: s.name.clone(),
-                            method: s.http.method.clone(),
-                            path: s.http.path.clone(),
-                            class: s.safety.class.clone(),
-                            title: s.title.clone(),
-                            deprecated: s.deprecated,
-                            credential: s.safety.credential.is_some(),
-                        }
-                    })
-                    .collect(),
-            });
-        }
-        let view = GroupView {
-            name: file.clone(),
-            title: tag.clone(),
-            description: description.unwrap_or_default(),
-            skill: name.clone(),
-            read_only,
-            ops: ops.iter().map(|&i| views.op(model, i)).collect(),
-        };
-        files.insert(
-            format!("{root}/references/{file}.md"),
-            templates.render("group.md.j2", &view)?,
-        );
+    let refs = references(model, templates, &name, read_only, &included, views)?;
+    for (file, text) in refs.files {
+        files.insert(format!("{root}/references/{file}.md"), text);
     }
-    let included_ops: Vec<usize> = (0..api.operations.len()).filter(|&i| included(i)).collect();
     // A webhooks-only API has no operations to index or types of operations to describe (its
     // payload types are in the webhooks reference).
-    let operation_references = !included_ops.is_empty() || api.webhooks.is_empty();
-    if operation_references {
+    if !included_ops.is_empty() || api.webhooks.is_empty() {
+        let index = IndexView {
+            title: api.info.title.clone(),
+            version: api.info.version.clone(),
+            skill: name.clone(),
+            read_only,
+            operations: included_ops.len(),
+            groups: refs.index,
+        };
         files.insert(
             format!("{root}/references/index.md"),
-            templates.render(
-                "index.md.j2",
-                &IndexView {
-                    title: api.info.title.clone(),
-                    version: api.info.version.clone(),
-                    skill: name.clone(),
-                    read_only,
-                    operations: included_ops.len(),
-                    groups: index_groups,
-                },
-            )?,
+            templates.render("index.md.j2", &index)?,
         );
+        let types = TypesView {
+            title: api.info.title.clone(),
+            skill: name.clone(),
+            types: reachable_types(api, &included_ops)
+                .into_iter()
+                .map(|id| views.type_(api, id))
+                .collect(),
+        };
         files.insert(
             format!("{root}/references/types.md"),
-            templates.render(
-                "types.md.j2",
-                &TypesView {
-                    title: api.info.title.clone(),
-                    skill: name.clone(),
-                    types: reachable_types(api, &included_ops)
-                        .into_iter()
-                        .map(|id| views.type_(api, id))
-                        .collect(),
-                },
-            )?,
+            templates.render("types.md.j2", &types)?,
         );
     }
 
-    let workflows: Vec<WorkflowView> = model
-        .data
-        .workflows
-        .iter()
-        .filter_map(|w| {
-            // A workflow is shown only when the skill has every one of its steps.
-            let mut steps = Vec::new();
-            for s in &w.steps {
-                let Some(i) = api
-                    .operations
-                    .iter()
-                    .position(|o| o.operation_id == s.operation)
-                else {
-                    continue;
-                };
-                if !included(i) {
-                    return None;
-                }
-                steps.push(StepView {
-                    tool: model.api.operations[i].tool_name.clone(),
-                    class: model.specs[i].safety.class.clone(),
-                    description: s.description.clone().unwrap_or_default(),
-                });
-            }
-            Some(WorkflowView {
-                id: w.id.clone(),
-                summary: w.summary.clone(),
-                description: w.description.clone().unwrap_or_default(),
-                steps,
-            })
-        })
-        .collect();
-    let gotchas: Vec<String> = model
-        .data
-        .gotchas
-        .iter()
-        .filter(|g| {
-            super::data::op_refs(g).iter().all(|id| {
-                api.operations
-                    .iter()
-                    .position(|o| &o.operation_id == id)
-                    .is_some_and(included)
-            })
-        })
-        .map(|g| model.resolve(g))
-        .chain(derived_gotchas(model, &included))
-        .collect();
-    // The example call: a read list operation of the largest group (else any read, else any).
-    let group_size = |i: usize| api.groups[api.operations[i].group].operations.len();
-    let read = |i: &usize| api.operations[*i].safety.class == SafetyClass::Read;
-    let mut candidates: Vec<usize> = included_ops.clone();
-    candidates.sort_by_key(|&i| {
-        (
-            !read(&i),
-            api.operations[i].pagination.is_none(),
-            std::cmp::Reverse(group_size(i)),
-            i,
-        )
-    });
-    let example = candidates.first().copied();
-    let (ex_tool, ex_id, ex_method, ex_path, ex_group, ex_fn) = match example {
-        Some(i) => {
-            let op = &api.operations[i];
-            (
-                model.api.operations[i].tool_name.clone(),
-                op.operation_id.clone(),
-                op.http_method.as_str().to_string(),
-                op.path.clone(),
-                api.groups[op.group].module.clone(),
-                op.method_name.clone(),
-            )
-        }
-        None => Default::default(),
+    let count = |c: SafetyClass| {
+        included_ops
+            .iter()
+            .filter(|&&i| api.operations[i].safety.class == c)
+            .count()
     };
+    let example = example_operation(api, &included_ops).map(|i| &api.operations[i]);
+    let example_field = |f: fn(&Operation) -> String| example.map(f).unwrap_or_default();
     let view = SkillView {
         name: name.clone(),
         title: api.info.title.clone(),
@@ -867,30 +738,22 @@ pub fn render(
         crate_name: api.info.crate_name.replace('-', "_"),
         operations: included_ops.len(),
         withheld: if read_only {
-            model
-                .order
-                .iter()
-                .filter(|&&i| {
-                    let safety = &api.operations[i].safety;
-                    safety.class == SafetyClass::Read && safety.credential.is_some()
-                })
-                .map(|&i| model.api.operations[i].tool_name.clone())
-                .collect()
+            withheld_tools(model)
         } else {
             Vec::new()
         },
         read: count(SafetyClass::Read),
         write: count(SafetyClass::Write),
         destructive: count(SafetyClass::Destructive),
-        groups,
-        workflows,
-        gotchas,
-        example_tool: ex_tool,
-        example_operation_id: ex_id,
-        example_method: ex_method,
-        example_path: ex_path,
-        example_group: ex_group,
-        example_method_name: ex_fn,
+        groups: refs.summaries,
+        workflows: workflow_views(model, &included),
+        gotchas: skill_gotchas(model, &included),
+        example_tool: example_field(|op| op.tool_name.clone()),
+        example_operation_id: example_field(|op| op.operation_id.clone()),
+        example_method: example_field(|op| op.http_method.as_str().to_string()),
+        example_path: example_field(|op| op.path.clone()),
+        example_group: example.map_or_else(String::new, |op| api.groups[op.group].module.clone()),
+        example_method_name: example_field(|op| op.method_name.clone()),
         has_workflows_file: !model.data.workflows.is_empty(),
         webhook_events: api.webhooks.len(),
         webhook_secret_env: api.webhook_names.secret_env.clone(),
@@ -900,6 +763,169 @@ pub fn render(
         templates.render("skill.md.j2", &view)?,
     );
     Ok(files)
+}
+
+/// A skill's reference files of its tags, and what `SKILL.md` and the index say of them.
+struct References {
+    /// File stem (under `references/`) -> contents.
+    files: Vec<(String, String)>,
+    /// One per tag, for `SKILL.md`.
+    summaries: Vec<GroupSummary>,
+    /// The index's sections: each operation once, under its first tag.
+    index: Vec<IndexGroup>,
+}
+
+/// One reference file per tag (an operation with two tags is in both files); the index lists
+/// every operation once, under its first tag, linking to that tag's file.
+fn references(
+    model: &Model<'_>,
+    templates: &Templates,
+    skill: &str,
+    read_only: bool,
+    included: &dyn Fn(usize) -> bool,
+    views: &mut Views,
+) -> Result<References, String> {
+    let api = model.api;
+    let mut refs = References {
+        files: Vec::new(),
+        summaries: Vec::new(),
+        index: Vec::new(),
+    };
+    for (tag, file, ops, first) in tag_sections(api, included) {
+        let description = api
+            .groups
+            .iter()
+            .find(|g| g.title == tag)
+            .and_then(|g| g.description.clone());
+        refs.summaries.push(GroupSummary {
+            name: file.clone(),
+            title: tag.clone(),
+            summary: first_line(description.as_deref(), 120),
+            operations: ops.len(),
+            read: ops
+                .iter()
+                .filter(|&&i| api.operations[i].safety.class == SafetyClass::Read)
+                .count(),
+            file: format!("references/{file}.md"),
+        });
+        if !first.is_empty() {
+            refs.index.push(IndexGroup {
+                name: file.clone(),
+                title: tag.clone(),
+                ops: first.iter().map(|&i| index_line(&model.specs[i])).collect(),
+            });
+        }
+        let view = GroupView {
+            name: file.clone(),
+            title: tag,
+            description: description.unwrap_or_default(),
+            skill: skill.to_string(),
+            read_only,
+            ops: ops.iter().map(|&i| views.op(model, i)).collect(),
+        };
+        refs.files
+            .push((file, templates.render("group.md.j2", &view)?));
+    }
+    Ok(refs)
+}
+
+/// An operation's line in the index.
+fn index_line(s: &OperationSpec) -> IndexLine {
+    IndexLine {
+        name: s.name.clone(),
+        method: s.http.method.clone(),
+        path: s.http.path.clone(),
+        class: s.safety.class.clone(),
+        title: s.title.clone(),
+        deprecated: s.deprecated,
+        credential: s.safety.credential.is_some(),
+    }
+}
+
+/// The reviewed workflows a skill shows: those it has every step of.
+fn workflow_views(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<WorkflowView> {
+    let api = model.api;
+    model
+        .data
+        .workflows
+        .iter()
+        .filter_map(|w| {
+            let mut steps = Vec::new();
+            for s in &w.steps {
+                let Some(i) = api
+                    .operations
+                    .iter()
+                    .position(|o| o.operation_id == s.operation)
+                else {
+                    continue;
+                };
+                if !included(i) {
+                    return None;
+                }
+                steps.push(StepView {
+                    tool: api.operations[i].tool_name.clone(),
+                    class: model.specs[i].safety.class.clone(),
+                    description: s.description.clone().unwrap_or_default(),
+                });
+            }
+            Some(WorkflowView {
+                id: w.id.clone(),
+                summary: w.summary.clone(),
+                description: w.description.clone().unwrap_or_default(),
+                steps,
+            })
+        })
+        .collect()
+}
+
+/// The reviewed gotchas whose operations the skill has, then the derived ones.
+fn skill_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<String> {
+    let api = model.api;
+    model
+        .data
+        .gotchas
+        .iter()
+        .filter(|g| {
+            super::data::op_refs(g).iter().all(|id| {
+                api.operations
+                    .iter()
+                    .position(|o| &o.operation_id == id)
+                    .is_some_and(included)
+            })
+        })
+        .map(|g| model.resolve(g))
+        .chain(derived_gotchas(model, included))
+        .collect()
+}
+
+/// The example call of `SKILL.md`: a read list operation of the largest group (else any
+/// read, else any).
+fn example_operation(api: &Api, included_ops: &[usize]) -> Option<usize> {
+    let group_size = |i: usize| api.groups[api.operations[i].group].operations.len();
+    included_ops.iter().copied().min_by_key(|&i| {
+        let op = &api.operations[i];
+        (
+            op.safety.class != SafetyClass::Read,
+            op.pagination.is_none(),
+            std::cmp::Reverse(group_size(i)),
+            i,
+        )
+    })
+}
+
+/// The read operations a read-only skill withholds because they return a credential, in
+/// the model's order.
+fn withheld_tools(model: &Model<'_>) -> Vec<String> {
+    let api = model.api;
+    model
+        .order
+        .iter()
+        .filter(|&&i| {
+            let safety = &api.operations[i].safety;
+            safety.class == SafetyClass::Read && safety.credential.is_some()
+        })
+        .map(|&i| api.operations[i].tool_name.clone())
+        .collect()
 }
 
 #[cfg(test)]
