@@ -33,32 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Generate the client crate (DIR/client/) and the agent documents (DIR/agent/).
-    Generate {
-        /// The spec (YAML or JSON). Default: the pinned Clerk spec (see spec/clerk-bapi.yaml),
-        /// found through AGENTGEN_SPEC_MIRROR, the cache, or a download; its sha256 is checked.
-        #[arg(long, value_name = "FILE")]
-        spec: Option<PathBuf>,
-        /// Output directory; the crate goes to DIR/client/.
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        #[command(flatten)]
-        options: GenerateOptions,
-        /// Print notes as well as warnings.
-        #[arg(long)]
-        verbose: bool,
-        /// What to write: `client` (DIR/client/), `agent` (DIR/agent/), or both.
-        #[arg(long, value_enum, value_delimiter = ',', default_values_t = vec![Output::Client, Output::Agent])]
-        outputs: Vec<Output>,
-        /// Print how long each phase took to stderr (also: AGENTGEN_TIMINGS=1).
-        #[arg(long)]
-        timings: bool,
-        /// Lay the Rust files out with rustfmt (RUSTFMT, or rustfmt on PATH, with the
-        /// rustfmt.toml found from the output directory), as `cargo fmt` would. Without it
-        /// they are as prettyplease prints them, and files on disk that differ only in
-        /// rustfmt's layout are left as they are.
-        #[arg(long)]
-        rustfmt: bool,
-    },
+    Generate(GenerateArgs),
     /// Write the agent documents as a static directory ready to host: skill folders and
     /// .tar.gz archives, .well-known/agent-skills/index.json (sha256 digests), agentspec.json,
     /// ops/, tools/, workflows/ and llms.txt as the entry point.
@@ -451,58 +426,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), agentgen::Error> {
     match cli.command {
-        Command::Generate {
-            spec,
-            out,
-            options,
-            verbose,
-            outputs,
-            timings,
-            rustfmt,
-        } => {
-            let show_timings =
-                timings || std::env::var_os("AGENTGEN_TIMINGS").is_some_and(|v| v != "0");
-            let mut phases = agentgen::Timings::default();
-            let path = phases.time("resolve spec", || spec_path(spec))?;
-            let mut config = options.config(&path)?;
-            config.emit_client = outputs.contains(&Output::Client);
-            config.emit_agent = outputs.contains(&Output::Agent);
-            let inputs = phases.time("read", || agentgen::Inputs::load(&config))?;
-            let mut generated = agentgen::generate_timed(&inputs, &config, &mut phases)?;
-            let check = phases.time("compare and rustfmt", || {
-                layout(&mut generated.files, &out, rustfmt)
-            })?;
-            let written = phases.time("write", || {
-                agentgen::write::apply(&out, &generated.files, &check)
-            })?;
-            let label = path.display().to_string();
-            for d in &generated.diagnostics {
-                if verbose || d.severity != Severity::Note {
-                    eprintln!("{}", d.render(&label));
-                }
-            }
-            if show_timings {
-                eprint!("{}", phases.render());
-            }
-            let notes = generated
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Note)
-                .count();
-            let warnings = generated.diagnostics.len() - notes;
-            eprintln!(
-                "generated {} operations, {} types into {} ({} files written, {} unchanged, {} removed; {} warnings, {} notes)",
-                generated.api.operations.len(),
-                generated.api.types.len(),
-                out.display(),
-                written.written.len(),
-                written.unchanged.len(),
-                written.removed.len(),
-                warnings,
-                notes
-            );
-            Ok(())
-        }
+        Command::Generate(args) => generate(args),
         Command::Publish { spec, out, options } => publish(spec, out, options),
         Command::ConnectionPrompt {
             connection,
@@ -512,20 +436,11 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             safety,
             gateway,
             overlays,
-        } => {
-            let text = read_file(&connection)?;
-            let config =
-                DocumentSource::new(spec, templates, workflows, safety, overlays)?.into_config()?;
-            let (api, _) = agentgen::load_and_analyze(&config)?;
-            let mut options = agentgen::agent::connection::PromptOptions::full();
-            if let Some(url) = gateway {
-                options = options.through_gateway(url);
-            }
-            let prompt = agentgen::agent::connection_prompt(&api, &config, &text, &options)
-                .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
-            print!("{prompt}");
-            Ok(())
-        }
+        } => connection_prompt(
+            connection,
+            DocumentSource::new(spec, templates, workflows, safety, overlays)?,
+            gateway,
+        ),
         #[cfg(feature = "mcp")]
         Command::Mcp {
             connection,
@@ -588,76 +503,14 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             safety,
             format,
             overlays,
-        } => {
-            let path = spec_path(spec)?;
-            let mut config = with_safety(Config::new(&path), safety)?;
-            config.overlays = overlays;
-            let (api, diags) = agentgen::load_and_analyze(&config)?;
-            let summary = agentgen::inspect::summarize(&api, diags);
-            match format {
-                Format::Json => {
-                    let text = serde_json::to_string_pretty(&summary)
-                        .map_err(|e| agentgen::Error::msg("inspect", e.to_string()))?;
-                    println!("{text}");
-                }
-                Format::Text => {
-                    println!("{} {}", summary.title, summary.version);
-                    println!("operations: {}", summary.operations);
-                    println!(
-                        "  read: {}, write: {}, destructive: {}",
-                        summary.safety.read, summary.safety.write, summary.safety.destructive
-                    );
-                    println!("types: {}", summary.types);
-                    println!("groups: {}", summary.groups.len());
-                    for g in &summary.groups {
-                        println!("  {:<28} {}", g.name, g.operations);
-                    }
-                    println!("untyped JSON fields: {}", summary.json_value_fields.len());
-                    let withheld: Vec<_> =
-                        summary.credentials.iter().filter(|c| c.withheld).collect();
-                    println!(
-                        "credentials: {} operations withheld without allow_secrets",
-                        withheld.len()
-                    );
-                    for c in &summary.credentials {
-                        println!(
-                            "  {:<40} {:<11} {:<9} {}{}",
-                            c.operation,
-                            c.class.as_str(),
-                            c.source,
-                            if c.withheld { "" } else { "not withheld: " },
-                            c.reason
-                        );
-                    }
-                    println!("diagnostics: {}", summary.diagnostics.len());
-                }
-            }
-            Ok(())
-        }
+        } => inspect(spec, safety, format, overlays),
         Command::Diff {
             old,
             new,
             format,
             crate_version,
             out,
-        } => {
-            let options = agentgen::diff::DiffOptions { crate_version };
-            let report = agentgen::diff::diff_files(&old, &new, &options)?;
-            let text = match format {
-                ReportFormat::Markdown => agentgen::diff::markdown(&report),
-                ReportFormat::Json => report.to_json() + "\n",
-            };
-            match out {
-                Some(file) => std::fs::write(&file, text)
-                    .map_err(|e| agentgen::Error::msg(file.display().to_string(), e.to_string()))?,
-                None => print!("{text}"),
-            }
-            eprintln!(
-                "{}",
-                agentgen::diff::summary_line(&report).replace("**", "")
-            );
-            Ok(())
-        }
+        } => diff(&old, &new, format, crate_version, out),
         Command::Check {
             spec,
             out,
@@ -665,6 +518,186 @@ fn run(cli: Cli) -> Result<(), agentgen::Error> {
             options,
         } => check(spec, out, outputs, options),
     }
+}
+
+/// The arguments of `agentgen generate`.
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// The spec (YAML or JSON). Default: the pinned Clerk spec (see spec/clerk-bapi.yaml),
+    /// found through AGENTGEN_SPEC_MIRROR, the cache, or a download; its sha256 is checked.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+    /// Output directory; the crate goes to DIR/client/.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    options: GenerateOptions,
+    /// Print notes as well as warnings.
+    #[arg(long)]
+    verbose: bool,
+    /// What to write: `client` (DIR/client/), `agent` (DIR/agent/), or both.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = vec![Output::Client, Output::Agent])]
+    outputs: Vec<Output>,
+    /// Print how long each phase took to stderr (also: AGENTGEN_TIMINGS=1).
+    #[arg(long)]
+    timings: bool,
+    /// Lay the Rust files out with rustfmt (RUSTFMT, or rustfmt on PATH, with the
+    /// rustfmt.toml found from the output directory), as `cargo fmt` would. Without it
+    /// they are as prettyplease prints them, and files on disk that differ only in
+    /// rustfmt's layout are left as they are.
+    #[arg(long)]
+    rustfmt: bool,
+}
+
+/// `agentgen generate`: the client crate and the agent documents into a directory.
+fn generate(args: GenerateArgs) -> Result<(), agentgen::Error> {
+    let GenerateArgs {
+        spec,
+        out,
+        options,
+        verbose,
+        outputs,
+        timings,
+        rustfmt,
+    } = args;
+    let show_timings = timings || std::env::var_os("AGENTGEN_TIMINGS").is_some_and(|v| v != "0");
+    let mut phases = agentgen::Timings::default();
+    let path = phases.time("resolve spec", || spec_path(spec))?;
+    let mut config = options.config(&path)?;
+    config.emit_client = outputs.contains(&Output::Client);
+    config.emit_agent = outputs.contains(&Output::Agent);
+    let inputs = phases.time("read", || agentgen::Inputs::load(&config))?;
+    let mut generated = agentgen::generate_timed(&inputs, &config, &mut phases)?;
+    let check = phases.time("compare and rustfmt", || {
+        layout(&mut generated.files, &out, rustfmt)
+    })?;
+    let written = phases.time("write", || {
+        agentgen::write::apply(&out, &generated.files, &check)
+    })?;
+    let label = path.display().to_string();
+    for d in &generated.diagnostics {
+        if verbose || d.severity != Severity::Note {
+            eprintln!("{}", d.render(&label));
+        }
+    }
+    if show_timings {
+        eprint!("{}", phases.render());
+    }
+    let notes = generated
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Note)
+        .count();
+    let warnings = generated.diagnostics.len() - notes;
+    eprintln!(
+        "generated {} operations, {} types into {} ({} files written, {} unchanged, {} removed; {} warnings, {} notes)",
+        generated.api.operations.len(),
+        generated.api.types.len(),
+        out.display(),
+        written.written.len(),
+        written.unchanged.len(),
+        written.removed.len(),
+        warnings,
+        notes
+    );
+    Ok(())
+}
+
+/// `agentgen connection-prompt`: the prompt that tells an agent how to use a connection.
+fn connection_prompt(
+    connection: PathBuf,
+    source: DocumentSource,
+    gateway: Option<String>,
+) -> Result<(), agentgen::Error> {
+    let text = read_file(&connection)?;
+    let config = source.into_config()?;
+    let (api, _) = agentgen::load_and_analyze(&config)?;
+    let mut options = agentgen::agent::connection::PromptOptions::full();
+    if let Some(url) = gateway {
+        options = options.through_gateway(url);
+    }
+    let prompt = agentgen::agent::connection_prompt(&api, &config, &text, &options)
+        .map_err(|e| agentgen::Error::msg(connection.display().to_string(), e))?;
+    print!("{prompt}");
+    Ok(())
+}
+
+/// `agentgen inspect`: what the generator makes of a spec.
+fn inspect(
+    spec: Option<PathBuf>,
+    safety: Option<PathBuf>,
+    format: Format,
+    overlays: Vec<PathBuf>,
+) -> Result<(), agentgen::Error> {
+    let path = spec_path(spec)?;
+    let mut config = with_safety(Config::new(&path), safety)?;
+    config.overlays = overlays;
+    let (api, diags) = agentgen::load_and_analyze(&config)?;
+    let summary = agentgen::inspect::summarize(&api, diags);
+    match format {
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&summary)
+                .map_err(|e| agentgen::Error::msg("inspect", e.to_string()))?;
+            println!("{text}");
+        }
+        Format::Text => {
+            println!("{} {}", summary.title, summary.version);
+            println!("operations: {}", summary.operations);
+            println!(
+                "  read: {}, write: {}, destructive: {}",
+                summary.safety.read, summary.safety.write, summary.safety.destructive
+            );
+            println!("types: {}", summary.types);
+            println!("groups: {}", summary.groups.len());
+            for g in &summary.groups {
+                println!("  {:<28} {}", g.name, g.operations);
+            }
+            println!("untyped JSON fields: {}", summary.json_value_fields.len());
+            let withheld: Vec<_> = summary.credentials.iter().filter(|c| c.withheld).collect();
+            println!(
+                "credentials: {} operations withheld without allow_secrets",
+                withheld.len()
+            );
+            for c in &summary.credentials {
+                println!(
+                    "  {:<40} {:<11} {:<9} {}{}",
+                    c.operation,
+                    c.class.as_str(),
+                    c.source,
+                    if c.withheld { "" } else { "not withheld: " },
+                    c.reason
+                );
+            }
+            println!("diagnostics: {}", summary.diagnostics.len());
+        }
+    }
+    Ok(())
+}
+
+/// `agentgen diff`: what changed between two specs, breaking or additive.
+fn diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    format: ReportFormat,
+    crate_version: String,
+    out: Option<PathBuf>,
+) -> Result<(), agentgen::Error> {
+    let options = agentgen::diff::DiffOptions { crate_version };
+    let report = agentgen::diff::diff_files(old, new, &options)?;
+    let text = match format {
+        ReportFormat::Markdown => agentgen::diff::markdown(&report),
+        ReportFormat::Json => report.to_json() + "\n",
+    };
+    match out {
+        Some(file) => std::fs::write(&file, text)
+            .map_err(|e| agentgen::Error::msg(file.display().to_string(), e.to_string()))?,
+        None => print!("{text}"),
+    }
+    eprintln!(
+        "{}",
+        agentgen::diff::summary_line(&report).replace("**", "")
+    );
+    Ok(())
 }
 
 /// `agentgen publish`: the agent documents only, as a static directory.
