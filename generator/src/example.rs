@@ -21,9 +21,9 @@
 
 pub mod pattern;
 
-use crate::ir::{Api, Constraints, Operation, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Constraints, Field, Operation, TypeId, TypeKind, TypeRef};
 #[cfg(doc)]
-use crate::ir::{Field, Param, TypeDef, Variant};
+use crate::ir::{Param, TypeDef, Variant};
 use pattern::Pattern;
 use serde_json::{json, Map, Value};
 
@@ -480,6 +480,9 @@ impl<'a> Synth<'a> {
         }
     }
 
+    /// Whether `v` is a value of `ty` that meets the validation keywords of `sites`; else
+    /// what is wrong, at the JSON pointer `at`. `file`: in a multipart body, where bytes are
+    /// a file object.
     fn check(
         &self,
         ty: &TypeRef,
@@ -488,48 +491,9 @@ impl<'a> Synth<'a> {
         file: bool,
         at: &str,
     ) -> Result<(), String> {
-        let cs = sites;
         let fail = |what: String| Err(format!("{}: {what}", if at.is_empty() { "/" } else { at }));
-        for c in cs {
-            if let Some(k) = &c.const_value {
-                if v != k {
-                    return fail(format!("{v} is not the constant {k}"));
-                }
-            }
-            if let Value::String(s) = v {
-                let n = s.chars().count();
-                if c.min_length.is_some_and(|m| n < m) || c.max_length.is_some_and(|m| n > m) {
-                    return fail(format!("length of {s:?} out of bounds"));
-                }
-                if let Some(p) = &c.pattern {
-                    match Pattern::parse(p) {
-                        Ok(re) if re.is_match(s) => {}
-                        _ => return fail(format!("{s:?} does not match `{p}`")),
-                    }
-                }
-                if let Some(f) = &c.format {
-                    if !format_ok(f, s) {
-                        return fail(format!("{s:?} is not a valid `{f}`"));
-                    }
-                }
-            }
-            if let Some(x) = v.as_f64() {
-                let below = c
-                    .minimum
-                    .is_some_and(|m| x < m || (c.exclusive_minimum && x == m));
-                let above = c
-                    .maximum
-                    .is_some_and(|m| x > m || (c.exclusive_maximum && x == m));
-                if below || above {
-                    return fail(format!("{x} out of bounds"));
-                }
-            }
-            if let Value::Array(items) = v {
-                let n = items.len();
-                if c.min_items.is_some_and(|m| n < m) || c.max_items.is_some_and(|m| n > m) {
-                    return fail(format!("{n} items out of bounds"));
-                }
-            }
+        for c in sites {
+            check_constraints(c, v).or_else(fail)?;
         }
         match ty {
             TypeRef::Nullable(inner) => {
@@ -620,47 +584,7 @@ impl<'a> Synth<'a> {
                 }
                 match &def.kind {
                     TypeKind::Struct { fields } => {
-                        let Value::Object(obj) = v else {
-                            return fail(format!("{v} is not an object"));
-                        };
-                        for f in fields {
-                            match obj.get(&f.wire_name) {
-                                Some(fv) => self.check(
-                                    &f.ty,
-                                    &[&f.constraints],
-                                    fv,
-                                    def.usage.multipart,
-                                    &format!("{at}/{}", f.wire_name),
-                                )?,
-                                None if f.required && !f.read_only => {
-                                    return fail(format!("missing required `{}`", f.wire_name))
-                                }
-                                None => {}
-                            }
-                        }
-                        if let Some(k) = obj
-                            .keys()
-                            .find(|k| !fields.iter().any(|f| &&f.wire_name == k))
-                        {
-                            return fail(format!("unknown property `{k}`"));
-                        }
-                        for c in cs {
-                            let has = |set: &Vec<String>| set.iter().all(|n| obj.contains_key(n));
-                            if !c.any_of_required.is_empty() && !c.any_of_required.iter().any(has) {
-                                return fail(
-                                    "no `anyOf` alternative's properties are present".into(),
-                                );
-                            }
-                            if !c.one_of_required.is_empty()
-                                && c.one_of_required.iter().filter(|s| has(s)).count() != 1
-                            {
-                                return fail(
-                                    "not exactly one `oneOf` alternative's properties are present"
-                                        .into(),
-                                );
-                            }
-                        }
-                        Ok(())
+                        self.check_object(fields, def.usage.multipart, sites, v, at)
                     }
                     TypeKind::Enum { values } => match v {
                         Value::String(s) if values.iter().any(|e| &e.wire == s) => Ok(()),
@@ -683,6 +607,100 @@ impl<'a> Synth<'a> {
             }
         }
     }
+
+    /// [`Self::check`] of an object of `fields` (a multipart body's when `multipart`): every
+    /// required field, no unknown one, and the sites' `anyOf`/`oneOf` required sets.
+    fn check_object(
+        &self,
+        fields: &[Field],
+        multipart: bool,
+        sites: &[&'a Constraints],
+        v: &Value,
+        at: &str,
+    ) -> Result<(), String> {
+        let fail = |what: String| Err(format!("{}: {what}", if at.is_empty() { "/" } else { at }));
+        let Value::Object(obj) = v else {
+            return fail(format!("{v} is not an object"));
+        };
+        for f in fields {
+            match obj.get(&f.wire_name) {
+                Some(fv) => self.check(
+                    &f.ty,
+                    &[&f.constraints],
+                    fv,
+                    multipart,
+                    &format!("{at}/{}", f.wire_name),
+                )?,
+                None if f.required && !f.read_only => {
+                    return fail(format!("missing required `{}`", f.wire_name))
+                }
+                None => {}
+            }
+        }
+        if let Some(k) = obj
+            .keys()
+            .find(|k| !fields.iter().any(|f| &&f.wire_name == k))
+        {
+            return fail(format!("unknown property `{k}`"));
+        }
+        for c in sites {
+            let has = |set: &Vec<String>| set.iter().all(|n| obj.contains_key(n));
+            if !c.any_of_required.is_empty() && !c.any_of_required.iter().any(has) {
+                return fail("no `anyOf` alternative's properties are present".into());
+            }
+            if !c.one_of_required.is_empty()
+                && c.one_of_required.iter().filter(|s| has(s)).count() != 1
+            {
+                return fail("not exactly one `oneOf` alternative's properties are present".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `v` meets the validation keywords of one site (the constant, string length,
+/// pattern and format, numeric bounds, item counts); what is wrong if not.
+fn check_constraints(c: &Constraints, v: &Value) -> Result<(), String> {
+    if let Some(k) = &c.const_value {
+        if v != k {
+            return Err(format!("{v} is not the constant {k}"));
+        }
+    }
+    if let Value::String(s) = v {
+        let n = s.chars().count();
+        if c.min_length.is_some_and(|m| n < m) || c.max_length.is_some_and(|m| n > m) {
+            return Err(format!("length of {s:?} out of bounds"));
+        }
+        if let Some(p) = &c.pattern {
+            match Pattern::parse(p) {
+                Ok(re) if re.is_match(s) => {}
+                _ => return Err(format!("{s:?} does not match `{p}`")),
+            }
+        }
+        if let Some(f) = &c.format {
+            if !format_ok(f, s) {
+                return Err(format!("{s:?} is not a valid `{f}`"));
+            }
+        }
+    }
+    if let Some(x) = v.as_f64() {
+        let below = c
+            .minimum
+            .is_some_and(|m| x < m || (c.exclusive_minimum && x == m));
+        let above = c
+            .maximum
+            .is_some_and(|m| x > m || (c.exclusive_maximum && x == m));
+        if below || above {
+            return Err(format!("{x} out of bounds"));
+        }
+    }
+    if let Value::Array(items) = v {
+        let n = items.len();
+        if c.min_items.is_some_and(|m| n < m) || c.max_items.is_some_and(|m| n > m) {
+            return Err(format!("{n} items out of bounds"));
+        }
+    }
+    Ok(())
 }
 
 /// True when `v` is or contains an object.
