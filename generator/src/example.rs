@@ -205,7 +205,7 @@ fn constraint_sites(api: &Api) -> std::collections::BTreeMap<String, &Constraint
                     add(&mut out, v.pointer.clone(), &v.constraints);
                 }
             }
-            TypeKind::Enum { .. } | TypeKind::Alias { .. } | TypeKind::Pending => {}
+            TypeKind::Enum { .. } | TypeKind::Alias { .. } => {}
         }
     }
     out
@@ -383,7 +383,6 @@ impl<'a> Synth<'a> {
                 found
             }
             TypeKind::Alias { target } => self.value(target, sites, false),
-            TypeKind::Pending => Some(json!({})),
         };
         self.stack.pop();
         out
@@ -602,7 +601,6 @@ impl<'a> Synth<'a> {
                         }
                     }
                     TypeKind::Alias { target } => self.check(target, sites, v, file, at),
-                    TypeKind::Pending => Ok(()),
                 }
             }
         }

@@ -151,11 +151,7 @@ pub fn summarize(api: &Api, diagnostics: Vec<Diagnostic>) -> Summary {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
         operations: api.operations.len(),
-        types: api
-            .types
-            .iter()
-            .filter(|t| !matches!(t.kind, TypeKind::Pending))
-            .count(),
+        types: api.types.len(),
         groups: api
             .groups
             .iter()

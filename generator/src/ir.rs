@@ -944,7 +944,7 @@ impl TypeDef {
             TypeKind::Struct { fields } => fields.iter().map(|f| &f.ty).collect(),
             TypeKind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Alias { target } => vec![target],
-            TypeKind::Enum { .. } | TypeKind::Pending => Vec::new(),
+            TypeKind::Enum { .. } => Vec::new(),
         }
     }
 }
@@ -1031,8 +1031,6 @@ pub enum TypeKind {
         /// Target.
         target: TypeRef,
     },
-    /// Reserved slot (a component not lowered yet); never reaches emitters.
-    Pending,
 }
 
 /// A struct field.

@@ -1,7 +1,7 @@
 //! Writes the decode fuzz test (`prelude.rs` plus one check per model type, with an example
 //! value synthesized from the spec) for a generated crate.
 
-use agentgen::ir::{Api, TypeKind, TypeRef};
+use agentgen::ir::{Api, TypeRef};
 
 /// The source of `tests/decode_fuzz.rs` for the crate generated from `api`, named `krate`
 /// in Rust (`clerk_backend_api`).
@@ -10,8 +10,8 @@ pub fn source(api: &Api, krate: &str) -> String {
     out.push_str("\n#[test]\nfn every_model_survives_arbitrary_json() {\n    let n = cases();\n");
     let mut count = 0;
     for (id, def) in api.types.iter().enumerate() {
-        // Multipart bodies are only ever sent (no serde); pending types are never emitted.
-        if matches!(def.kind, TypeKind::Pending) || def.usage.multipart {
+        // Multipart bodies are only ever sent (no serde).
+        if def.usage.multipart {
             continue;
         }
         let example = agentgen::example::value(api, &TypeRef::Named(id), Some(&def.constraints));

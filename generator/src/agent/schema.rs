@@ -633,7 +633,6 @@ impl<'a> Builder<'a> {
                 }
                 return Value::Object(m);
             }
-            TypeKind::Pending => {}
         }
         annotations(&mut m, own, self.mode);
         Value::Object(m)

@@ -587,7 +587,6 @@ fn type_view(api: &Api, id: TypeId) -> TypeView {
             v.kind = "alias".into();
             v.target = type_label(api, target);
         }
-        TypeKind::Pending => v.kind = "any".into(),
     }
     v
 }

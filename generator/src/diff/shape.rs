@@ -107,7 +107,6 @@ impl<'a> Shapes<'a> {
                 )
             }
             TypeKind::Alias { target } => self.canonical(target, renames, depth),
-            TypeKind::Pending => "pending".into(),
         }
     }
 }
@@ -137,7 +136,6 @@ pub(super) fn describe(api: &Api, t: &TypeRef) -> String {
                 TypeKind::Enum { .. } => format!("enum `{}`", def.name),
                 TypeKind::Union { .. } => format!("union `{}`", def.name),
                 TypeKind::Alias { target } => describe(api, target),
-                TypeKind::Pending => def.name.clone(),
             }
         }
         TypeRef::String => "string".into(),
@@ -164,6 +162,5 @@ pub(super) fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Enum { .. } => "enum",
         TypeKind::Union { .. } => "union",
         TypeKind::Alias { .. } => "alias",
-        TypeKind::Pending => "pending",
     }
 }

@@ -84,7 +84,6 @@ pub fn models_rs(api: &Api) -> Result<String, String> {
                 body.push_str(&enum_text(def, values));
                 body.push('\n');
             }
-            TypeKind::Pending => {}
         }
     }
     flush(&mut items, &mut body)?;

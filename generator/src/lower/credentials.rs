@@ -102,7 +102,7 @@ fn walk(
                         walk(types, &v.ty, path, depth, stack, found);
                     }
                 }
-                TypeKind::Enum { .. } | TypeKind::Pending => {}
+                TypeKind::Enum { .. } => {}
             }
             stack.pop();
         }

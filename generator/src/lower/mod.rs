@@ -31,7 +31,7 @@ pub fn lower(doc: &OpenAPI, config: &Config, diags: &mut Diagnostics) -> Api {
         }
     }
     let events = webhooks::lower(&raw_webhooks, &mut schemas, diags);
-    let mut types = schemas.types;
+    let mut types = schemas.into_types(diags);
     mark_usage(&mut types, &operations);
     webhooks::relax(&mut types, &events);
     mark_boxed(&mut types);

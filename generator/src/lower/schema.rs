@@ -231,11 +231,19 @@ struct ObjectParts<'a> {
     required: BTreeSet<String>,
 }
 
+/// The kind of a slot reserved and not lowered yet (see [`SchemaLowerer::into_types`]).
+const RESERVED: TypeKind = TypeKind::Alias {
+    target: TypeRef::Json,
+};
+
 /// Lowers schemas into the type arena.
 pub struct SchemaLowerer<'a> {
     doc: &'a OpenAPI,
-    /// The arena.
-    pub types: Vec<TypeDef>,
+    /// The arena. A slot is reserved (so that references to it resolve) before its schema is
+    /// lowered; until then its kind is a placeholder and `lowered` says so.
+    types: Vec<TypeDef>,
+    /// Whether each slot of `types` has its kind.
+    lowered: Vec<bool>,
     components: IndexMap<String, TypeId>,
     nullable_components: BTreeSet<TypeId>,
     names: Namespace,
@@ -249,6 +257,7 @@ impl<'a> SchemaLowerer<'a> {
         let mut this = SchemaLowerer {
             doc,
             types: Vec::new(),
+            lowered: Vec::new(),
             components: IndexMap::new(),
             nullable_components: BTreeSet::new(),
             names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
@@ -269,11 +278,12 @@ impl<'a> SchemaLowerer<'a> {
                 name: rust,
                 wire_name: Some(name.clone()),
                 description,
-                kind: TypeKind::Pending,
+                kind: RESERVED,
                 usage: Usage::default(),
                 pointer,
                 constraints: Constraints::default(),
             });
+            this.lowered.push(false);
             this.components.insert(name.clone(), this.types.len() - 1);
         }
         for (name, schema) in &components.schemas {
@@ -284,7 +294,7 @@ impl<'a> SchemaLowerer<'a> {
             if lowered.is_nullable() && lowered.non_null() == &TypeRef::Named(id) {
                 this.nullable_components.insert(id);
             }
-            if matches!(this.types[id].kind, TypeKind::Pending) {
+            if !this.lowered[id] {
                 if lowered.non_null() == &TypeRef::Named(id) {
                     // Only possible through a self-referencing alias.
                     diags.error(
@@ -292,15 +302,43 @@ impl<'a> SchemaLowerer<'a> {
                         &pointer,
                         "this schema is only a reference to itself",
                     );
-                    this.types[id].kind = TypeKind::Alias {
-                        target: TypeRef::Json,
-                    };
+                    this.define(
+                        id,
+                        TypeKind::Alias {
+                            target: TypeRef::Json,
+                        },
+                    );
                 } else {
-                    this.types[id].kind = TypeKind::Alias { target: lowered };
+                    this.define(id, TypeKind::Alias { target: lowered });
                 }
             }
         }
         this
+    }
+
+    /// Give the reserved slot `id` its kind.
+    fn define(&mut self, id: TypeId, kind: TypeKind) {
+        self.types[id].kind = kind;
+        self.lowered[id] = true;
+    }
+
+    /// The arena, once every schema is lowered. A slot reserved and never lowered would be a
+    /// bug of this module: it is reported as an error (and stays an alias of any JSON value)
+    /// rather than leaving a type without a kind in the IR.
+    pub fn into_types(self, diags: &mut Diagnostics) -> Vec<TypeDef> {
+        for (def, lowered) in self.types.iter().zip(&self.lowered) {
+            if !lowered {
+                diags.error(
+                    "internal-unlowered-type",
+                    &def.pointer,
+                    format!(
+                        "internal error: type `{}` was reserved for this schema but never lowered",
+                        def.name
+                    ),
+                );
+            }
+        }
+        self.types
     }
 
     /// Resolve `#/components/schemas/X` to its component slot.
@@ -350,11 +388,12 @@ impl<'a> SchemaLowerer<'a> {
                     name,
                     wire_name: None,
                     description: schema.schema_data.description.clone(),
-                    kind: TypeKind::Pending,
+                    kind: RESERVED,
                     usage: Usage::default(),
                     pointer: pointer.to_string(),
                     constraints: facts.clone(),
                 });
+                self.lowered.push(false);
                 self.types.len() - 1
             }
         }
@@ -634,7 +673,7 @@ impl<'a> SchemaLowerer<'a> {
                 ident,
             });
         }
-        self.types[id].kind = TypeKind::Enum { values };
+        self.define(id, TypeKind::Enum { values });
         TypeRef::Named(id)
     }
 
@@ -747,7 +786,7 @@ impl<'a> SchemaLowerer<'a> {
         if let Some(key) = key {
             self.inline_cache.insert(key, id);
         }
-        self.types[id].kind = TypeKind::Struct { fields: Vec::new() };
+        self.define(id, TypeKind::Struct { fields: Vec::new() });
         for name in &parts.required {
             if !parts.props.contains_key(name) {
                 diags.note(
@@ -786,7 +825,7 @@ impl<'a> SchemaLowerer<'a> {
                 constraints,
             });
         }
-        self.types[id].kind = TypeKind::Struct { fields };
+        self.define(id, TypeKind::Struct { fields });
         TypeRef::Named(id)
     }
 
@@ -918,10 +957,13 @@ impl<'a> SchemaLowerer<'a> {
         if let Some(key) = key {
             self.inline_cache.insert(key, id);
         }
-        self.types[id].kind = TypeKind::Union {
-            tag: None,
-            variants: Vec::new(),
-        };
+        self.define(
+            id,
+            TypeKind::Union {
+                tag: None,
+                variants: Vec::new(),
+            },
+        );
         let discriminator = schema.schema_data.discriminator.as_ref();
         let tag = discriminator.map(|d| d.property_name.clone());
         let mut ns = Namespace::with_reserved(&["Unknown"]);
@@ -1017,7 +1059,7 @@ impl<'a> SchemaLowerer<'a> {
                 constraints,
             });
         }
-        self.types[id].kind = TypeKind::Union { tag, variants };
+        self.define(id, TypeKind::Union { tag, variants });
         TypeRef::Named(id)
     }
 
@@ -1166,6 +1208,33 @@ mod tests {
     use super::assign_idents;
     use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
     use serde_json::json;
+
+    #[test]
+    fn a_slot_never_lowered_is_an_error_not_a_type_without_a_kind() {
+        let doc: openapiv3::OpenAPI = serde_json::from_value(json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {"Thing": {"type": "object", "properties": {"a": {"type": "string"}}}}}
+        }))
+        .unwrap();
+        let mut diags = crate::diagnostics::Diagnostics::default();
+        let mut lowerer = super::SchemaLowerer::new(&doc, &mut diags);
+        let schema = openapiv3::Schema {
+            schema_data: Default::default(),
+            schema_kind: openapiv3::SchemaKind::Any(Default::default()),
+        };
+        let hint = super::Hint::Name("Orphan".into());
+        let id = lowerer.slot(&hint, "#/x", &schema, &Default::default());
+        assert!(!diags.has_errors());
+        let types = lowerer.into_types(&mut diags);
+        assert!(matches!(types[0].kind, TypeKind::Struct { .. }));
+        assert_eq!(types[id].name, "Orphan");
+        let found = diags.into_sorted();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, "internal-unlowered-type");
+        assert_eq!(found[0].pointer, "#/x");
+    }
 
     #[test]
     fn colliding_parameter_names_stay_distinct() {

@@ -372,7 +372,7 @@ pub fn merge(api: &mut Api, hooks: Api, label: &str) {
                 }
             }
             TypeKind::Alias { target } => shift(target),
-            TypeKind::Enum { .. } | TypeKind::Pending => {}
+            TypeKind::Enum { .. } => {}
         }
         api.types.push(def);
     }
