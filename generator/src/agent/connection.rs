@@ -378,127 +378,15 @@ pub fn render(
     options: &PromptOptions,
 ) -> Result<String, String> {
     let api = model.api;
-    let prefixes = &model.data.auth.key_prefixes;
     let read_only = conn.read_only();
-    let (environment, note) = match conn.key() {
-        None => (
-            "unknown".to_string(),
-            "No key is recorded for this connection; it is supplied when requests are sent."
-                .to_string(),
-        ),
-        Some(k) => match k.environment(prefixes) {
-            Some((prefix, env)) => {
-                let note = if env == "production" && read_only {
-                    format!("The key starts with `{prefix}`: this is a production instance with real users.")
-                } else if env == "production" {
-                    format!("The key starts with `{prefix}`: this is a production instance with real users. Be careful: prefer reads, and confirm every change.")
-                } else {
-                    format!("The key starts with `{prefix}`: this is a {env} instance.")
-                };
-                (env.to_string(), note)
-            }
-            None => (
-                "unknown".to_string(),
-                "The key's prefix names no known environment: treat it as production.".to_string(),
-            ),
-        },
-    };
+    let (environment, environment_note) = environment(conn, &model.data.auth.key_prefixes);
     let ceiling = conn.ceiling();
     let included = |i: usize| conn.permits(&api.operations[i].safety);
-    // Groups by display title: two groups may share one (their tags have the same title).
-    let mut groups: Vec<GroupLine> = Vec::new();
-    for g in &api.groups {
-        let tools = g
-            .operations
-            .iter()
-            .filter(|&&i| included(i))
-            .map(|&i| model.api.operations[i].tool_name.clone());
-        let title = g.title.clone();
-        match groups.iter_mut().find(|l| l.title == title) {
-            Some(line) => line.tools.extend(tools),
-            None => groups.push(GroupLine {
-                name: g.module.clone(),
-                title,
-                tools: tools.collect(),
-            }),
-        }
+    let mut gotchas = super::skill::reviewed_gotchas(model, &included);
+    // The tools say which operations return bare arrays or are deprecated.
+    if !options.via_tools {
+        gotchas.extend(super::skill::derived_gotchas(model, &included));
     }
-    groups.retain(|g| !g.tools.is_empty());
-    let in_order: Vec<usize> = model.order.clone();
-    let destructive = in_order
-        .iter()
-        .filter(|&&i| included(i) && api.operations[i].safety.class == SafetyClass::Destructive)
-        .map(|&i| model.api.operations[i].tool_name.clone())
-        .collect();
-    let confirm = in_order
-        .iter()
-        .filter(|&&i| {
-            let s = &model.specs[i];
-            included(i)
-                && s.safety.confirm == "required"
-                && api.operations[i].safety.class != SafetyClass::Destructive
-        })
-        .map(|&i| model.api.operations[i].tool_name.clone())
-        .collect();
-    let withheld = in_order
-        .iter()
-        .filter(|&&i| {
-            let safety = &api.operations[i].safety;
-            safety.class <= ceiling && safety.credential.is_some() && !conn.allow_secrets()
-        })
-        .map(|&i| model.api.operations[i].tool_name.clone())
-        .collect();
-    let workflows = model
-        .data
-        .workflows
-        .iter()
-        .filter_map(|w| {
-            let idx: Vec<usize> = w
-                .steps
-                .iter()
-                .filter_map(|s| {
-                    api.operations
-                        .iter()
-                        .position(|o| o.operation_id == s.operation)
-                })
-                .collect();
-            let ok = idx.iter().all(|&i| included(i));
-            ok.then(|| WorkflowLine {
-                summary: w.summary.clone(),
-                steps: idx
-                    .iter()
-                    .map(|&i| model.api.operations[i].tool_name.clone())
-                    .collect(),
-            })
-        })
-        .collect();
-    let gotchas = model
-        .data
-        .gotchas
-        .iter()
-        .filter(|g| {
-            super::data::op_refs(g).iter().all(|id| {
-                api.operations
-                    .iter()
-                    .position(|o| &o.operation_id == id)
-                    .is_some_and(included)
-            })
-        })
-        .map(|g| model.resolve(g))
-        // The tools say which operations return bare arrays or are deprecated.
-        .chain(if options.via_tools {
-            Vec::new()
-        } else {
-            super::skill::derived_gotchas(model, &included)
-        })
-        .collect();
-    let total = api.operations.len();
-    let read = api
-        .operations
-        .iter()
-        .filter(|o| o.safety.class == SafetyClass::Read)
-        .count();
-    let operations = (0..total).filter(|&i| included(i)).count();
     let view = PromptView {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
@@ -506,7 +394,7 @@ pub fn render(
         service: conn.details().0.to_string(),
         description: conn.description.clone().unwrap_or_default(),
         environment,
-        environment_note: note,
+        environment_note,
         read_only,
         ceiling: ceiling.as_str(),
         capped: ceiling == SafetyClass::Write,
@@ -515,7 +403,10 @@ pub fn render(
             .iter()
             .filter(|o| o.safety.class > ceiling)
             .count(),
-        withheld,
+        withheld: tools_where(model, |i| {
+            let safety = &api.operations[i].safety;
+            safety.class <= ceiling && safety.credential.is_some() && !conn.allow_secrets()
+        }),
         hide_private_metadata: !conn.allow_private_metadata()
             && model.specs.iter().any(|s| {
                 s.output_schema
@@ -531,13 +422,23 @@ pub fn render(
         key_env: api.info.key_env_var.clone(),
         version_header: api.info.version_header.clone(),
         via_tools: options.via_tools,
-        operations,
-        total,
-        read,
-        groups,
-        destructive,
-        confirm,
-        workflows,
+        operations: (0..api.operations.len()).filter(|&i| included(i)).count(),
+        total: api.operations.len(),
+        read: api
+            .operations
+            .iter()
+            .filter(|o| o.safety.class == SafetyClass::Read)
+            .count(),
+        groups: group_lines(model, &included),
+        destructive: tools_where(model, |i| {
+            included(i) && api.operations[i].safety.class == SafetyClass::Destructive
+        }),
+        confirm: tools_where(model, |i| {
+            included(i)
+                && model.specs[i].safety.confirm == "required"
+                && api.operations[i].safety.class != SafetyClass::Destructive
+        }),
+        workflows: workflow_lines(model, &included),
         gotchas,
         skill: if read_only {
             super::model::readonly_name(&model.skill_name)
@@ -550,6 +451,94 @@ pub fn render(
     // Belt and braces: nothing key-shaped leaves this function.
     let secret = conn.key().map(|k| k.0.as_str());
     Ok(redact(&text, secret))
+}
+
+/// The environment the connection's key is for (by its prefix), and what the prompt says of it.
+fn environment(conn: &Connection, prefixes: &BTreeMap<String, String>) -> (String, String) {
+    let Some(key) = conn.key() else {
+        return (
+            "unknown".to_string(),
+            "No key is recorded for this connection; it is supplied when requests are sent."
+                .to_string(),
+        );
+    };
+    let Some((prefix, env)) = key.environment(prefixes) else {
+        return (
+            "unknown".to_string(),
+            "The key's prefix names no known environment: treat it as production.".to_string(),
+        );
+    };
+    let note = if env == "production" && conn.read_only() {
+        format!("The key starts with `{prefix}`: this is a production instance with real users.")
+    } else if env == "production" {
+        format!("The key starts with `{prefix}`: this is a production instance with real users. Be careful: prefer reads, and confirm every change.")
+    } else {
+        format!("The key starts with `{prefix}`: this is a {env} instance.")
+    };
+    (env.to_string(), note)
+}
+
+/// The tool names of the operations `pick` chooses, in the model's order.
+fn tools_where(model: &Model<'_>, pick: impl Fn(usize) -> bool) -> Vec<String> {
+    model
+        .order
+        .iter()
+        .filter(|&&i| pick(i))
+        .map(|&i| model.api.operations[i].tool_name.clone())
+        .collect()
+}
+
+/// The groups' tools the connection permits, by display title (two groups may share one:
+/// their tags have the same title); groups with none are left out.
+fn group_lines(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<GroupLine> {
+    let api = model.api;
+    let mut groups: Vec<GroupLine> = Vec::new();
+    for g in &api.groups {
+        let tools = g
+            .operations
+            .iter()
+            .filter(|&&i| included(i))
+            .map(|&i| api.operations[i].tool_name.clone());
+        let title = g.title.clone();
+        match groups.iter_mut().find(|l| l.title == title) {
+            Some(line) => line.tools.extend(tools),
+            None => groups.push(GroupLine {
+                name: g.module.clone(),
+                title,
+                tools: tools.collect(),
+            }),
+        }
+    }
+    groups.retain(|g| !g.tools.is_empty());
+    groups
+}
+
+/// The reviewed workflows all of whose (known) steps the connection permits.
+fn workflow_lines(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<WorkflowLine> {
+    let api = model.api;
+    model
+        .data
+        .workflows
+        .iter()
+        .filter_map(|w| {
+            let idx: Vec<usize> = w
+                .steps
+                .iter()
+                .filter_map(|s| {
+                    api.operations
+                        .iter()
+                        .position(|o| o.operation_id == s.operation)
+                })
+                .collect();
+            idx.iter().all(|&i| included(i)).then(|| WorkflowLine {
+                summary: w.summary.clone(),
+                steps: idx
+                    .iter()
+                    .map(|&i| api.operations[i].tool_name.clone())
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -879,6 +879,13 @@ fn workflow_views(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<Wo
 
 /// The reviewed gotchas whose operations the skill has, then the derived ones.
 fn skill_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<String> {
+    let mut gotchas = reviewed_gotchas(model, included);
+    gotchas.extend(derived_gotchas(model, included));
+    gotchas
+}
+
+/// The reviewed gotchas (resolved) all of whose operations `included` admits.
+pub fn reviewed_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<String> {
     let api = model.api;
     model
         .data
@@ -893,7 +900,6 @@ fn skill_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<Str
             })
         })
         .map(|g| model.resolve(g))
-        .chain(derived_gotchas(model, included))
         .collect()
 }
 
