@@ -382,7 +382,7 @@ pub fn render(
     let (environment, environment_note) = environment(conn, &model.data.auth.key_prefixes);
     let ceiling = conn.ceiling();
     let included = |i: usize| conn.permits(&api.operations[i].safety);
-    let mut gotchas = super::skill::reviewed_gotchas(model, &included);
+    let mut gotchas = model.reviewed_gotchas(&included);
     // The tools say which operations return bare arrays or are deprecated.
     if !options.via_tools {
         gotchas.extend(super::skill::derived_gotchas(model, &included));
@@ -515,28 +515,15 @@ fn group_lines(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<Group
 
 /// The reviewed workflows all of whose (known) steps the connection permits.
 fn workflow_lines(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<WorkflowLine> {
-    let api = model.api;
     model
-        .data
-        .workflows
-        .iter()
-        .filter_map(|w| {
-            let idx: Vec<usize> = w
-                .steps
-                .iter()
-                .filter_map(|s| {
-                    api.operations
-                        .iter()
-                        .position(|o| o.operation_id == s.operation)
-                })
-                .collect();
-            idx.iter().all(|&i| included(i)).then(|| WorkflowLine {
-                summary: w.summary.clone(),
-                steps: idx
-                    .iter()
-                    .map(|&i| api.operations[i].tool_name.clone())
-                    .collect(),
-            })
+        .workflows(included)
+        .into_iter()
+        .map(|(w, steps)| WorkflowLine {
+            summary: w.summary.clone(),
+            steps: steps
+                .into_iter()
+                .map(|(i, _)| model.api.operations[i].tool_name.clone())
+                .collect(),
         })
         .collect()
 }

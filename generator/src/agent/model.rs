@@ -177,6 +177,53 @@ impl<'a> Model<'a> {
         data::resolve_refs(text, &|id| self.name_of(id))
     }
 
+    /// The reviewed workflows `included` admits every (known) step of, each with those
+    /// steps and their operations' indices (a step whose operation the spec lacks is left out).
+    pub fn workflows(
+        &self,
+        included: &dyn Fn(usize) -> bool,
+    ) -> Vec<(&data::Workflow, Vec<(usize, &data::Step)>)> {
+        let index = |s: &data::Step| {
+            self.api
+                .operations
+                .iter()
+                .position(|o| o.operation_id == s.operation)
+        };
+        self.data
+            .workflows
+            .iter()
+            .filter_map(|w| {
+                let steps: Vec<_> = w
+                    .steps
+                    .iter()
+                    .filter_map(|s| Some((index(s)?, s)))
+                    .collect();
+                steps
+                    .iter()
+                    .all(|&(i, _)| included(i))
+                    .then_some((w, steps))
+            })
+            .collect()
+    }
+
+    /// The reviewed gotchas (resolved) all of whose operations `included` admits.
+    pub fn reviewed_gotchas(&self, included: &dyn Fn(usize) -> bool) -> Vec<String> {
+        self.data
+            .gotchas
+            .iter()
+            .filter(|g| {
+                data::op_refs(g).iter().all(|id| {
+                    self.api
+                        .operations
+                        .iter()
+                        .position(|o| &o.operation_id == id)
+                        .is_some_and(included)
+                })
+            })
+            .map(|g| self.resolve(g))
+            .collect()
+    }
+
     fn title(op: &Operation, name: &str) -> String {
         op.summary
             .as_deref()

@@ -844,63 +844,28 @@ fn index_line(s: &OperationSpec) -> IndexLine {
 /// The reviewed workflows a skill shows: those it has every step of.
 fn workflow_views(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<WorkflowView> {
     let api = model.api;
+    let step = |(i, s): (usize, &super::data::Step)| StepView {
+        tool: api.operations[i].tool_name.clone(),
+        class: model.specs[i].safety.class.clone(),
+        description: s.description.clone().unwrap_or_default(),
+    };
     model
-        .data
-        .workflows
-        .iter()
-        .filter_map(|w| {
-            let mut steps = Vec::new();
-            for s in &w.steps {
-                let Some(i) = api
-                    .operations
-                    .iter()
-                    .position(|o| o.operation_id == s.operation)
-                else {
-                    continue;
-                };
-                if !included(i) {
-                    return None;
-                }
-                steps.push(StepView {
-                    tool: api.operations[i].tool_name.clone(),
-                    class: model.specs[i].safety.class.clone(),
-                    description: s.description.clone().unwrap_or_default(),
-                });
-            }
-            Some(WorkflowView {
-                id: w.id.clone(),
-                summary: w.summary.clone(),
-                description: w.description.clone().unwrap_or_default(),
-                steps,
-            })
+        .workflows(included)
+        .into_iter()
+        .map(|(w, steps)| WorkflowView {
+            id: w.id.clone(),
+            summary: w.summary.clone(),
+            description: w.description.clone().unwrap_or_default(),
+            steps: steps.into_iter().map(step).collect(),
         })
         .collect()
 }
 
 /// The reviewed gotchas whose operations the skill has, then the derived ones.
 fn skill_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<String> {
-    let mut gotchas = reviewed_gotchas(model, included);
+    let mut gotchas = model.reviewed_gotchas(included);
     gotchas.extend(derived_gotchas(model, included));
     gotchas
-}
-
-/// The reviewed gotchas (resolved) all of whose operations `included` admits.
-pub fn reviewed_gotchas(model: &Model<'_>, included: &dyn Fn(usize) -> bool) -> Vec<String> {
-    let api = model.api;
-    model
-        .data
-        .gotchas
-        .iter()
-        .filter(|g| {
-            super::data::op_refs(g).iter().all(|id| {
-                api.operations
-                    .iter()
-                    .position(|o| &o.operation_id == id)
-                    .is_some_and(included)
-            })
-        })
-        .map(|g| model.resolve(g))
-        .collect()
 }
 
 /// The example call of `SKILL.md`: a read list operation of the largest group (else any
