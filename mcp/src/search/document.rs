@@ -97,6 +97,15 @@ pub(super) struct Named {
     pub(super) terms: HashSet<String>,
 }
 
+impl Named {
+    fn new(vocab: &Vocabulary, name: &str) -> Named {
+        Named {
+            name: name.to_string(),
+            terms: vocab.terms(&identifier_words(name)).into_iter().collect(),
+        }
+    }
+}
+
 /// One operation, indexed.
 pub(super) struct Doc {
     /// Index in the catalog.
@@ -245,41 +254,9 @@ impl Doc {
     ) -> Doc {
         let mut fields: Vec<Vec<String>> = vec![Vec::new(); NF];
         let mut put = |f: Field, terms: Vec<String>| fields[f as usize].extend(terms);
-        let method = op
-            .name
-            .strip_prefix(&format!("{}_", op.group))
-            .unwrap_or(&op.name);
-        let method_words = identifier_words(method);
-        if let Some((action, rest)) = method_words.split_first() {
-            // The action, and the phrases of the tables made of it and other words of the
-            // tool name (`create invitation` for `organization_invitations_create`).
-            let action = vocab.stem(action);
-            let name_stems: HashSet<String> = identifier_words(&op.name)
-                .iter()
-                .map(|w| vocab.stem(w))
-                .collect();
-            let mut terms = vec![action.clone()];
-            // What the method and path say it does, when the name says something else: a
-            // GET of a collection lists, a GET of one item gets, a DELETE deletes
-            // (`api_keys_get_api_keys` lists; `api_keys_get_api_key` gets).
-            if let Some(http) = http_action(&op.http.method, &op.http.path) {
-                let http = vocab.stem(http);
-                if http != action {
-                    terms.push(http);
-                }
-            }
-            let mut phrases: Vec<String> = vocab
-                .phrases
-                .values()
-                .flatten()
-                .filter(|p| p.contains(&action) && p.iter().all(|w| name_stems.contains(w)))
-                .map(|p| p.join(" "))
-                .collect();
-            phrases.sort();
-            phrases.dedup();
-            terms.extend(phrases);
-            put(Field::Action, terms);
-            put(Field::Name, vocab.terms(rest));
+        if let Some((action, rest)) = action_terms(vocab, op) {
+            put(Field::Action, action);
+            put(Field::Name, rest);
         }
         let title_words = words(&op.title);
         put(Field::Title, vocab.terms(&title_words));
@@ -292,73 +269,18 @@ impl Doc {
         let description: Vec<Option<String>> = words(description).into_iter().map(Some).collect();
         put(Field::Description, vocab.sequence_terms(&description));
 
-        let input = &op.input_schema;
-        let props: HashMap<&str, &Value> = properties(input, input).into_iter().collect();
-        let paging: Vec<&str> = op
-            .pagination
-            .iter()
-            .flat_map(|p| {
-                [
-                    Some(p.limit_param.as_str()),
-                    p.offset_param.as_deref(),
-                    p.cursor_param.as_deref(),
-                ]
-            })
-            .flatten()
-            .collect();
-        let named = |name: &str| Named {
-            name: name.to_string(),
-            terms: vocab.terms(&identifier_words(name)).into_iter().collect(),
-        };
-        let describe = |schema: Option<&Value>| -> Vec<String> {
-            schema
-                .and_then(|s| s.get("description"))
-                .and_then(Value::as_str)
-                .map(|d| {
-                    let ws: Vec<Option<String>> = words(d).into_iter().map(Some).collect();
-                    vocab.sequence_terms(&ws)
-                })
-                .unwrap_or_default()
-        };
-        let mut filters = Vec::new();
-        let mut path = Vec::new();
-        let mut body = Vec::new();
-        let mut ids = Vec::new();
-        let mut param_docs = Vec::new();
-        let mut values = Vec::new();
-        let mut owner = Vec::new();
-        let owner_params = owner_params(&op.http.path);
-        for p in &op.http.params {
-            let name = p.name.as_str();
-            let schema = props.get(name).copied();
-            match p.location.as_str() {
-                "query" if !paging.contains(&name) => {
-                    filters.push(named(name));
-                    ids.push(snake(name));
-                    for value in schema.map(|s| enum_values(input, s)).unwrap_or_default() {
-                        values.extend(vocab.terms(&identifier_words(&value)));
-                    }
-                }
-                "path" => {
-                    if owner_params.contains(&name) {
-                        owner.extend(vocab.terms(&identifier_words(name)));
-                    }
-                    path.push(named(name));
-                    ids.push(snake(name));
-                }
-                _ => continue,
-            }
-            param_docs.extend(describe(schema));
-        }
-        if let Some(b) = props.get("body") {
-            for (name, schema) in properties(input, b) {
-                body.push(named(name));
-                param_docs.extend(describe(Some(schema)));
-            }
-        }
+        let Params {
+            filters,
+            values,
+            path,
+            owner,
+            body,
+            docs: param_docs,
+            ids,
+        } = params_of(vocab, op);
         let response: Vec<Named> = response_fields(&op.output_schema)
             .iter()
-            .map(|n| named(n))
+            .map(|n| Named::new(vocab, n))
             .collect();
         let flat = |list: &[Named]| -> Vec<String> {
             list.iter()
@@ -409,4 +331,130 @@ impl Doc {
             response,
         }
     }
+}
+
+/// The terms of the tool name's action (its first word after the group), with what the HTTP
+/// method and path say it does and the phrases of the vocabulary made of it and other words of
+/// the name; and the terms of the rest of the name. `None` for a name with no words.
+fn action_terms(vocab: &Vocabulary, op: &Operation) -> Option<(Vec<String>, Vec<String>)> {
+    let method = op
+        .name
+        .strip_prefix(&format!("{}_", op.group))
+        .unwrap_or(&op.name);
+    let method_words = identifier_words(method);
+    let (action, rest) = method_words.split_first()?;
+    // The action, and the phrases of the tables made of it and other words of the tool name
+    // (`create invitation` for `organization_invitations_create`).
+    let action = vocab.stem(action);
+    let name_stems: HashSet<String> = identifier_words(&op.name)
+        .iter()
+        .map(|w| vocab.stem(w))
+        .collect();
+    let mut terms = vec![action.clone()];
+    // What the method and path say it does, when the name says something else: a GET of a
+    // collection lists, a GET of one item gets, a DELETE deletes (`api_keys_get_api_keys`
+    // lists; `api_keys_get_api_key` gets).
+    if let Some(http) = http_action(&op.http.method, &op.http.path) {
+        let http = vocab.stem(http);
+        if http != action {
+            terms.push(http);
+        }
+    }
+    let mut phrases: Vec<String> = vocab
+        .phrases
+        .values()
+        .flatten()
+        .filter(|p| p.contains(&action) && p.iter().all(|w| name_stems.contains(w)))
+        .map(|p| p.join(" "))
+        .collect();
+    phrases.sort();
+    phrases.dedup();
+    terms.extend(phrases);
+    Some((terms, vocab.terms(rest)))
+}
+
+/// What an operation's parameters add to its document.
+struct Params {
+    /// Query parameters other than paging.
+    filters: Vec<Named>,
+    /// Terms of the filters' enum values.
+    values: Vec<String>,
+    /// Path parameters.
+    path: Vec<Named>,
+    /// Terms of the path parameters followed by more of the path (see [`owner_params`]).
+    owner: Vec<String>,
+    /// Properties of the body.
+    body: Vec<Named>,
+    /// Terms of the parameters' and properties' descriptions.
+    docs: Vec<String>,
+    /// Filter and path parameter names in snake case.
+    ids: Vec<String>,
+}
+
+/// The parameters' part of an operation's document: query filters (not paging), path and body
+/// parameters, and their descriptions.
+fn params_of(vocab: &Vocabulary, op: &Operation) -> Params {
+    let input = &op.input_schema;
+    let props: HashMap<&str, &Value> = properties(input, input).into_iter().collect();
+    let paging: Vec<&str> = op
+        .pagination
+        .iter()
+        .flat_map(|p| {
+            [
+                Some(p.limit_param.as_str()),
+                p.offset_param.as_deref(),
+                p.cursor_param.as_deref(),
+            ]
+        })
+        .flatten()
+        .collect();
+    let describe = |schema: Option<&Value>| -> Vec<String> {
+        schema
+            .and_then(|s| s.get("description"))
+            .and_then(Value::as_str)
+            .map(|d| {
+                let ws: Vec<Option<String>> = words(d).into_iter().map(Some).collect();
+                vocab.sequence_terms(&ws)
+            })
+            .unwrap_or_default()
+    };
+    let mut out = Params {
+        filters: Vec::new(),
+        values: Vec::new(),
+        path: Vec::new(),
+        owner: Vec::new(),
+        body: Vec::new(),
+        docs: Vec::new(),
+        ids: Vec::new(),
+    };
+    let owner_params = owner_params(&op.http.path);
+    for p in &op.http.params {
+        let name = p.name.as_str();
+        let schema = props.get(name).copied();
+        match p.location.as_str() {
+            "query" if !paging.contains(&name) => {
+                out.filters.push(Named::new(vocab, name));
+                out.ids.push(snake(name));
+                for value in schema.map(|s| enum_values(input, s)).unwrap_or_default() {
+                    out.values.extend(vocab.terms(&identifier_words(&value)));
+                }
+            }
+            "path" => {
+                if owner_params.contains(&name) {
+                    out.owner.extend(vocab.terms(&identifier_words(name)));
+                }
+                out.path.push(Named::new(vocab, name));
+                out.ids.push(snake(name));
+            }
+            _ => continue,
+        }
+        out.docs.extend(describe(schema));
+    }
+    if let Some(b) = props.get("body") {
+        for (name, schema) in properties(input, b) {
+            out.body.push(Named::new(vocab, name));
+            out.docs.extend(describe(Some(schema)));
+        }
+    }
+    out
 }
