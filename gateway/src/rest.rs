@@ -21,8 +21,9 @@ use crate::route::Miss;
 use agentgen_mcp::backend::Forwarded;
 use agentgen_mcp::CallError;
 use axum::body::Body;
-use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use memchr::memmem::Finder;
 use std::sync::LazyLock;
 
@@ -69,66 +70,19 @@ pub(crate) async fn handle<'s>(
         );
     }
     let (parts, body) = req.into_parts();
-    let too_large = || {
-        Refusal::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the request body is larger than {} bytes", state.max_body),
-        )
-    };
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > state.max_body as u64) {
-        return refuse(state, &ctx, too_large());
-    }
-    let bytes = match axum::body::to_bytes(body, state.max_body).await {
+    let bytes = match read_body(&parts.headers, body, state.max_body).await {
         Ok(b) => b,
-        Err(e) => {
-            let over = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            let r = if over {
-                too_large()
-            } else {
-                Refusal::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "the request body could not be read",
-                )
-            };
-            return refuse(state, &ctx, r);
-        }
+        Err(r) => return refuse(state, &ctx, r),
     };
-    let input = match to_input(
-        op,
-        Incoming {
-            path_params: found.params,
-            query: parts.uri.query(),
-            headers: &parts.headers,
-            body: &bytes,
-        },
-    ) {
+    let incoming = Incoming {
+        path_params: found.params,
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: &bytes,
+    };
+    let input = match to_input(op, incoming) {
         Ok(v) => v,
-        Err(InputError::Invalid(m)) => {
-            return refuse(
-                state,
-                &ctx,
-                Refusal::new(StatusCode::BAD_REQUEST, "invalid_input", m),
-            )
-        }
-        Err(InputError::MediaType(m)) => {
-            return refuse(
-                state,
-                &ctx,
-                Refusal::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    m,
-                ),
-            )
-        }
+        Err(e) => return refuse(state, &ctx, input_refusal(e)),
     };
     if let Err(m) = agentgen_mcp::validate::validate(&op.input_schema, &input) {
         return refuse(
@@ -154,23 +108,69 @@ pub(crate) async fn handle<'s>(
                 .record(&ctx.line(Decision::Forwarded, status, None));
             answer(f, status, conn.policy.allow_private_metadata, conn)
         }
-        Err(e) => {
-            let (status, code) = match &e {
-                CallError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
-                CallError::InvalidInput(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
-                CallError::Transport(m) if m.contains("timed out") => {
-                    (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout")
-                }
-                CallError::Transport(_) => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
-                CallError::Decode(_) | CallError::Api { .. } => {
-                    (StatusCode::BAD_GATEWAY, "upstream_error")
-                }
-                CallError::Config(_) => (StatusCode::INTERNAL_SERVER_ERROR, "gateway_error"),
-            };
-            let message = agentgen_mcp::redact::redact(&e.message(), Some(secret));
-            refuse(state, &ctx, Refusal::new(status, code, message))
-        }
+        Err(e) => refuse(state, &ctx, call_refusal(&e, secret)),
     }
+}
+
+/// The request body, read up to `max` bytes (a declared or actual larger one is refused
+/// with 413 before or while reading).
+async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<Bytes, Refusal> {
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body is larger than {max} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, max).await.map_err(|e| {
+        let over = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if over {
+            too_large()
+        } else {
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "the request body could not be read",
+            )
+        }
+    })
+}
+
+/// The refusal of a request whose path, query or body is not the operation's input.
+fn input_refusal(e: InputError) -> Refusal {
+    match e {
+        InputError::Invalid(m) => Refusal::new(StatusCode::BAD_REQUEST, "invalid_input", m),
+        InputError::MediaType(m) => Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            m,
+        ),
+    }
+}
+
+/// The answer to a call that did not come back from the API (or came back unusable), with
+/// the key scrubbed from its message.
+fn call_refusal(e: &CallError, secret: &str) -> Refusal {
+    let (status, code) = match e {
+        CallError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
+        CallError::InvalidInput(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
+        CallError::Transport(m) if m.contains("timed out") => {
+            (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout")
+        }
+        CallError::Transport(_) => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
+        CallError::Decode(_) | CallError::Api { .. } => (StatusCode::BAD_GATEWAY, "upstream_error"),
+        CallError::Config(_) => (StatusCode::INTERNAL_SERVER_ERROR, "gateway_error"),
+    };
+    let message = agentgen_mcp::redact::redact(&e.message(), Some(secret));
+    Refusal::new(status, code, message)
 }
 
 /// `private` and `\u`: an answer without either has no `private_metadata` (which may also be
@@ -211,4 +211,53 @@ fn answer(f: Forwarded, status: StatusCode, allow_private: bool, conn: &Conn) ->
         h.insert(header::RETRY_AFTER, ra);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_calls_map_to_gateway_statuses_without_the_key() {
+        let key = "sk_live_SecretKey123";
+        let cases = [
+            (
+                CallError::Transport(format!(
+                    "GetUser: error sending request: operation timed out ({key})"
+                )),
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream_timeout",
+            ),
+            (
+                CallError::Transport("GetUser: connection refused".into()),
+                StatusCode::BAD_GATEWAY,
+                "upstream_unreachable",
+            ),
+            (
+                CallError::Decode(format!("not JSON: {key}")),
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+            ),
+            (
+                CallError::Refused("above the ceiling".into()),
+                StatusCode::FORBIDDEN,
+                "refused",
+            ),
+            (
+                CallError::InvalidInput("user_id: missing".into()),
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+            ),
+            (
+                CallError::Config("no base URL".into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "gateway_error",
+            ),
+        ];
+        for (error, status, code) in cases {
+            let r = call_refusal(&error, key);
+            assert_eq!((r.status, r.code), (status, code), "{error:?}");
+            assert!(!r.message.contains(key), "{}", r.message);
+        }
+    }
 }
