@@ -490,7 +490,7 @@ impl<'a> Synth<'a> {
         file: bool,
         at: &str,
     ) -> Result<(), String> {
-        let fail = |what: String| Err(format!("{}: {what}", if at.is_empty() { "/" } else { at }));
+        let fail = |what: String| fail_at(at, what);
         for c in sites {
             check_constraints(c, v).or_else(fail)?;
         }
@@ -616,7 +616,7 @@ impl<'a> Synth<'a> {
         v: &Value,
         at: &str,
     ) -> Result<(), String> {
-        let fail = |what: String| Err(format!("{}: {what}", if at.is_empty() { "/" } else { at }));
+        let fail = |what: String| fail_at(at, what);
         let Value::Object(obj) = v else {
             return fail(format!("{v} is not an object"));
         };
@@ -654,6 +654,11 @@ impl<'a> Synth<'a> {
         }
         Ok(())
     }
+}
+
+/// A check's failure: what is wrong, at the JSON pointer `at` (`/` for the root).
+fn fail_at(at: &str, what: String) -> Result<(), String> {
+    Err(format!("{}: {what}", if at.is_empty() { "/" } else { at }))
 }
 
 /// Whether `v` meets the validation keywords of one site (the constant, string length,

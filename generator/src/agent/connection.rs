@@ -403,7 +403,7 @@ pub fn render(
             .iter()
             .filter(|o| o.safety.class > ceiling)
             .count(),
-        withheld: tools_where(model, |i| {
+        withheld: model.tools_where(|i| {
             let safety = &api.operations[i].safety;
             safety.class <= ceiling && safety.credential.is_some() && !conn.allow_secrets()
         }),
@@ -430,10 +430,10 @@ pub fn render(
             .filter(|o| o.safety.class == SafetyClass::Read)
             .count(),
         groups: group_lines(model, &included),
-        destructive: tools_where(model, |i| {
+        destructive: model.tools_where(|i| {
             included(i) && api.operations[i].safety.class == SafetyClass::Destructive
         }),
-        confirm: tools_where(model, |i| {
+        confirm: model.tools_where(|i| {
             included(i)
                 && model.specs[i].safety.confirm == "required"
                 && api.operations[i].safety.class != SafetyClass::Destructive
@@ -476,16 +476,6 @@ fn environment(conn: &Connection, prefixes: &BTreeMap<String, String>) -> (Strin
         format!("The key starts with `{prefix}`: this is a {env} instance.")
     };
     (env.to_string(), note)
-}
-
-/// The tool names of the operations `pick` chooses, in the model's order.
-fn tools_where(model: &Model<'_>, pick: impl Fn(usize) -> bool) -> Vec<String> {
-    model
-        .order
-        .iter()
-        .filter(|&&i| pick(i))
-        .map(|&i| model.api.operations[i].tool_name.clone())
-        .collect()
 }
 
 /// The groups' tools the connection permits, by display title (two groups may share one:

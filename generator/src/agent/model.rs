@@ -177,6 +177,15 @@ impl<'a> Model<'a> {
         data::resolve_refs(text, &|id| self.name_of(id))
     }
 
+    /// The tool names of the operations `pick` chooses, in the model's order.
+    pub fn tools_where(&self, pick: impl Fn(usize) -> bool) -> Vec<String> {
+        self.order
+            .iter()
+            .filter(|&&i| pick(i))
+            .map(|&i| self.api.operations[i].tool_name.clone())
+            .collect()
+    }
+
     /// The reviewed workflows `included` admits every (known) step of, each with those
     /// steps and their operations' indices (a step whose operation the spec lacks is left out).
     pub fn workflows(

@@ -8,8 +8,8 @@
 //! returns (the typed response serialized again: known fields, open enums).
 //!
 //! Each named type's definition is built once per [`Mode`] ([`Def`], with the size of its
-//! pretty text for the document budget) and shared by every document that embeds it: a document is its own root
-//! plus the definitions it reaches ([`Draft`], then [`Schema`]).
+//! pretty text for the document budget) and shared by every document that embeds it: a
+//! document is its own root plus the definitions it reaches ([`Draft`], then [`Schema`]).
 
 use crate::ir::{Api, Constraints, Operation, ResponseKind, TypeId, TypeKind, TypeRef};
 use serde::ser::SerializeMap;
@@ -175,8 +175,8 @@ impl Root {
 pub enum Entry {
     /// A definition shared with other documents.
     Shared(Arc<Def>),
-    /// A shared variant of a definition (a provider's).
-    Rendered(Arc<str>, Arc<Value>),
+    /// A provider's variant of a definition, shared by the documents of that provider.
+    Variant(Arc<str>, Arc<Value>),
     /// A definition of this document only.
     Own(String, Value),
 }
@@ -186,7 +186,7 @@ impl Entry {
     pub fn name(&self) -> &str {
         match self {
             Entry::Shared(d) => &d.name,
-            Entry::Rendered(n, _) => n,
+            Entry::Variant(n, _) => n,
             Entry::Own(n, _) => n,
         }
     }
@@ -195,7 +195,7 @@ impl Entry {
     pub fn to_value(&self) -> Value {
         match self {
             Entry::Shared(d) => d.value.clone(),
-            Entry::Rendered(_, v) => Value::clone(v),
+            Entry::Variant(_, v) => Value::clone(v),
             Entry::Own(_, v) => v.clone(),
         }
     }
@@ -205,7 +205,7 @@ impl Serialize for Entry {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Entry::Shared(d) => d.value.serialize(s),
-            Entry::Rendered(_, v) => v.serialize(s),
+            Entry::Variant(_, v) => v.serialize(s),
             Entry::Own(_, v) => v.serialize(s),
         }
     }
@@ -256,18 +256,24 @@ impl Schema {
 
     /// Whether the document has the JSON string `word` anywhere (a key or a value).
     pub fn mentions(&self, word: &str) -> bool {
-        let quoted = Value::String(word.to_string()).to_string();
-        Value::Object(self.root().clone())
-            .to_string()
-            .contains(&quoted)
-            || self.defs.iter().any(|e| {
-                let v = match e {
-                    Entry::Shared(d) => &d.value,
-                    Entry::Rendered(_, v) => v,
-                    Entry::Own(_, v) => v,
-                };
-                v.to_string().contains(&quoted)
+        self.root()
+            .iter()
+            .any(|(k, v)| k == word || has_string(v, word))
+            || self.defs.iter().any(|e| match e {
+                Entry::Shared(d) => has_string(&d.value, word),
+                Entry::Variant(_, v) => has_string(v, word),
+                Entry::Own(_, v) => has_string(v, word),
             })
+    }
+}
+
+/// Whether `v` has the string `word` as an object key or a string value, at any depth.
+fn has_string(v: &Value, word: &str) -> bool {
+    match v {
+        Value::String(s) => s == word,
+        Value::Array(items) => items.iter().any(|i| has_string(i, word)),
+        Value::Object(m) => m.iter().any(|(k, v)| k == word || has_string(v, word)),
+        _ => false,
     }
 }
 

@@ -886,16 +886,10 @@ fn example_operation(api: &Api, included_ops: &[usize]) -> Option<usize> {
 /// The read operations a read-only skill withholds because they return a credential, in
 /// the model's order.
 fn withheld_tools(model: &Model<'_>) -> Vec<String> {
-    let api = model.api;
-    model
-        .order
-        .iter()
-        .filter(|&&i| {
-            let safety = &api.operations[i].safety;
-            safety.class == SafetyClass::Read && safety.credential.is_some()
-        })
-        .map(|&i| api.operations[i].tool_name.clone())
-        .collect()
+    model.tools_where(|i| {
+        let safety = &model.api.operations[i].safety;
+        safety.class == SafetyClass::Read && safety.credential.is_some()
+    })
 }
 
 #[cfg(test)]

@@ -298,7 +298,7 @@ fn gemini_variant(s: &Schema, cache: &mut HashMap<TypeId, Entry>) -> Schema {
             Entry::Shared(d) => cache
                 .entry(d.id)
                 .or_insert_with(|| {
-                    Entry::Rendered(
+                    Entry::Variant(
                         Arc::from(d.name.as_str()),
                         Arc::new(gemini_schema(&d.value)),
                     )
@@ -477,7 +477,7 @@ pub fn strict_schema(schema: &Value) -> Result<Value, String> {
     Ok(out)
 }
 
-/// A definition's strict variant, its counts, and the shared rendering.
+/// A definition's strict variant, its counts, and its `$defs` entry (sharing the value).
 struct StrictDef {
     value: Arc<Value>,
     counts: Counts,
@@ -555,7 +555,7 @@ fn strict_def(name: &str, value: &Value) -> Result<Arc<StrictDef>, String> {
     let mut counts = Counts::default();
     count(&v, &mut counts);
     Ok(Arc::new(StrictDef {
-        entry: Entry::Rendered(Arc::from(name), Arc::clone(&v)),
+        entry: Entry::Variant(Arc::from(name), Arc::clone(&v)),
         value: v,
         counts,
     }))
